@@ -1,0 +1,65 @@
+"""Value objects shared by every package: parsed documents, blocks and chunks.
+
+Loaders produce `ParsedDocument`s of ordered `Block`s; the splitter turns them into `Chunk`s.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["paragraph", "heading", "table", "list"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of a document in reading order: a paragraph, heading, table or list item."""
+
+    text: str
+    kind: BlockKind = "paragraph"
+    page: int | None = None  # 1-based page, slide, sheet or section number
+    heading_path: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] | None = None  # tables only; rows[0] is the header row
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """What a loader returns: the blocks of one file plus what it learned about the file."""
+
+    name: str
+    format: str
+    blocks: tuple[Block, ...]
+    page_count: int | None = None
+    pages_needing_ocr: tuple[int, ...] = ()  # pages with no text layer (scans)
+    title: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(b.text for b in self.blocks)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: whole sentences of one document with where they came from."""
+
+    text: str
+    morphemes: tuple[str, ...]  # content morphemes, computed once for the lexical index
+    page: int | None
+    heading_path: tuple[str, ...]
+    ordinal: int  # position of the chunk in its document
+    start: int  # character span in the document's extracted text
+    end: int
+    kind: str = "text"  # "text" or "table"
+    document_id: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a passage lives: document, page and character span."""
+
+    document_id: str
+    page: int | None
+    start: int
+    end: int
+    chunk_id: int | None = None

@@ -1,0 +1,40 @@
+"""Fixtures for real resources: one Kiwi per session, the shared data folder, temporary KBs."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "ingest" / "samples" / "files"
+
+
+def _shared_data() -> Path | None:
+    env = os.environ.get("KORAG_TEST_DATA")
+    candidates = [Path(env)] if env else []
+    candidates += [REPO.parent / "shared" / "data", REPO.parent.parent / "shared" / "data"]
+    for path in candidates:
+        if (path / "docs" / "manifest.jsonl").exists():
+            return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = _shared_data()
+    if path is None:
+        pytest.skip("../shared/data not found (set KORAG_TEST_DATA to run tests on the shared Korean corpus)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def kiwi():
+    from rag.morphemes import shared_kiwi
+
+    return shared_kiwi()
