@@ -10,6 +10,7 @@ import zipfile
 
 import filetype
 
+from ingest.encoding import utf16_without_bom
 from ingest.errors import EmptyDocument, EncryptedDocument, UnsupportedFormat
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -71,10 +72,11 @@ def _looks_like_html(head: bytes) -> bool:
 
 def _looks_like_text(data: bytes) -> bool:
     sample = data[:65536]
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"\x00\x00\xfe\xff")):
         return True
     if b"\x00" in sample:
-        return False
+        # NULs mean binary, except UTF-16 saved without a BOM (NULs on one byte parity only)
+        return utf16_without_bom(sample) is not None
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return controls <= len(sample) // 100
 

@@ -1,0 +1,163 @@
+"""The ingestion pipeline: file → loader → Kiwi splitter → knowledge base.
+
+Reads like DESIGN.md's picture. Each file either lands whole or not at all; one bad file is one
+failed result and the batch goes on.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from ingest.errors import DocumentTooLarge, IngestError, UnsafeName
+from ingest.loaders import load
+from ingest.loaders.base import LoadOptions
+from ingest.split import KoreanSplitter
+from rag.kb import KnowledgeBase
+from rag.morphemes import shared_kiwi
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Status = Literal["added", "updated", "unchanged", "failed"]
+MAX_NAME_BYTES = 255
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file of a batch."""
+
+    name: str
+    source: str
+    status: Status
+    document_id: str | None = None
+    format: str | None = None
+    chunks: int = 0
+    pages: int | None = None
+    pages_needing_ocr: tuple[int, ...] = ()
+    seconds: float = 0.0
+    error: str | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+def check_name(name: str) -> str:
+    """Refuse names that could escape a directory or corrupt a log line; return the name."""
+    shown = name.encode("unicode_escape").decode("ascii")[:120]
+    if not name or name in {".", ".."}:
+        raise UnsafeName(shown or "(empty)", "empty or relative file name")
+    if "/" in name or "\\" in name:
+        raise UnsafeName(shown, "the file name contains a path separator")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise UnsafeName(shown, "the file name contains control characters (newline, NUL, …); rename the file")
+    if len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        raise UnsafeName(shown, f"the file name is longer than {MAX_NAME_BYTES} bytes; rename the file")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UnsafeName(shown, "the file name is not valid UTF-8; rename the file") from None
+    return name
+
+
+def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
+    """Files named, and files under folders named (recursively, hidden ones skipped), in order."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+        else:
+            found.append(path)
+    return found
+
+
+class Ingestor:
+    """Ingests files into one knowledge base. Build once, reuse (it holds the warmed Kiwi)."""
+
+    def __init__(self, kb: KnowledgeBase, settings: Settings, splitter: KoreanSplitter | None = None) -> None:
+        self.kb = kb
+        self.settings = settings
+        self.splitter = splitter or KoreanSplitter(shared_kiwi(settings.kiwi_workers), settings.chunk_tokens,
+                                                   settings.chunk_overlap_sentences)
+        self.options = LoadOptions(
+            include_headers_footers=settings.include_headers_footers,
+            max_unzipped_bytes=settings.max_unzipped_mb * 2**20,
+            max_zip_entries=settings.max_zip_entries,
+            max_compression_ratio=settings.max_compression_ratio,
+            max_pages=settings.max_pages,
+        )
+        self.max_bytes = settings.max_file_mb * 2**20
+
+    def ingest_bytes(self, data: bytes, name: str, source: str | None = None) -> FileResult:
+        """Parse, split and store one file's bytes; failures come back as a failed result."""
+        started = time.perf_counter()
+        source = source or f"upload:{name}"
+        try:
+            check_name(name)
+            if len(data) > self.max_bytes:
+                raise DocumentTooLarge(name, f"{len(data) // 2**20} MiB is over the {self.settings.max_file_mb} MiB limit "
+                                             "(KORAG_MAX_FILE_MB)")
+            return self._ingest(data, name, source, started)
+        except IngestError as err:
+            return self._failed(name, source, err.reason, started)
+        except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AttributeError,
+                AssertionError, OverflowError, UnicodeError, OSError) as err:
+            # a parsing library choked on a malformed file: one failed file, not a failed batch
+            log.debug("unexpected error parsing %s", name, exc_info=True)
+            return self._failed(name, source, f"cannot be parsed ({type(err).__name__}: {err})", started)
+
+    def ingest_file(self, path: Path) -> FileResult:
+        started = time.perf_counter()
+        name = path.name
+        try:
+            check_name(name)
+            size = path.stat().st_size  # before reading: a 2 GB file is refused unread
+            if size > self.max_bytes:
+                raise DocumentTooLarge(name, f"{size // 2**20} MiB is over the {self.settings.max_file_mb} MiB limit "
+                                             "(KORAG_MAX_FILE_MB)")
+            data = path.read_bytes()
+        except IngestError as err:
+            return self._failed(name, str(path), err.reason, started)
+        except OSError as err:
+            return self._failed(name, str(path), f"cannot be read ({err.strerror or err})", started)
+        return self.ingest_bytes(data, name, source=str(path.resolve()))
+
+    def ingest_paths(self, paths: Iterable[Path | str],
+                     on_result: Callable[[FileResult], None] | None = None) -> list[FileResult]:
+        results = []
+        for path in expand_paths(paths):
+            result = self.ingest_file(path)
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+        self.kb.refresh_lexical()
+        return results
+
+    def _ingest(self, data: bytes, name: str, source: str, started: float) -> FileResult:
+        sha256 = hashlib.sha256(data).hexdigest()
+        existing = self.kb.has_content(sha256)
+        if existing is not None:
+            return FileResult(name, source, "unchanged", existing.id, existing.format, existing.chunks,
+                              existing.pages, existing.pages_needing_ocr, time.perf_counter() - started)
+        previous = self.kb.store.document_by_source(source)
+        parsed = load(data, name, self.options)
+        chunks = self.splitter.split(parsed)
+        doc_id, ids = self.kb.add_document(source, data, sha256, parsed, chunks)
+        log.info("ingested %s (%s): %d blocks, %d chunks", doc_id, name, len(parsed.blocks), len(ids))
+        return FileResult(name, source, "updated" if previous else "added", doc_id, parsed.format, len(ids),
+                          parsed.page_count, parsed.pages_needing_ocr, time.perf_counter() - started,
+                          warnings=parsed.warnings)
+
+    @staticmethod
+    def _failed(name: str, source: str, reason: str, started: float) -> FileResult:
+        log.info("failed to ingest %s: %s", name, reason)
+        return FileResult(name, source, "failed", seconds=time.perf_counter() - started, error=reason)

@@ -1,0 +1,223 @@
+"""Morpheme-aware splitting: Kiwi sentences packed into chunks that carry page and heading path.
+
+Chunks are whole sentences up to a budget counted in Kiwi morphemes, with sentence overlap; a
+sentence over the budget is cut only between eojeol (at spaces); a table stays whole where it
+fits, else it is split by rows with the header row repeated. Kiwi runs once per sentence and its
+content morphemes are kept on the chunk for the lexical index.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kiwipiepy import Kiwi
+from langchain_text_splitters import TextSplitter
+
+from rag.model import Block, Chunk, ParsedDocument
+from rag.morphemes import content_terms, morphemes_many, shared_kiwi
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or eojeol-aligned piece of one) with its span in the document text."""
+
+    text: str
+    start: int
+    end: int
+    terms: tuple[str, ...]
+    size: int  # Kiwi tokens
+
+
+def _pieces(sentence: Any, base: int, budget: int) -> list[Sentence]:
+    """Cut a Kiwi sentence into pieces of at most `budget` tokens, only where an eojeol ends."""
+    tokens = sentence.tokens
+    if len(tokens) <= budget:
+        return [Sentence(sentence.text, base + sentence.start, base + sentence.end,
+                         tuple(content_terms(tokens)), len(tokens))]
+    pieces: list[Sentence] = []
+    begin = 0
+    while begin < len(tokens):
+        end = min(begin + budget, len(tokens))
+        if end < len(tokens):
+            # back off to the last token that starts a new eojeol (a space precedes it)
+            cut = end
+            while cut > begin + 1 and tokens[cut].start == tokens[cut - 1].end:
+                cut -= 1
+            end = cut if cut > begin + 1 else end
+        first, last = tokens[begin], tokens[end - 1]
+        text = sentence.text[first.start - sentence.start:last.end - sentence.start]
+        pieces.append(Sentence(text, base + first.start, base + last.end,
+                               tuple(content_terms(tokens[begin:end])), end - begin))
+        begin = end
+    return pieces
+
+
+def _block_offsets(blocks: Sequence[Block]) -> list[int]:
+    offsets, position = [], 0
+    for block in blocks:
+        offsets.append(position)
+        position += len(block.text) + 1  # ParsedDocument.text joins blocks with "\n"
+    return offsets
+
+
+class KoreanSplitter:
+    """Turns a `ParsedDocument` into `Chunk`s. Holds a shared, warmed Kiwi."""
+
+    def __init__(self, kiwi: Kiwi | None = None, chunk_tokens: int = 384, overlap_sentences: int = 1) -> None:
+        if chunk_tokens < 16:
+            raise ValueError("chunk_tokens must be at least 16")
+        self.kiwi = kiwi or shared_kiwi()
+        self.budget = chunk_tokens
+        self.overlap = max(0, overlap_sentences)
+
+    def sentences(self, texts: Iterable[str], bases: Iterable[int]) -> list[list[Sentence]]:
+        """Kiwi sentences of many texts at once (Kiwi's worker threads tokenize in parallel)."""
+        texts = list(texts)
+        if not texts:
+            return []
+        result = self.kiwi.split_into_sents(texts, return_tokens=True)
+        return [
+            [piece for sentence in sents for piece in _pieces(sentence, base, self.budget)]
+            for sents, base in zip(result, bases)
+        ]
+
+    def split(self, doc: ParsedDocument) -> list[Chunk]:
+        blocks = doc.blocks
+        offsets = _block_offsets(blocks)
+        prose = [i for i, b in enumerate(blocks) if b.kind != "table"]
+        sentences = dict(zip(prose, self.sentences((blocks[i].text for i in prose), (offsets[i] for i in prose))))
+        heading_terms = self._heading_terms(blocks)
+        packer = _Packer(self.budget, self.overlap, heading_terms)
+        for i, block in enumerate(blocks):
+            if block.kind == "table":
+                packer.flush()
+                packer.emit_table(block, offsets[i], self._table_rows(block))
+            else:
+                packer.add(block, sentences[i])
+        packer.flush()
+        return packer.chunks
+
+    def _heading_terms(self, blocks: Sequence[Block]) -> dict[tuple[str, ...], tuple[str, ...]]:
+        paths = sorted({b.heading_path for b in blocks if b.heading_path})
+        terms = morphemes_many(self.kiwi, (" ".join(p) for p in paths))
+        return {p: tuple(t) for p, t in zip(paths, terms)}
+
+    def _table_rows(self, block: Block) -> list[tuple[str, tuple[str, ...], int]]:
+        rows = block.rows or tuple((line,) for line in block.text.split("\n"))
+        texts = [" | ".join(cell for cell in row) for row in rows]
+        tokens = self.kiwi.tokenize(texts)
+        return [(text, tuple(content_terms(toks)), len(toks)) for text, toks in zip(texts, tokens)]
+
+
+class _Packer:
+    """Accumulates sentences into chunks; a new page, heading or table starts a new chunk."""
+
+    def __init__(self, budget: int, overlap: int, heading_terms: dict[tuple[str, ...], tuple[str, ...]]) -> None:
+        self.budget, self.overlap, self.heading_terms = budget, overlap, heading_terms
+        self.chunks: list[Chunk] = []
+        self.units: list[tuple[int, Sentence]] = []  # (block id, sentence)
+        self.size = 0
+        self.page: int | None = None
+        self.heading_path: tuple[str, ...] = ()
+        self.block_id = 0
+
+    def add(self, block: Block, sentences: list[Sentence]) -> None:
+        self.block_id += 1
+        if self.units and (block.page != self.page or block.kind == "heading" or block.heading_path != self.heading_path):
+            self.flush()
+        if not self.units:
+            self.page, self.heading_path = block.page, block.heading_path
+        for sentence in sentences:
+            if self.units and self.size + sentence.size > self.budget:
+                carried = self.units[-self.overlap:] if self.overlap else []
+                self.flush()
+                self.page, self.heading_path = block.page, block.heading_path
+                if sum(s.size for _, s in carried) + sentence.size <= self.budget:  # overlap only if it fits
+                    self.units = list(carried)
+                    self.size = sum(s.size for _, s in carried)
+            self.units.append((self.block_id, sentence))
+            self.size += sentence.size
+
+    def flush(self) -> None:
+        if not self.units:
+            return
+        parts: list[str] = []
+        previous_block = None
+        for block_id, sentence in self.units:
+            if previous_block is not None:
+                parts.append(" " if block_id == previous_block else "\n")
+            parts.append(sentence.text)
+            previous_block = block_id
+        text = "".join(parts)
+        terms = tuple(t for _, s in self.units for t in s.terms)
+        if self.heading_path and not text.startswith(self.heading_path[-1]):
+            terms = self.heading_terms.get(self.heading_path, ()) + terms
+        self._emit(text, terms, self.units[0][1].start, self.units[-1][1].end, "text")
+        self.units, self.size = [], 0
+
+    def emit_table(self, block: Block, base: int, rows: list[tuple[str, tuple[str, ...], int]]) -> None:
+        self.page, self.heading_path = block.page, block.heading_path
+        total = sum(size for _, _, size in rows)
+        if total <= self.budget or len(rows) <= 1:
+            terms = self.heading_terms.get(block.heading_path, ()) + tuple(t for _, ts, _ in rows for t in ts)
+            self._emit(block.text, terms, base, base + len(block.text), "table")
+            return
+        header, body = rows[0], rows[1:]
+        piece: list[tuple[str, tuple[str, ...], int]] = []
+        size = header[2]
+        cursor = 0
+        for row in body:
+            if piece and size + row[2] > self.budget:
+                cursor = self._emit_rows(block, base, header, piece, cursor)
+                piece, size = [], header[2]
+            piece.append(row)
+            size += row[2]
+        if piece:
+            self._emit_rows(block, base, header, piece, cursor)
+
+    def _emit_rows(self, block: Block, base: int, header, piece, cursor: int) -> int:
+        text = "\n".join([header[0]] + [row[0] for row in piece])
+        start = block.text.find(piece[0][0], cursor)
+        end = block.text.find(piece[-1][0], max(start, cursor))
+        start = start if start >= 0 else 0
+        end = end + len(piece[-1][0]) if end >= 0 else len(block.text)
+        terms = self.heading_terms.get(block.heading_path, ()) + header[1] + tuple(t for _, ts, _ in piece for t in ts)
+        self._emit(text, terms, base + start, base + end, "table")
+        return end
+
+    def _emit(self, text: str, terms: tuple[str, ...], start: int, end: int, kind: str) -> None:
+        self.chunks.append(Chunk(text=text, morphemes=terms, page=self.page, heading_path=self.heading_path,
+                                 ordinal=len(self.chunks), start=start, end=end, kind=kind))
+
+
+class KiwiTextSplitter(TextSplitter):
+    """LangChain `TextSplitter` on Kiwi sentence boundaries, for use outside korag.
+
+    Sentences are merged with " " (the TextSplitter default "\\n\\n" is wrong for sentence units);
+    `chunk_size` and `chunk_overlap` are in `length_function` units (characters by default).
+    """
+
+    def __init__(self, kiwi: Kiwi | None = None, separator: str = " ", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._kiwi = kiwi or shared_kiwi()
+        self._separator = separator
+
+    def split_text(self, text: str) -> list[str]:
+        pieces: list[str] = []
+        for sentence in self._kiwi.split_into_sents(text, return_tokens=True):
+            if self._length_function(sentence.text) <= self._chunk_size:
+                pieces.append(sentence.text)
+                continue
+            # over-long sentence: cut between eojeol so no word is split
+            words, current = sentence.text.split(" "), ""
+            for word in words:
+                candidate = f"{current} {word}" if current else word
+                if current and self._length_function(candidate) > self._chunk_size:
+                    pieces.append(current)
+                    current = word
+                else:
+                    current = candidate
+            if current:
+                pieces.append(current)
+        return self._merge_splits(pieces, self._separator)

@@ -1,0 +1,192 @@
+"""A knowledge base: one directory holding kb.sqlite, the lexical index and the original files.
+
+Writers take the KB's lock, so one document is written at a time; a document is written in one
+SQLite transaction, so a crash mid-ingest leaves the KB as it was before that document.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from rag.errors import DocumentNotFound, InvalidName, KnowledgeBaseBusy, KnowledgeBaseNotFound
+from rag.lexical import LexicalHit, LexicalIndex
+from rag.model import Chunk, ParsedDocument
+from rag.morphemes import morphemes, shared_kiwi
+from rag.settings import Settings
+from rag.store import DocumentRecord, Store
+
+log = logging.getLogger(__name__)
+
+_KB_NAME = re.compile(r"^[\w][\w.-]{0,63}$")
+
+
+def document_id(source: str) -> str:
+    """Stable id of a document across versions: derived from where it came from."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    chunk: Chunk
+    document: DocumentRecord
+    score: float
+
+
+class KnowledgeBase:
+    """Open with `KnowledgeBase.open(settings, name)`; create with `create=True`."""
+
+    def __init__(self, path: Path, settings: Settings) -> None:
+        self.path = path
+        self.name = path.name
+        self.settings = settings
+        self.store = Store(path / "kb.sqlite")
+        self._lock = FileLock(str(path / ".write.lock"))
+        self._lexical: LexicalIndex | None = None
+        self._lexical_lock = threading.Lock()
+        self._last_refresh = 0.0
+
+    @classmethod
+    def open(cls, settings: Settings, name: str | None = None, create: bool = False) -> KnowledgeBase:
+        name = name or settings.kb
+        if not _KB_NAME.match(name):
+            raise InvalidName(f"{name!r} is not a valid knowledge base name (letters, digits, - _ . only)")
+        path = settings.kb_path(name)
+        if not (path / "kb.sqlite").exists():
+            if not create:
+                raise KnowledgeBaseNotFound(f"no knowledge base {name!r} under {settings.home}; "
+                                            f"create it with `korag ingest PATH --kb {name}`")
+            (path / "files").mkdir(parents=True, exist_ok=True)
+            (path / "lexical").mkdir(exist_ok=True)
+        return cls(path, settings)
+
+    @staticmethod
+    def names(settings: Settings) -> list[str]:
+        if not settings.home.exists():
+            return []
+        return sorted(p.name for p in settings.home.iterdir() if (p / "kb.sqlite").exists())
+
+    @staticmethod
+    def delete(settings: Settings, name: str) -> None:
+        kb = KnowledgeBase.open(settings, name)
+        with kb.writing():
+            kb.store.close()
+            shutil.rmtree(kb.path)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- writing ---------------------------------------------------------------------------------
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the KB's write lock (re-entrant); raises KnowledgeBaseBusy on timeout."""
+        try:
+            self._lock.acquire(timeout=self.settings.lock_timeout_s)
+        except Timeout as err:
+            raise KnowledgeBaseBusy(f"knowledge base {self.name!r} is being written by another process") from err
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def file_path(self, sha256: str, name: str) -> Path:
+        suffix = Path(name).suffix.lower()[:10]
+        return self.path / "files" / sha256[:2] / f"{sha256}{suffix}"
+
+    def add_document(self, source: str, data: bytes, sha256: str, parsed: ParsedDocument,
+                     chunks: list[Chunk]) -> tuple[str, list[int]]:
+        """Store a parsed document (replacing an earlier version from the same source)."""
+        doc_id = document_id(source)
+        with self.writing():
+            original = self.file_path(sha256, parsed.name)
+            previous = self.store.document_by_source(source)
+            if not original.exists():
+                original.parent.mkdir(parents=True, exist_ok=True)
+                staging = original.with_name(original.name + f".{os.getpid()}.tmp")
+                staging.write_bytes(data)
+                os.replace(staging, original)
+            try:
+                ids = self.store.put_document(doc_id, source, sha256, len(data), parsed, chunks)
+            except BaseException:
+                if not self.store.sha_in_use(sha256):
+                    original.unlink(missing_ok=True)
+                raise
+            if previous is not None and previous.sha256 != sha256 and not self.store.sha_in_use(previous.sha256):
+                self.file_path(previous.sha256, previous.name).unlink(missing_ok=True)
+            log.info("stored document %s (%s): %d chunks", doc_id, parsed.name, len(ids))
+        self.refresh_lexical(throttle_s=2.0)
+        return doc_id, ids
+
+    def delete_document(self, ref: str) -> DocumentRecord:
+        doc = self.document(ref)
+        with self.writing():
+            self.store.delete_document(doc.id)
+            if not self.store.sha_in_use(doc.sha256):
+                self.file_path(doc.sha256, doc.name).unlink(missing_ok=True)
+            log.info("deleted document %s (%s)", doc.id, doc.name)
+        self.refresh_lexical()
+        return doc
+
+    # -- reading ---------------------------------------------------------------------------------
+    def documents(self) -> list[DocumentRecord]:
+        return self.store.documents()
+
+    def document(self, ref: str) -> DocumentRecord:
+        """A document by id, id prefix (6+ chars) or original file name."""
+        found = self.store.find_documents(ref)
+        if not found:
+            raise DocumentNotFound(f"no document {ref!r} in knowledge base {self.name!r}")
+        if len(found) > 1:
+            ids = ", ".join(d.id for d in found)
+            raise DocumentNotFound(f"{ref!r} names several documents ({ids}); use the id")
+        return found[0]
+
+    def has_content(self, sha256: str) -> DocumentRecord | None:
+        return self.store.document_by_sha(sha256)
+
+    # -- lexical index ---------------------------------------------------------------------------
+    def refresh_lexical(self, throttle_s: float = 0.0) -> None:
+        """Rebuild the BM25 index if kb.sqlite changed since it was built (writers only)."""
+        if throttle_s and time.monotonic() - self._last_refresh < throttle_s:
+            return
+        with self.writing():
+            generation = self.store.generation()
+            current = LexicalIndex.load(self.path / "lexical")
+            if current is None or current.generation != generation:
+                ids, terms = self.store.chunk_terms()
+                current = LexicalIndex.build(ids, terms, generation)
+                current.save(self.path / "lexical")
+            with self._lexical_lock:
+                self._lexical = current
+        self._last_refresh = time.monotonic()
+
+    def lexical(self) -> LexicalIndex:
+        """The live lexical index; built in memory when the saved one is behind kb.sqlite."""
+        generation = self.store.generation()
+        with self._lexical_lock:
+            if self._lexical is not None and self._lexical.generation == generation:
+                return self._lexical
+            index = LexicalIndex.load(self.path / "lexical")
+            if index is None or index.generation != generation:
+                ids, terms = self.store.chunk_terms()
+                index = LexicalIndex.build(ids, terms, generation)
+            self._lexical = index
+            return index
+
+    def search_lexical(self, query: str, k: int = 5) -> list[SearchHit]:
+        terms = morphemes(shared_kiwi(self.settings.kiwi_workers), query)
+        hits: list[LexicalHit] = self.lexical().search(terms, k)
+        chunks = self.store.chunks([h.chunk_id for h in hits])
+        docs = {d.id: d for d in self.store.documents()} if hits else {}
+        return [SearchHit(chunks[h.chunk_id], docs[chunks[h.chunk_id].document_id], h.score)
+                for h in hits if h.chunk_id in chunks]

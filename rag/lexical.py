@@ -1,0 +1,90 @@
+"""BM25 over Kiwi content morphemes (bm25s), persisted under <kb>/lexical/.
+
+bm25s indexes are immutable, so the index is rebuilt from kb.sqlite after writes and published
+atomically: each build is a new `gen-N` directory and `CURRENT` names the live one.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    chunk_id: int
+    score: float
+
+
+class LexicalIndex:
+    """A BM25 index whose rows are chunk ids."""
+
+    def __init__(self, retriever: bm25s.BM25 | None, chunk_ids: np.ndarray, generation: int) -> None:
+        self.retriever = retriever
+        self.chunk_ids = chunk_ids
+        self.generation = generation
+        self._vocab = retriever.vocab_dict if retriever is not None else {}
+
+    @classmethod
+    def build(cls, chunk_ids: list[int], terms: list[list[str]], generation: int) -> LexicalIndex:
+        if not chunk_ids:
+            return cls(None, np.zeros(0, dtype=np.int64), generation)
+        retriever = bm25s.BM25()  # Lucene BM25, k1=1.5, b=0.75
+        retriever.index(terms, show_progress=False)
+        return cls(retriever, np.asarray(chunk_ids, dtype=np.int64), generation)
+
+    def __len__(self) -> int:
+        return len(self.chunk_ids)
+
+    def search(self, query_terms: list[str], k: int = 10, mask: np.ndarray | None = None) -> list[LexicalHit]:
+        """Top-k chunks for the query's morphemes; `mask` (0/1 per row) restricts candidates."""
+        terms = [t for t in query_terms if t in self._vocab]
+        if self.retriever is None or not terms or k <= 0:
+            return []
+        scores = self.retriever.get_scores(terms)
+        if mask is not None:
+            scores = scores * mask
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [LexicalHit(int(self.chunk_ids[i]), float(scores[i])) for i in top if scores[i] > 0]
+
+    # -- persistence -----------------------------------------------------------------------------
+    def save(self, root: Path) -> None:
+        """Write as a new generation directory, then switch CURRENT to it (atomic rename)."""
+        root.mkdir(parents=True, exist_ok=True)
+        target = root / f"gen-{self.generation}"
+        staging = root / f".gen-{self.generation}.{os.getpid()}.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        np.save(staging / "chunk_ids.npy", self.chunk_ids)
+        if self.retriever is not None:
+            self.retriever.save(str(staging / "bm25"))
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(staging, target)
+        pointer = root / f".CURRENT.{os.getpid()}.tmp"
+        pointer.write_text(target.name)
+        os.replace(pointer, root / "CURRENT")
+        for old in root.glob("gen-*"):
+            if old.name != target.name:
+                shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, root: Path) -> LexicalIndex | None:
+        """The live generation, or None when there is none (or it was removed under us)."""
+        try:
+            name = (root / "CURRENT").read_text().strip()
+            path = root / name
+            chunk_ids = np.load(path / "chunk_ids.npy")
+            retriever = bm25s.BM25.load(str(path / "bm25"), mmap=False) if len(chunk_ids) else None
+        except (FileNotFoundError, ValueError, OSError) as err:
+            log.debug("no usable lexical index under %s: %s", root, err)
+            return None
+        return cls(retriever, chunk_ids, int(name.removeprefix("gen-")))

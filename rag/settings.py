@@ -1,0 +1,44 @@
+"""korag's one settings object: read once at the edge (CLI, portal, API, worker), passed down.
+
+Every field can be set as an environment variable with the `KORAG_` prefix, or in `.env`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    # XDG data dir, so two users (or a user and a service account) never share knowledge bases.
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "korag"
+
+
+class Settings(BaseSettings):
+    """All of korag's settings. See `.env.example` for each one's meaning."""
+
+    model_config = SettingsConfigDict(env_prefix="KORAG_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home, description="Where knowledge bases live")
+    kb: str = Field("default", description="Knowledge base used when none is named")
+
+    # ingestion limits
+    max_file_mb: int = Field(200, description="Files larger than this are refused")
+    max_unzipped_mb: int = Field(512, description="A DOCX/HWPX/PPTX/XLSX may expand to at most this")
+    max_zip_entries: int = 10_000
+    max_compression_ratio: float = 200.0
+    max_pages: int = Field(5_000, description="Documents with more pages are refused")
+    include_headers_footers: bool = False
+
+    # splitting
+    chunk_tokens: int = Field(384, description="Chunk budget in Kiwi morphemes")
+    chunk_overlap_sentences: int = Field(1, description="Sentences repeated at the start of the next chunk")
+    kiwi_workers: int = Field(0, description="Kiwi worker threads (0 = one per core)")
+
+    lock_timeout_s: float = Field(600.0, description="How long a writer waits for another writer's lock")
+
+    def kb_path(self, name: str | None = None) -> Path:
+        return self.home / (name or self.kb)

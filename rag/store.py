@@ -1,0 +1,273 @@
+"""kb.sqlite: documents, their blocks and chunks, versions and jobs.
+
+SQLite in WAL mode, so readers never block on (or see half of) a write transaction; every
+change to one document happens in one transaction.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.model import Block, Chunk, ParsedDocument
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL UNIQUE,        -- where the file came from; identity across versions
+    name TEXT NOT NULL,
+    format TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    pages INTEGER,
+    title TEXT,
+    pages_needing_ocr TEXT NOT NULL DEFAULT '[]',
+    warnings TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '[]',
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256);
+CREATE TABLE IF NOT EXISTS versions (
+    document_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    ingested_at REAL NOT NULL,
+    PRIMARY KEY (document_id, version)
+);
+CREATE TABLE IF NOT EXISTS blocks (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    page INTEGER,
+    heading_path TEXT NOT NULL,
+    text TEXT NOT NULL,
+    rows TEXT,
+    PRIMARY KEY (document_id, ordinal)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    page INTEGER,
+    heading_path TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    morphemes TEXT NOT NULL             -- content morphemes, space-separated
+);
+CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, ordinal);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}',
+    updated_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A document as the knowledge base knows it."""
+
+    id: str
+    source: str
+    name: str
+    format: str
+    sha256: str
+    bytes: int
+    pages: int | None
+    title: str | None
+    pages_needing_ocr: tuple[int, ...]
+    version: int
+    chunks: int
+    updated_at: float
+
+
+class Store:
+    """The SQLite half of a knowledge base. One connection per thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self.db.executescript(SCHEMA)  # executescript commits on its own: not inside a transaction
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # -- meta --------------------------------------------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def generation(self) -> int:
+        """Bumped by every write; an index built from an older generation is stale."""
+        return int(self.meta("generation", "0"))
+
+    @staticmethod
+    def _bump(db: sqlite3.Connection) -> None:
+        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+    # -- documents ---------------------------------------------------------------------------
+    def document_by_sha(self, sha256: str) -> DocumentRecord | None:
+        return self._one("WHERE d.sha256 = ?", (sha256,))
+
+    def document_by_source(self, source: str) -> DocumentRecord | None:
+        return self._one("WHERE d.source = ?", (source,))
+
+    def find_documents(self, ref: str) -> list[DocumentRecord]:
+        """Documents whose id, id prefix or file name is `ref`."""
+        return self._many("WHERE d.id = ? OR d.name = ? OR (length(?) >= 6 AND d.id LIKE ? || '%')",
+                          (ref, ref, ref, ref))
+
+    def documents(self) -> list[DocumentRecord]:
+        return self._many("", ())
+
+    def _select(self, where: str) -> str:
+        return ("SELECT d.id, d.source, d.name, d.format, d.sha256, d.bytes, d.pages, d.title, d.pages_needing_ocr,"
+                " d.version, (SELECT count(*) FROM chunks c WHERE c.document_id = d.id), d.updated_at"
+                f" FROM documents d {where} ORDER BY d.name, d.id")
+
+    def _one(self, where: str, args: tuple) -> DocumentRecord | None:
+        rows = self._many(where, args)
+        return rows[0] if rows else None
+
+    def _many(self, where: str, args: tuple) -> list[DocumentRecord]:
+        return [
+            DocumentRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], tuple(json.loads(r[8])), r[9], r[10], r[11])
+            for r in self.db.execute(self._select(where), args)
+        ]
+
+    def put_document(self, doc_id: str, source: str, sha256: str, size: int,
+                     parsed: ParsedDocument, chunks: list[Chunk]) -> list[int]:
+        """Insert or replace a document with its blocks and chunks in one transaction; chunk ids."""
+        with self.transaction() as db:
+            row = db.execute("SELECT version FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            version = (row[0] + 1) if row else 1
+            now = time.time()
+            db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
+            db.execute("DELETE FROM blocks WHERE document_id = ?", (doc_id,))
+            db.execute(
+                "INSERT INTO documents (id, source, name, format, sha256, bytes, pages, title, pages_needing_ocr,"
+                " warnings, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(id) DO UPDATE SET name=excluded.name, format=excluded.format, sha256=excluded.sha256,"
+                " bytes=excluded.bytes, pages=excluded.pages, title=excluded.title,"
+                " pages_needing_ocr=excluded.pages_needing_ocr, warnings=excluded.warnings,"
+                " version=excluded.version, updated_at=excluded.updated_at",
+                (doc_id, source, parsed.name, parsed.format, sha256, size, parsed.page_count, parsed.title,
+                 json.dumps(list(parsed.pages_needing_ocr)), json.dumps(list(parsed.warnings)), version, now, now),
+            )
+            db.execute("INSERT OR REPLACE INTO versions (document_id, version, sha256, ingested_at) VALUES (?,?,?,?)",
+                       (doc_id, version, sha256, now))
+            db.executemany(
+                "INSERT INTO blocks VALUES (?,?,?,?,?,?,?)",
+                [(doc_id, i, b.kind, b.page, json.dumps(b.heading_path, ensure_ascii=False), b.text,
+                  json.dumps(b.rows, ensure_ascii=False) if b.rows is not None else None)
+                 for i, b in enumerate(parsed.blocks)],
+            )
+            ids = []
+            for c in chunks:
+                cur = db.execute(
+                    "INSERT INTO chunks (document_id, ordinal, kind, page, heading_path, start, end, text, morphemes)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    (doc_id, c.ordinal, c.kind, c.page, json.dumps(c.heading_path, ensure_ascii=False),
+                     c.start, c.end, c.text, " ".join(c.morphemes)),
+                )
+                ids.append(cur.lastrowid)
+            self._bump(db)
+        return ids
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self.transaction() as db:
+            db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
+            db.execute("DELETE FROM blocks WHERE document_id = ?", (doc_id,))
+            db.execute("DELETE FROM versions WHERE document_id = ?", (doc_id,))
+            deleted = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
+            self._bump(db)
+        return bool(deleted)
+
+    def sha_in_use(self, sha256: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)).fetchone() is not None
+
+    # -- blocks and chunks -------------------------------------------------------------------
+    def blocks(self, doc_id: str) -> list[Block]:
+        return [
+            Block(text=r[0], kind=r[1], page=r[2], heading_path=tuple(json.loads(r[3])),
+                  rows=tuple(tuple(row) for row in json.loads(r[4])) if r[4] else None)
+            for r in self.db.execute(
+                "SELECT text, kind, page, heading_path, rows FROM blocks WHERE document_id = ? ORDER BY ordinal",
+                (doc_id,))
+        ]
+
+    def chunk_terms(self) -> tuple[list[int], list[list[str]]]:
+        """Every chunk id with its morphemes, for (re)building the lexical index."""
+        ids, terms = [], []
+        for chunk_id, morphemes in self.db.execute("SELECT id, morphemes FROM chunks ORDER BY id"):
+            ids.append(chunk_id)
+            terms.append(morphemes.split())
+        return ids, terms
+
+    def chunks(self, ids: list[int]) -> dict[int, Chunk]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes"
+            f" FROM chunks WHERE id IN ({marks})", ids)
+        return {r[0]: _chunk(r) for r in rows}
+
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        rows = self.db.execute(
+            "SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes"
+            " FROM chunks WHERE document_id = ? ORDER BY ordinal", (doc_id,))
+        return [_chunk(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        docs = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+        chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return {"documents": docs, "chunks": chunks}
+
+
+def _chunk(r: tuple) -> Chunk:
+    return Chunk(id=r[0], document_id=r[1], ordinal=r[2], kind=r[3], page=r[4],
+                 heading_path=tuple(json.loads(r[5])), start=r[6], end=r[7], text=r[8],
+                 morphemes=tuple(r[9].split()))

@@ -1,0 +1,238 @@
+"""`korag`: the command line. Reads settings once, catches errors at the edge (one line, exit code)."""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rag.errors import RetrievalError
+from rag.kb import KnowledgeBase
+from rag.settings import Settings
+
+app = typer.Typer(help="korag: 한국어 문서 검색·질의응답 (Korean document RAG, on-prem)", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+kb_app = typer.Typer(help="Knowledge bases: list, info, delete", no_args_is_help=True)
+docs_app = typer.Typer(help="Documents in a knowledge base: list, show, delete", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+app.add_typer(docs_app, name="docs")
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+KbOption = Annotated[Optional[str], typer.Option("--kb", help="Knowledge base name (default: KORAG_KB)")]
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {escape(message)}")
+    return typer.Exit(code)
+
+
+def _open(kb: str | None, create: bool = False) -> KnowledgeBase:
+    try:
+        return KnowledgeBase.open(_settings(), kb, create=create)
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.INFO if verbose else logging.WARNING)  # it logs at DEBUG
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive)")], kb: KbOption = None) -> None:
+    """Ingest files and folders into a knowledge base (created if missing)."""
+    from ingest.pipeline import Ingestor, expand_paths
+
+    files = expand_paths(paths)
+    if not files:
+        raise _fail("no files found in " + ", ".join(map(str, paths)))
+    knowledge = _open(kb, create=True)
+    started = time.perf_counter()
+    counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as progress:
+        task = progress.add_task("Kiwi 준비 중…", total=len(files))
+        ingestor = Ingestor(knowledge, knowledge.settings)
+
+        def report(result) -> None:
+            counts[result.status] += 1
+            progress.advance(task)
+            progress.update(task, description=escape(result.name[:40]))
+            if result.ok:
+                pages = f", {result.pages} pages" if result.pages else ""
+                ocr = f", {len(result.pages_needing_ocr)} pages need OCR" if result.pages_needing_ocr else ""
+                progress.console.print(f"[green]{result.status:9}[/green] {escape(result.name)}  "
+                                       f"({result.format}, {result.chunks} chunks{pages}{ocr}, {result.seconds:.2f}s)")
+            else:
+                progress.console.print(f"[red]failed[/red]    {escape(result.name)}: {escape(result.error or '')}")
+
+        ingestor.ingest_paths(files, on_result=report)
+    elapsed = time.perf_counter() - started
+    console.print(f"{len(files)} files in {elapsed:.1f}s → kb {knowledge.name!r}: {counts['added']} added, "
+                  f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['failed']} failed")
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(query: Annotated[str, typer.Argument(help="질문 또는 검색어")], kb: KbOption = None,
+           k: Annotated[int, typer.Option("-k", help="How many passages")] = 5) -> None:
+    """Search a knowledge base (BM25 over Kiwi morphemes)."""
+    knowledge = _open(kb)
+    hits = knowledge.search_lexical(query, k)
+    if not hits:
+        console.print("검색 결과가 없습니다 (no results).")
+        return
+    for rank, hit in enumerate(hits, 1):
+        where = f"p.{hit.chunk.page}" if hit.chunk.page is not None else ""
+        heading = " › ".join(hit.chunk.heading_path)
+        console.print(f"[bold]{rank}.[/bold] {escape(hit.document.name)} {where} "
+                      f"[dim]{escape(heading)} score={hit.score:.2f}[/dim]")
+        console.print("   " + _highlight(hit.chunk.text, hit.chunk.morphemes, query, knowledge))
+
+
+def _highlight(text: str, _terms: tuple[str, ...], query: str, knowledge: KnowledgeBase, width: int = 240) -> str:
+    """A snippet around the first query morpheme, with query morphemes in bold."""
+    from rag.morphemes import morphemes, shared_kiwi
+
+    terms = sorted({t for t in morphemes(shared_kiwi(knowledge.settings.kiwi_workers), query) if len(t) > 1 or t.isdigit()},
+                   key=len, reverse=True)
+    flat = " ".join(text.split())
+    first = min((flat.find(t) for t in terms if t in flat), default=0)
+    start = max(0, first - width // 3)
+    snippet = flat[start:start + width]
+    marked = escape(snippet)
+    for term in terms:
+        marked = marked.replace(escape(term), f"[bold yellow]{escape(term)}[/bold yellow]")
+    return ("…" if start else "") + marked + ("…" if start + width < len(flat) else "")
+
+
+@app.command()
+def demo(kb: Annotated[str, typer.Option("--kb", help="Knowledge base for the samples")] = "samples") -> None:
+    """Ingest the bundled Korean sample documents and run sample searches (embedded default)."""
+    import json
+
+    from ingest.samples import FILES
+
+    console.print(f"[bold]1. 샘플 문서 수집[/bold] ({FILES})")
+    ingest([FILES], kb=kb)
+    expected = json.loads((FILES.parent / "expected.json").read_text(encoding="utf-8"))
+    console.print("\n[bold]2. 검색 (BM25 over Kiwi morphemes)[/bold]")
+    for item in expected[:4]:
+        question = item["questions"][0]["q"]
+        console.print(f"\n[cyan]Q: {escape(question)}[/cyan]")
+        search(question, kb=kb, k=2)
+
+
+@kb_app.command("list")
+def kb_list() -> None:
+    """List knowledge bases under KORAG_HOME."""
+    settings = _settings()
+    names = KnowledgeBase.names(settings)
+    if not names:
+        console.print(f"no knowledge bases under {settings.home}")
+    for name in names:
+        knowledge = KnowledgeBase.open(settings, name)
+        c = knowledge.store.counts()
+        console.print(f"{name}\t{c['documents']} documents\t{c['chunks']} chunks")
+
+
+@kb_app.command("info")
+def kb_info(name: Annotated[Optional[str], typer.Argument()] = None) -> None:
+    """Show a knowledge base's location and size."""
+    knowledge = _open(name)
+    c = knowledge.store.counts()
+    size = sum(p.stat().st_size for p in knowledge.path.rglob("*") if p.is_file())
+    console.print(f"name:       {knowledge.name}\npath:       {knowledge.path}\ndocuments:  {c['documents']}\n"
+                  f"chunks:     {c['chunks']}\nlexical:    {len(knowledge.lexical())} chunks indexed\n"
+                  f"disk:       {size / 2**20:.1f} MiB")
+
+
+@kb_app.command("delete")
+def kb_delete(name: str, yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask")] = False) -> None:
+    """Delete a knowledge base and everything in it."""
+    settings = _settings()
+    if not yes and not typer.confirm(f"Delete knowledge base {name!r} and all its documents?"):
+        raise typer.Exit(1)
+    try:
+        KnowledgeBase.delete(settings, name)
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+    console.print(f"deleted {name}")
+
+
+@docs_app.command("list")
+def docs_list(kb: KbOption = None) -> None:
+    """List documents: id, name, format, pages, chunks."""
+    knowledge = _open(kb)
+    table = Table("id", "name", "format", "pages", "chunks", "version")
+    for d in knowledge.documents():
+        table.add_row(d.id, escape(d.name), d.format, str(d.pages or ""), str(d.chunks), str(d.version))
+    console.print(table)
+
+
+@docs_app.command("show")
+def docs_show(doc: Annotated[str, typer.Argument(help="Document id or file name")], kb: KbOption = None) -> None:
+    """Print a document's extracted text with page/section markers."""
+    knowledge = _open(kb)
+    try:
+        record = knowledge.document(doc)
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+    console.print(f"[bold]{escape(record.name)}[/bold] ({record.format}, id {record.id}, version {record.version})")
+    unit = "page" if record.format in {"pdf", "pptx"} else "section" if record.format in {"hwp", "hwpx"} else "part"
+    if record.format == "pptx":
+        unit = "slide"
+    elif record.format == "xlsx":
+        unit = "sheet"
+    page = object()
+    for block in knowledge.store.blocks(record.id):
+        if block.page != page:
+            page = block.page
+            if page is not None:
+                console.print(f"\n[dim]── {unit} {page} ──[/dim]")
+        prefix = "#" * min(len(block.heading_path) or 1, 6) + " " if block.kind == "heading" else ""
+        console.print(escape(prefix + block.text))
+    if record.pages_needing_ocr:
+        console.print(f"\n[yellow]pages without a text layer (need OCR): {list(record.pages_needing_ocr)}[/yellow]")
+
+
+@docs_app.command("delete")
+def docs_delete(doc: str, kb: KbOption = None) -> None:
+    """Delete a document: its chunks, index entries and stored original."""
+    knowledge = _open(kb)
+    try:
+        record = knowledge.delete_document(doc)
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+    console.print(f"deleted {record.name} ({record.id})")
+
+
+def run() -> None:
+    """Console entry point: an unexpected error is one line (the traceback only with -v)."""
+    try:
+        app()  # standalone mode: usage errors and typer.Exit become exit codes here
+    except Exception as err:  # the edge: nothing below this may show a traceback to a user
+        if logging.getLogger().isEnabledFor(logging.INFO):
+            err_console.print_exception()
+        err_console.print(f"[red]error:[/red] {escape(type(err).__name__)}: {escape(str(err))} (run with -v for details)")
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()
