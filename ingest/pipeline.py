@@ -72,9 +72,11 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
+            inside = []
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                inside.extend(Path(root) / f for f in files if not f.startswith("."))
+            found.extend(sorted(inside))
         else:
             found.append(path)
     return found
