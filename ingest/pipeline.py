@@ -19,6 +19,7 @@ from ingest.loaders import load
 from ingest.loaders.base import LoadOptions
 from ingest.split import KoreanSplitter
 from rag.kb import KnowledgeBase
+from rag.model import Chunk, ParsedDocument
 from rag.morphemes import shared_kiwi
 from rag.settings import Settings
 
@@ -26,6 +27,20 @@ log = logging.getLogger(__name__)
 
 Status = Literal["added", "updated", "unchanged", "failed"]
 MAX_NAME_BYTES = 255
+BATCH_FILES = 32  # files parsed before one Kiwi batch
+BATCH_CHARS = 2_000_000
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A file read, checked and parsed, waiting for the splitter."""
+
+    name: str
+    source: str
+    data: bytes
+    sha256: str
+    parsed: ParsedDocument
+    started: float
 
 
 @dataclass(frozen=True)
@@ -101,23 +116,44 @@ class Ingestor:
 
     def ingest_bytes(self, data: bytes, name: str, source: str | None = None) -> FileResult:
         """Parse, split and store one file's bytes; failures come back as a failed result."""
-        started = time.perf_counter()
-        source = source or f"upload:{name}"
-        try:
-            check_name(name)
-            if len(data) > self.max_bytes:
-                raise DocumentTooLarge(name, f"{len(data) // 2**20} MiB is over the {self.settings.max_file_mb} MiB limit "
-                                             "(KORAG_MAX_FILE_MB)")
-            return self._ingest(data, name, source, started)
-        except IngestError as err:
-            return self._failed(name, source, err.reason, started)
-        except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AttributeError,
-                AssertionError, OverflowError, UnicodeError, OSError) as err:
-            # a parsing library choked on a malformed file: one failed file, not a failed batch
-            log.debug("unexpected error parsing %s", name, exc_info=True)
-            return self._failed(name, source, f"cannot be parsed ({type(err).__name__}: {err})", started)
+        prepared = self._prepare(data, name, source or f"upload:{name}", time.perf_counter())
+        if isinstance(prepared, FileResult):
+            return prepared
+        return self._store(prepared, self.splitter.split(prepared.parsed))
 
     def ingest_file(self, path: Path) -> FileResult:
+        prepared = self._read(path)
+        if isinstance(prepared, FileResult):
+            return prepared
+        return self._store(prepared, self.splitter.split(prepared.parsed))
+
+    def ingest_paths(self, paths: Iterable[Path | str],
+                     on_result: Callable[[FileResult], None] | None = None) -> list[FileResult]:
+        """Ingest many files. Parsed files are split in batches so Kiwi's threads stay busy."""
+        results: list[FileResult] = []
+
+        def emit(result: FileResult) -> None:
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+
+        batch: list[_Prepared] = []
+        for path in expand_paths(paths):
+            prepared = self._read(path)
+            if isinstance(prepared, FileResult):
+                emit(prepared)
+                continue
+            batch.append(prepared)
+            if len(batch) >= BATCH_FILES or sum(len(p.parsed.text) for p in batch) >= BATCH_CHARS:
+                for item, chunks in zip(batch, self.splitter.split_many([p.parsed for p in batch])):
+                    emit(self._store(item, chunks))
+                batch = []
+        for item, chunks in zip(batch, self.splitter.split_many([p.parsed for p in batch])):
+            emit(self._store(item, chunks))
+        self.kb.refresh_lexical()
+        return results
+
+    def _read(self, path: Path) -> _Prepared | FileResult:
         started = time.perf_counter()
         name = path.name
         try:
@@ -131,32 +167,40 @@ class Ingestor:
             return self._failed(name, str(path), err.reason, started)
         except OSError as err:
             return self._failed(name, str(path), f"cannot be read ({err.strerror or err})", started)
-        return self.ingest_bytes(data, name, source=str(path.resolve()))
+        return self._prepare(data, name, str(path.resolve()), started)
 
-    def ingest_paths(self, paths: Iterable[Path | str],
-                     on_result: Callable[[FileResult], None] | None = None) -> list[FileResult]:
-        results = []
-        for path in expand_paths(paths):
-            result = self.ingest_file(path)
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
-        self.kb.refresh_lexical()
-        return results
+    def _prepare(self, data: bytes, name: str, source: str, started: float) -> _Prepared | FileResult:
+        """Check, deduplicate and parse; everything before the splitter."""
+        try:
+            check_name(name)
+            if len(data) > self.max_bytes:
+                raise DocumentTooLarge(name, f"{len(data) // 2**20} MiB is over the {self.settings.max_file_mb} MiB "
+                                             "limit (KORAG_MAX_FILE_MB)")
+            sha256 = hashlib.sha256(data).hexdigest()
+            existing = self.kb.has_content(sha256)
+            if existing is not None:
+                return FileResult(name, source, "unchanged", existing.id, existing.format, existing.chunks,
+                                  existing.pages, existing.pages_needing_ocr, time.perf_counter() - started)
+            return _Prepared(name, source, data, sha256, load(data, name, self.options), started)
+        except IngestError as err:
+            return self._failed(name, source, err.reason, started)
+        except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AttributeError,
+                AssertionError, OverflowError, UnicodeError, OSError) as err:
+            # a parsing library choked on a malformed file: one failed file, not a failed batch
+            log.debug("unexpected error parsing %s", name, exc_info=True)
+            return self._failed(name, source, f"cannot be parsed ({type(err).__name__}: {err})", started)
 
-    def _ingest(self, data: bytes, name: str, source: str, started: float) -> FileResult:
-        sha256 = hashlib.sha256(data).hexdigest()
-        existing = self.kb.has_content(sha256)
+    def _store(self, item: _Prepared, chunks: list[Chunk]) -> FileResult:
+        existing = self.kb.has_content(item.sha256)  # the same bytes earlier in this batch
         if existing is not None:
-            return FileResult(name, source, "unchanged", existing.id, existing.format, existing.chunks,
-                              existing.pages, existing.pages_needing_ocr, time.perf_counter() - started)
-        previous = self.kb.store.document_by_source(source)
-        parsed = load(data, name, self.options)
-        chunks = self.splitter.split(parsed)
-        doc_id, ids = self.kb.add_document(source, data, sha256, parsed, chunks)
-        log.info("ingested %s (%s): %d blocks, %d chunks", doc_id, name, len(parsed.blocks), len(ids))
-        return FileResult(name, source, "updated" if previous else "added", doc_id, parsed.format, len(ids),
-                          parsed.page_count, parsed.pages_needing_ocr, time.perf_counter() - started,
+            return FileResult(item.name, item.source, "unchanged", existing.id, existing.format, existing.chunks,
+                              existing.pages, existing.pages_needing_ocr, time.perf_counter() - item.started)
+        previous = self.kb.store.document_by_source(item.source)
+        doc_id, ids = self.kb.add_document(item.source, item.data, item.sha256, item.parsed, chunks)
+        parsed = item.parsed
+        log.info("ingested %s (%s): %d blocks, %d chunks", doc_id, item.name, len(parsed.blocks), len(ids))
+        return FileResult(item.name, item.source, "updated" if previous else "added", doc_id, parsed.format, len(ids),
+                          parsed.page_count, parsed.pages_needing_ocr, time.perf_counter() - item.started,
                           warnings=parsed.warnings)
 
     @staticmethod

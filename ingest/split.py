@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kiwipiepy import Kiwi
+from kiwipiepy import Kiwi, Token
 from langchain_text_splitters import TextSplitter
 
 from rag.model import Block, Chunk, ParsedDocument
@@ -29,12 +29,8 @@ class Sentence:
     size: int  # Kiwi tokens
 
 
-def _pieces(sentence: Any, base: int, budget: int) -> list[Sentence]:
-    """Cut a Kiwi sentence into pieces of at most `budget` tokens, only where an eojeol ends."""
-    tokens = sentence.tokens
-    if len(tokens) <= budget:
-        return [Sentence(sentence.text, base + sentence.start, base + sentence.end,
-                         tuple(content_terms(tokens)), len(tokens))]
+def _pieces(tokens: Sequence[Token], text: str, base: int, budget: int) -> list[Sentence]:
+    """One Kiwi sentence as pieces of at most `budget` tokens, cut only where an eojeol ends."""
     pieces: list[Sentence] = []
     begin = 0
     while begin < len(tokens):
@@ -46,8 +42,7 @@ def _pieces(sentence: Any, base: int, budget: int) -> list[Sentence]:
                 cut -= 1
             end = cut if cut > begin + 1 else end
         first, last = tokens[begin], tokens[end - 1]
-        text = sentence.text[first.start - sentence.start:last.end - sentence.start]
-        pieces.append(Sentence(text, base + first.start, base + last.end,
+        pieces.append(Sentence(text[first.start:last.end], base + first.start, base + last.end,
                                tuple(content_terms(tokens[begin:end])), end - begin))
         begin = end
     return pieces
@@ -71,43 +66,75 @@ class KoreanSplitter:
         self.budget = chunk_tokens
         self.overlap = max(0, overlap_sentences)
 
-    def sentences(self, texts: Iterable[str], bases: Iterable[int]) -> list[list[Sentence]]:
-        """Kiwi sentences of many texts at once (Kiwi's worker threads tokenize in parallel)."""
-        texts = list(texts)
+    def sentences(self, texts: Sequence[str], bases: Sequence[int]) -> list[list[Sentence]]:
+        """Kiwi sentences of many texts in one call, so Kiwi's worker threads share the work.
+
+        `tokenize(split_sents=True)` gives sentence boundaries from the same analysis that gives
+        the morphemes; `split_into_sents` would build extra objects for the same result.
+        """
         if not texts:
             return []
-        result = self.kiwi.split_into_sents(texts, return_tokens=True)
+        analysed = self.kiwi.tokenize(list(texts), split_sents=True)
         return [
-            [piece for sentence in sents for piece in _pieces(sentence, base, self.budget)]
-            for sents, base in zip(result, bases)
+            [piece for tokens in sents if tokens for piece in _pieces(tokens, text, base, self.budget)]
+            for sents, text, base in zip(analysed, texts, bases)
         ]
 
     def split(self, doc: ParsedDocument) -> list[Chunk]:
-        blocks = doc.blocks
-        offsets = _block_offsets(blocks)
-        prose = [i for i, b in enumerate(blocks) if b.kind != "table"]
-        sentences = dict(zip(prose, self.sentences((blocks[i].text for i in prose), (offsets[i] for i in prose))))
-        heading_terms = self._heading_terms(blocks)
-        packer = _Packer(self.budget, self.overlap, heading_terms)
-        for i, block in enumerate(blocks):
-            if block.kind == "table":
-                packer.flush()
-                packer.emit_table(block, offsets[i], self._table_rows(block))
-            else:
-                packer.add(block, sentences[i])
-        packer.flush()
-        return packer.chunks
+        return self.split_many([doc])[0]
+
+    def split_many(self, docs: Sequence[ParsedDocument]) -> list[list[Chunk]]:
+        """Chunks of several documents, with all their text analysed in one batch."""
+        prose: list[tuple[int, int]] = []  # (doc index, block index)
+        texts: list[str] = []
+        bases: list[int] = []
+        offsets = [_block_offsets(doc.blocks) for doc in docs]
+        for d, doc in enumerate(docs):
+            for i, block in enumerate(doc.blocks):
+                if block.kind != "table":
+                    prose.append((d, i))
+                    texts.append(block.text)
+                    bases.append(offsets[d][i])
+        sentences = dict(zip(prose, self.sentences(texts, bases)))
+        tables = [(d, i) for d, doc in enumerate(docs) for i, b in enumerate(doc.blocks) if b.kind == "table"]
+        rows = dict(zip(tables, self._table_rows([docs[d].blocks[i] for d, i in tables])))
+        headings = self._heading_terms([b for doc in docs for b in doc.blocks])
+        result = []
+        for d, doc in enumerate(docs):
+            packer = _Packer(self.budget, self.overlap, headings)
+            for i, block in enumerate(doc.blocks):
+                if block.kind == "table":
+                    packer.flush()
+                    packer.emit_table(block, offsets[d][i], rows[(d, i)])
+                else:
+                    packer.add(block, sentences[(d, i)])
+            packer.flush()
+            result.append(packer.chunks)
+        return result
 
     def _heading_terms(self, blocks: Sequence[Block]) -> dict[tuple[str, ...], tuple[str, ...]]:
         paths = sorted({b.heading_path for b in blocks if b.heading_path})
         terms = morphemes_many(self.kiwi, (" ".join(p) for p in paths))
         return {p: tuple(t) for p, t in zip(paths, terms)}
 
-    def _table_rows(self, block: Block) -> list[tuple[str, tuple[str, ...], int]]:
-        rows = block.rows or tuple((line,) for line in block.text.split("\n"))
-        texts = [" | ".join(cell for cell in row) for row in rows]
-        tokens = self.kiwi.tokenize(texts)
-        return [(text, tuple(content_terms(toks)), len(toks)) for text, toks in zip(texts, tokens)]
+    def _table_rows(self, blocks: Sequence[Block]) -> list[list[tuple[str, tuple[str, ...], int]]]:
+        """(row text, content morphemes, token count) for every row of every table."""
+        texts: list[str] = []
+        counts: list[int] = []
+        for block in blocks:
+            rows = block.rows or tuple((line,) for line in block.text.split("\n"))
+            texts.extend(" | ".join(row) for row in rows)
+            counts.append(len(rows))
+        analysed = iter(self.kiwi.tokenize(texts)) if texts else iter(())
+        result, position = [], 0
+        for count in counts:
+            table = []
+            for text in texts[position:position + count]:
+                tokens = next(analysed)
+                table.append((text, tuple(content_terms(tokens)), len(tokens)))
+            result.append(table)
+            position += count
+        return result
 
 
 class _Packer:

@@ -101,6 +101,14 @@ def test_upload_with_a_hostile_name_is_one_failed_result(settings, kb, kiwi):
     assert kb.store.counts()["documents"] == 0
 
 
+def test_identical_files_in_one_batch_are_stored_once(tmp_path, settings, kb, kiwi):
+    for name in ("원본.txt", "사본.txt"):
+        (tmp_path / name).write_text(PARAGRAPH, encoding="utf-8")
+    results = Ingestor(kb, settings).ingest_paths([tmp_path])
+    assert sorted(r.status for r in results) == ["added", "unchanged"]
+    assert kb.store.counts()["documents"] == 1
+
+
 def test_wrong_extension_is_read_by_content(tmp_path, settings, kb, kiwi):
     path = tmp_path / "보고서.pdf"
     path.write_text(PARAGRAPH, encoding="utf-8")  # really plain text
