@@ -102,9 +102,10 @@ def test_upload_with_a_hostile_name_is_one_failed_result(settings, kb, kiwi):
 
 
 def test_identical_files_in_one_batch_are_stored_once(tmp_path, settings, kb, kiwi):
+    (tmp_path / "in").mkdir()
     for name in ("원본.txt", "사본.txt"):
-        (tmp_path / name).write_text(PARAGRAPH, encoding="utf-8")
-    results = Ingestor(kb, settings).ingest_paths([tmp_path])
+        (tmp_path / "in" / name).write_text(PARAGRAPH, encoding="utf-8")
+    results = Ingestor(kb, settings).ingest_paths([tmp_path / "in"])
     assert sorted(r.status for r in results) == ["added", "unchanged"]
     assert kb.store.counts()["documents"] == 1
 
