@@ -1,0 +1,119 @@
+"""Turning the bytes of a plain-text file (TXT, Markdown, HTML) into `str`.
+
+Korean files come as UTF-8, CP949/EUC-KR (Windows "ANSI" Korean) or UTF-16 (Notepad's
+"Unicode"); the order below tries the unambiguous answers first and guesses last.
+"""
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+import charset_normalizer
+
+from ingest.errors import UnsupportedFormat
+
+# UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE BOM.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_KOREAN_CANDIDATES = ["cp949", "euc_kr", "utf_16", "johab"]
+# Share of odd characters (controls, unassigned, U+FFFD) above which a decoding is wrong.
+_MAX_ODD_SHARE = 0.02
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode `data`, preferring Korean encodings; raise `UnsupportedFormat` when nothing fits."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec)
+            except UnicodeDecodeError as err:
+                raise UnsupportedFormat(
+                    name, f"starts with a {codec} byte-order mark but is not valid {codec} ({err.reason}); "
+                    "re-save it as UTF-8"
+                ) from err
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for codec in (utf16_without_bom(data), _cp949_if_korean(data)):
+        if codec is not None:
+            text = _try_decode(data, codec)
+            if text is not None:
+                return text
+    text = _guess(data, _KOREAN_CANDIDATES) or _guess(data, None)
+    if text is None:
+        raise UnsupportedFormat(
+            name, "cannot determine the text encoding (tried UTF-8, UTF-16, CP949/EUC-KR and a detector); "
+            "re-save the file as UTF-8"
+        )
+    return text
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when NUL bytes sit on one parity only, as ASCII does in UTF-16.
+
+    Hangul syllables almost never contain a zero byte (U+AC00 '가' and a few others do), so Korean
+    UTF-16 shows NULs mostly at its spaces, digits and line breaks: few, but on one side of each unit.
+    """
+    sample = data[:65536]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    if even + odd < max(2, len(sample) // 200):
+        return None
+    if odd >= 9 * even:
+        return "utf-16-le"
+    if even >= 9 * odd:
+        return "utf-16-be"
+    return None
+
+
+def _cp949_if_korean(data: bytes) -> str | None:
+    """'cp949' when the bytes decode strictly as CP949 into mostly Hangul.
+
+    Detectors hesitate on short Korean strings (a 20-byte CP949 line reads as Big5 or GB18030
+    too); strict CP949 plus a Hangul check is the cheaper and surer test for this corpus.
+    """
+    try:
+        text = data.decode("cp949")
+    except UnicodeDecodeError:
+        return None
+    wide = [c for c in text if ord(c) > 0x7F]
+    hangul = sum(1 for c in wide if "\uac00" <= c <= "\ud7a3" or "\u3130" <= c <= "\u318f")
+    return "cp949" if wide and hangul >= 0.6 * len(wide) else None
+
+
+def _guess(data: bytes, candidates: list[str] | None) -> str | None:
+    best = charset_normalizer.from_bytes(data, cp_isolation=candidates).best()
+    if best is None or best.encoding is None:
+        return None
+    # CP949 is a superset of EUC-KR: Windows files labelled EUC-KR routinely carry CP949-only syllables.
+    codec = "cp949" if best.encoding in ("euc_kr", "cp949") else best.encoding
+    return _try_decode(data, codec)
+
+
+def _try_decode(data: bytes, codec: str) -> str | None:
+    try:
+        text = data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return text if _looks_clean(text) else None
+
+
+def _looks_clean(text: str) -> bool:
+    if not text:
+        return True
+    odd = 0
+    for ch in text[:65536]:
+        if ch in "\t\n\r\f":
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cn", "Cs") or ch == "\ufffd":
+            odd += 1
+    return odd <= _MAX_ODD_SHARE * min(len(text), 65536)
