@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from ingest.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument
 from ingest.loaders.base import LoadOptions
@@ -62,7 +63,8 @@ class SafeZip:
                 data = fh.read(self._budget + 1)
         except KeyError as err:
             raise CorruptDocument(self.name, f"missing part {member!r}") from err
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError, ValueError) as err:
+            # zlib.error: damaged deflate data; NotImplementedError: an unknown compression method
             raise CorruptDocument(self.name, f"cannot read part {member!r} ({err})") from err
         if len(data) > self._budget:
             raise DocumentTooLarge(self.name, f"part {member!r} expands past the size limit (zip bomb guard)")

@@ -62,7 +62,7 @@ def _ole_format(data: bytes, name: str) -> str:
             raise UnsupportedFormat(name, "legacy binary Office format (.doc/.xls/.ppt): save it as DOCX/XLSX/PPTX")
     finally:
         ole.close()
-    raise UnsupportedFormat(name, "an OLE2 compound file that is not an HWP 5 document")
+    raise UnsupportedFormat(name, "an OLE2 compound file with no HWP 5 or Office streams (damaged, or not a document)")
 
 
 def _looks_like_html(head: bytes) -> bool:

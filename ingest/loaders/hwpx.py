@@ -1,0 +1,257 @@
+"""HWPX (.hwpx, OWPML zip of XML) loader: sections of paragraphs, tables and text boxes as blocks.
+
+Section order comes from the Contents/content.hpf spine. Namespace URIs differ between Hangul
+versions (2011 /hwpml/2011/paragraph, 2016 ...), so elements are matched on local names only.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+
+from lxml import etree
+
+from ingest.archive import SafeZip
+from ingest.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument
+from ingest.loaders.base import LoadOptions
+from ingest.loaders.hwp_blocks import Cell, Item, OutlineTracker, as_body, one_line, paragraph_role, table_item
+from rag.model import BlockKind, ParsedDocument
+
+CONTENT_HPF = "Contents/content.hpf"
+HEADER_XML = "Contents/header.xml"
+MANIFEST_XML = "META-INF/manifest.xml"
+_SECTION = re.compile(r"(?:^|/)section(\d+)\.xml$", re.IGNORECASE)
+MAX_NESTING = 32
+_DTD_REASON = "{member} declares a DTD, which HWPX parts never do (entity-expansion guard)"
+_NUMBERING = {"OUTLINE": "outline", "NUMBER": "number", "BULLET": "bullet"}
+# Children of <hp:t> that stand for characters (HWP 5 writes them as control characters).
+_T_MARKS = {"tab": "\t", "lineBreak": "\n", "nbSpace": " ", "fwSpace": " ", "hyphen": "-"}
+# Run children that carry no readable body text: section/column settings, field and memo
+# markers (a MEMO field holds its memo in a subList), equations (script source), form objects.
+_SKIPPED = {"secPr", "colPr", "fieldBegin", "fieldEnd", "equation", "markpenBegin", "markpenEnd", "bookmark",
+            "indexmark", "compose", "btn", "radioBtn", "checkBtn", "comboBox", "listBox", "edit", "scrollBar"}
+
+
+def _local(element) -> str:
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _children(element, local: str | None = None) -> list:
+    """Element children (entities, comments and processing instructions left out)."""
+    return [c for c in element if isinstance(c.tag, str) and (local is None or _local(c) == local)]
+
+
+class _Package:
+    """The zip and a hardened XML parser: no DTDs, entities or network, no huge trees."""
+
+    def __init__(self, data: bytes, name: str, options: LoadOptions) -> None:
+        self.name = name
+        try:
+            self.zip = SafeZip(data, name, options)
+        except NotImplementedError as err:  # zipfile: unknown zip version or compression method
+            raise CorruptDocument(name, f"the zip container uses a feature that cannot be read ({err})") from err
+        self._parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                                       remove_comments=True, remove_pis=True)
+
+    def xml(self, member: str):
+        try:
+            raw = self.zip.read(member)
+        except (zlib.error, NotImplementedError) as err:  # SafeZip passes these zipfile errors on as is
+            raise CorruptDocument(self.name, f"cannot inflate part {member!r} ({err})") from err
+        # OWPML parts never declare a DTD; one that does is malformed or an entity-expansion attack.
+        # Refused up front (the parser would not expand entities anyway) so the reason is plain.
+        if b"<!DOCTYPE" in raw[:65536]:
+            raise CorruptDocument(self.name, _DTD_REASON.format(member=member))
+        try:
+            root = etree.fromstring(raw, self._parser)
+        except etree.XMLSyntaxError as err:
+            raise CorruptDocument(self.name, f"{member} is not well-formed XML ({err})") from err
+        if root is None:
+            raise CorruptDocument(self.name, f"{member} is empty")
+        if root.getroottree().docinfo.internalDTD is not None:  # a DTD the byte check missed (UTF-16)
+            raise CorruptDocument(self.name, _DTD_REASON.format(member=member))
+        return root
+
+    def section_members(self) -> list[str]:
+        """Section parts in spine order, or by number when the manifest is missing or unhelpful."""
+        members: list[str] = []
+        if self.zip.has(CONTENT_HPF):
+            package = self.xml(CONTENT_HPF)
+            hrefs = {item.get("id"): item.get("href", "") for item in package.iter("{*}item")}
+            for ref in package.iter("{*}itemref"):
+                href = hrefs.get(ref.get("idref"), "")
+                for member in (href, f"Contents/{href}"):
+                    if _SECTION.search(member) and self.zip.has(member) and member not in members:
+                        members.append(member)
+                        break
+        if not members:
+            numbered = [(int(m.group(1)), n) for n in self.zip.names()
+                        if n.startswith("Contents/") and (m := _SECTION.search(n))]
+            members = [n for _, n in sorted(numbered)]
+        return members
+
+    def check_not_encrypted(self) -> None:
+        if self.zip.has(MANIFEST_XML):
+            manifest = self.xml(MANIFEST_XML)
+            if any(_local(e) == "encryption-data" for e in manifest.iter()):
+                raise EncryptedDocument(
+                    self.name, "the HWPX file is password-protected; open it in Hangul, remove the password and retry")
+
+
+class _Styles:
+    """Style names and paragraph-shape numbering from Contents/header.xml, by id."""
+
+    def __init__(self, header) -> None:
+        self.names: dict[str, str] = {}
+        self.numbering: dict[str, tuple[str | None, int]] = {}
+        if header is None:
+            return
+        for style in header.iter("{*}style"):
+            self.names[style.get("id", "")] = style.get("name", "")
+        for shape in header.iter("{*}paraPr"):
+            heading = shape.find("{*}heading")
+            if heading is not None and shape.get("id") is not None:
+                level = heading.get("level", "0")
+                self.numbering[shape.get("id")] = (_NUMBERING.get(heading.get("type", "")),
+                                                   int(level) if level.isdigit() else 0)
+
+    def role(self, paragraph) -> tuple[BlockKind, int]:
+        style = self.names.get(paragraph.get("styleIDRef", ""), "")
+        numbering, level = self.numbering.get(paragraph.get("paraPrIDRef", ""), (None, 0))
+        return paragraph_role(style, numbering, level)
+
+
+def _t_text(t) -> str:
+    """Text of <hp:t>, whose children (tab, lineBreak, ...) stand for characters and carry tails."""
+    parts = [t.text or ""]
+    for child in t:
+        parts.append(_T_MARKS.get(_local(child), ""))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+class _SectionReader:
+    """Walks one section's XML into items; footnotes and endnotes wait in `notes`."""
+
+    def __init__(self, name: str, styles: _Styles, options: LoadOptions) -> None:
+        self.name = name
+        self.styles = styles
+        self.options = options
+        self.notes: list[Item] = []
+
+    def paragraphs(self, parent, depth: int) -> list[Item]:
+        if depth > MAX_NESTING:
+            raise CorruptDocument(self.name, f"objects are nested more than {MAX_NESTING} deep")
+        items: list[Item] = []
+        for paragraph in _children(parent, "p"):
+            items.extend(self._paragraph(paragraph, depth))
+        return items
+
+    def _paragraph(self, paragraph, depth: int) -> list[Item]:
+        kind, level = self.styles.role(paragraph)
+        items: list[Item] = []
+        buffer: list[str] = []
+
+        def flush() -> None:
+            if "".join(buffer).strip():
+                items.append(Item("".join(buffer), kind, level))
+            buffer.clear()
+
+        for run in _children(paragraph, "run"):
+            for child in _run_children(run):
+                local = _local(child)
+                if local == "t":
+                    buffer.append(_t_text(child))
+                elif local == "ctrl":
+                    for control in _children(child):
+                        blocks = self._control(control, depth + 1)
+                        if blocks:
+                            flush()
+                            items.extend(blocks)
+                elif local == "dutmal":  # 덧말: the main text is what the reader sees in the line
+                    buffer.append("".join(_t_text(m) for m in _children(child, "mainText")))
+                elif local == "tbl":
+                    flush()
+                    items.extend(self._table(child, depth + 1))
+                elif local not in _SKIPPED:  # drawing objects: text boxes and captions
+                    blocks = self._lists(child, depth + 1)
+                    if blocks:
+                        flush()
+                        items.extend(blocks)
+        flush()
+        return items
+
+    def _control(self, control, depth: int) -> list[Item]:
+        local = _local(control)
+        if local in ("footNote", "endNote"):
+            self.notes.extend(as_body(self._lists(control, depth)))
+        elif local in ("header", "footer") and self.options.include_headers_footers:
+            return as_body(self._lists(control, depth))
+        return []
+
+    def _lists(self, element, depth: int) -> list[Item]:
+        """Paragraphs of every subList under a drawing object or control, in document order."""
+        if depth > MAX_NESTING:
+            raise CorruptDocument(self.name, f"objects are nested more than {MAX_NESTING} deep")
+        items: list[Item] = []
+        for child in _children(element):
+            local = _local(child)
+            if local == "subList":
+                items.extend(self.paragraphs(child, depth))
+            elif local == "tbl":
+                items.extend(self._table(child, depth + 1))
+            elif local not in _SKIPPED:
+                items.extend(self._lists(child, depth + 1))
+        return items
+
+    def _table(self, table, depth: int) -> list[Item]:
+        caption: list[Item] = []
+        for element in _children(table, "caption"):
+            caption.extend(as_body(self._lists(element, depth)))
+        cells = []
+        for row_index, row in enumerate(_children(table, "tr")):
+            for col_index, cell in enumerate(_children(row, "tc")):
+                text = one_line([i for s in _children(cell, "subList") for i in self.paragraphs(s, depth)])
+                address = cell.find("{*}cellAddr")
+                span = cell.find("{*}cellSpan")
+                row_at = _int(address, "rowAddr", row_index)
+                col_at = _int(address, "colAddr", col_index)
+                cells.append(Cell(row_at, col_at, text, _int(span, "rowSpan", 1), _int(span, "colSpan", 1)))
+        grid = table_item(cells)
+        return caption + ([grid] if grid else [])
+
+
+def _run_children(run) -> list:
+    """A run's children, taking the fallback branch of <hp:switch> (newer features, older form)."""
+    out = []
+    for child in _children(run):
+        if _local(child) == "switch":
+            branch = next(iter(_children(child, "default")), None)
+            if branch is None:
+                branch = next(iter(_children(child, "case")), None)
+            out.extend(_children(branch) if branch is not None else [])
+        else:
+            out.append(child)
+    return out
+
+
+def _int(element, attribute: str, default: int) -> int:
+    value = element.get(attribute, "") if element is not None else ""
+    return int(value) if value.isdigit() else default
+
+
+def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
+    """Parse an HWPX document into blocks in reading order."""
+    package = _Package(data, name, options)
+    package.check_not_encrypted()
+    sections = package.section_members()
+    if not sections:
+        raise CorruptDocument(name, "no Contents/section*.xml part: the document body is missing")
+    if len(sections) > options.max_pages:
+        raise DocumentTooLarge(name, f"{len(sections)} sections (limit {options.max_pages})")
+    styles = _Styles(package.xml(HEADER_XML) if package.zip.has(HEADER_XML) else None)
+    outline = OutlineTracker()
+    for number, member in enumerate(sections, start=1):
+        reader = _SectionReader(name, styles, options)
+        outline.add(reader.paragraphs(package.xml(member), 0) + reader.notes, page=number)
+    return ParsedDocument(name=name, format="hwpx", blocks=tuple(outline.blocks), page_count=len(sections))
