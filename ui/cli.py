@@ -39,6 +39,11 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _shown(name: str) -> str:
+    """A file name safe for one terminal line: control characters shown as escapes."""
+    return escape("".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name))
+
+
 def _open(kb: str | None, create: bool = False) -> KnowledgeBase:
     try:
         return KnowledgeBase.open(_settings(), kb, create=create)
@@ -72,14 +77,14 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
         def report(result) -> None:
             counts[result.status] += 1
             progress.advance(task)
-            progress.update(task, description=escape(result.name[:40]))
+            progress.update(task, description=_shown(result.name[:40]))
             if result.ok:
                 pages = f", {result.pages} pages" if result.pages else ""
                 ocr = f", {len(result.pages_needing_ocr)} pages need OCR" if result.pages_needing_ocr else ""
-                progress.console.print(f"[green]{result.status:9}[/green] {escape(result.name)}  "
+                console.print(f"[green]{result.status:9}[/green] {_shown(result.name)}  "
                                        f"({result.format}, {result.chunks} chunks{pages}{ocr}, {result.seconds:.2f}s)")
             else:
-                progress.console.print(f"[red]failed[/red]    {escape(result.name)}: {escape(result.error or '')}")
+                console.print(f"[red]failed[/red]    {_shown(result.name)}: {escape(result.error or '')}")
 
         ingestor.ingest_paths(files, on_result=report)
     elapsed = time.perf_counter() - started
