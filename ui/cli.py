@@ -24,8 +24,8 @@ docs_app = typer.Typer(help="Documents in a knowledge base: list, show, delete",
 app.add_typer(kb_app, name="kb")
 app.add_typer(docs_app, name="docs")
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)  # one result per line, even in a pipe
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 KbOption = Annotated[Optional[str], typer.Option("--kb", help="Knowledge base name (default: KORAG_KB)")]
 
