@@ -1,0 +1,4 @@
+"""The agent layer and korag's Python API (`Assistant`)."""
+from agents.assistant import Assistant
+
+__all__ = ["Assistant"]

@@ -61,18 +61,21 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive)")], kb: KbOption = None) -> None:
     """Ingest files and folders into a knowledge base (created if missing)."""
-    from ingest.pipeline import Ingestor, expand_paths
+    from agents import Assistant
 
-    files = expand_paths(paths)
+    files = Assistant.files(paths)
     if not files:
         raise _fail("no files found in " + ", ".join(map(str, paths)))
-    knowledge = _open(kb, create=True)
+    try:
+        assistant = Assistant(kb, _settings())
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+    knowledge = assistant.kb
     started = time.perf_counter()
     counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:
         task = progress.add_task("Kiwi 준비 중…", total=len(files))
-        ingestor = Ingestor(knowledge, knowledge.settings)
 
         def report(result) -> None:
             counts[result.status] += 1
@@ -86,9 +89,9 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
             else:
                 console.print(f"[red]failed[/red]    {_shown(result.name)}: {escape(result.error or '')}")
 
-        ingestor.ingest_paths(files, on_result=report)
+        results = assistant.ingest(files, on_result=report)
     elapsed = time.perf_counter() - started
-    console.print(f"{len(files)} files in {elapsed:.1f}s → kb {knowledge.name!r}: {counts['added']} added, "
+    console.print(f"{len(results)} files in {elapsed:.1f}s → kb {knowledge.name!r}: {counts['added']} added, "
                   f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['failed']} failed")
     if counts["failed"]:
         raise typer.Exit(1)

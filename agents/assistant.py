@@ -1,0 +1,49 @@
+"""`Assistant`: the Python API over one knowledge base (ingest and search, so far).
+
+    from agents import Assistant
+    assistant = Assistant(kb="회사")
+    assistant.ingest(["규정/"])
+    for hit in assistant.search("출장 숙박비 한도"):
+        print(hit.document.name, hit.chunk.page, hit.chunk.text)
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ingest.pipeline import FileResult, Ingestor, expand_paths
+from rag.kb import KnowledgeBase, SearchHit
+from rag.settings import Settings
+
+
+class Assistant:
+    """One knowledge base and the heavy objects (Kiwi) needed to fill and query it."""
+
+    def __init__(self, kb: str | None = None, settings: Settings | None = None, create: bool = True) -> None:
+        self.settings = settings or Settings()
+        self.kb = KnowledgeBase.open(self.settings, kb, create=create)
+        self._ingestor: Ingestor | None = None
+
+    @property
+    def ingestor(self) -> Ingestor:
+        if self._ingestor is None:
+            self._ingestor = Ingestor(self.kb, self.settings)
+        return self._ingestor
+
+    @staticmethod
+    def files(paths: Iterable[str | Path]) -> list[Path]:
+        """The files `ingest` would read: those named, and those under folders named."""
+        return expand_paths(paths)
+
+    def ingest(self, paths: Iterable[str | Path],
+               on_result: Callable[[FileResult], None] | None = None) -> list[FileResult]:
+        """Ingest files and folders (recursive); one `FileResult` per file, failures included."""
+        return self.ingestor.ingest_paths(paths, on_result=on_result)
+
+    def ingest_bytes(self, data: bytes, name: str) -> FileResult:
+        """Ingest an upload."""
+        return self.ingestor.ingest_bytes(data, name)
+
+    def search(self, query: str, k: int = 5) -> list[SearchHit]:
+        """The k best passages for a Korean question or keywords."""
+        return self.kb.search_lexical(query, k)
