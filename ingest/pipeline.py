@@ -129,7 +129,18 @@ class Ingestor:
 
     def ingest_paths(self, paths: Iterable[Path | str],
                      on_result: Callable[[FileResult], None] | None = None) -> list[FileResult]:
-        """Ingest many files. Parsed files are split in batches so Kiwi's threads stay busy."""
+        """Ingest files and folders (recursive)."""
+        return self._ingest_all((self._read(path) for path in expand_paths(paths)), on_result)
+
+    def ingest_many(self, items: Iterable[tuple[bytes, str, str]],
+                    on_result: Callable[[FileResult], None] | None = None) -> list[FileResult]:
+        """Ingest (data, name, source) triples, e.g. uploads or a benchmark corpus."""
+        return self._ingest_all((self._prepare(data, name, source, time.perf_counter()) for data, name, source in items),
+                                on_result)
+
+    def _ingest_all(self, prepared: Iterable[_Prepared | FileResult],
+                    on_result: Callable[[FileResult], None] | None) -> list[FileResult]:
+        """Parsed files are split in batches so Kiwi's worker threads stay busy."""
         results: list[FileResult] = []
 
         def emit(result: FileResult) -> None:
@@ -137,19 +148,20 @@ class Ingestor:
             if on_result is not None:
                 on_result(result)
 
+        def flush(batch: list[_Prepared]) -> None:
+            for item, chunks in zip(batch, self.splitter.split_many([p.parsed for p in batch])):
+                emit(self._store(item, chunks))
+
         batch: list[_Prepared] = []
-        for path in expand_paths(paths):
-            prepared = self._read(path)
-            if isinstance(prepared, FileResult):
-                emit(prepared)
+        for item in prepared:
+            if isinstance(item, FileResult):
+                emit(item)
                 continue
-            batch.append(prepared)
+            batch.append(item)
             if len(batch) >= BATCH_FILES or sum(len(p.parsed.text) for p in batch) >= BATCH_CHARS:
-                for item, chunks in zip(batch, self.splitter.split_many([p.parsed for p in batch])):
-                    emit(self._store(item, chunks))
+                flush(batch)
                 batch = []
-        for item, chunks in zip(batch, self.splitter.split_many([p.parsed for p in batch])):
-            emit(self._store(item, chunks))
+        flush(batch)
         self.kb.refresh_lexical()
         return results
 
