@@ -30,13 +30,12 @@ import zlib
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from ingest.samples import FILES
 from ingest.samples.cfb import write_cfb
 
 EXPECTED_JSON = Path(__file__).parent / "expected.json"
-COMPANY = "한빛전자 주식회사"
 FONT_DIR = Path("/usr/share/fonts/truetype/nanum")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # what Hangul writes into HWPX members; also python's minimum
 CREATED = dt.datetime(2025, 1, 2, 9, 0, 0)
@@ -476,8 +475,8 @@ def _preview_lines(body: list) -> list[str]:
     for item in body:
         if isinstance(item, tuple) and item[0] == "table":
             lines += ["".join(f"<{cell}>" for cell in row) for row in item[1]]
-        elif isinstance(item, tuple):
-            lines.append(item[1])
+        elif isinstance(item, str):
+            lines.append(item)
         else:
             lines.append("".join(text for _, text in item))
     return lines
@@ -1087,8 +1086,13 @@ NOTICE_TXT = """[사내 공지] 본사 사옥 전기설비 정기 점검 및 정
    - 서버실 장비는 정보보안팀이 무정전 전원장치(UPS)로 별도 관리합니다.
    - 점검 당일 출근이 필요한 직원은 9월 30일(화)까지 총무팀(내선 2150)에 신청하여 주시기 바랍니다.
 
-4. 기타
-   추석 연휴 직전인 10월 2일(목) 구내식당 점심 특식으로 똠얌꿍 쌀국수가 나옵니다. 많이 이용해 주십시오.
+4. 주차장 이용
+   점검 당일에는 지하 주차장 출입 차단기가 열린 상태로 유지되며, 지하 2층과 3층은 조명이 꺼지므로
+   가급적 지상 방문객 주차장(12면)을 이용하여 주시기 바랍니다.
+
+5. 기타
+   - 정전이 끝난 뒤 사내 인트라넷 "한빛포털"과 전자결재 시스템은 오후 3시 이후에 정상화될 예정입니다.
+   - 추석 연휴 직전인 10월 2일(목) 구내식당 점심 특식으로 똠얌꿍 쌀국수가 나옵니다. 많이 이용해 주십시오.
 
 문의: 총무팀 시설관리파트 (내선 2150)
 """
