@@ -1,0 +1,30 @@
+"""Regression guard on the real Korean retrieval set (../shared/data/autorag_ko), lexical mode.
+
+The full benchmark is bench/retrieval.py; this runs the lexical half (≈10 s) and fails if quality
+drops below what it measured when written (nDCG@10 0.941, hit@1 0.868).
+"""
+from __future__ import annotations
+
+import pytest
+
+from agents.evaluate import build_kb, evaluate, load_dataset, score
+from rag.settings import Settings
+
+
+def test_score_matches_the_binary_relevance_definitions():
+    gold = frozenset({"b"})
+    assert score(["b", "a"], gold) == (1.0, 1.0, 1.0, 1.0, 1.0)
+    hit1, hit5, hit10, mrr, ndcg = score(["a", "c", "b"], gold)
+    assert (hit1, hit5, hit10) == (0.0, 1.0, 1.0) and mrr == pytest.approx(1 / 3) and ndcg == pytest.approx(0.5)
+    assert score(["a"] * 10 + ["b"], gold) == (0.0, 0.0, 0.0, 0.0, 0.0)  # rank 11 is outside @10
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_lexical_retrieval_quality_holds(shared_data, tmp_path, kiwi):
+    corpus, questions = load_dataset(shared_data / "autorag_ko")
+    kb, _ = build_kb(corpus, Settings(home=tmp_path, kb="eval"))
+    report = evaluate(questions, lambda q: kb.search_lexical(q, 10), "lexical")
+    assert report.overall.questions == 114
+    assert report.overall.ndcg10 >= 0.93
+    assert report.overall.hit1 >= 0.85
