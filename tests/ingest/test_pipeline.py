@@ -175,3 +175,22 @@ def test_a_killed_ingestion_leaves_only_whole_documents(tmp_path, kiwi):
     assert sum(r.status == "unchanged" for r in results) == len(docs)
     assert kb.store.counts()["documents"] == 40
     assert [h.document.name for h in kb.search_lexical("고유어휘39호")][:1] == ["doc39.txt"]
+
+
+@pytest.mark.parametrize("name, marker", [
+    ("bomb.docx", "word/document.xml"),
+    ("bomb.pptx", "ppt/presentation.xml"),
+    ("bomb.xlsx", "xl/workbook.xml"),
+    ("bomb.hwpx", "Contents/section0.xml"),
+])
+def test_zip_bombs_in_every_office_container_are_refused(tmp_path, settings, kb, kiwi, name, marker):
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        if name.endswith(".hwpx"):
+            z.writestr("mimetype", "application/hwp+zip")
+        z.writestr(marker, b"<x>" + b" " * (50 * 2**20) + b"</x>")  # 50 MiB of spaces in ~50 KB: ratio 1000:1
+    started = time.perf_counter()
+    result = Ingestor(kb, settings).ingest_file(path)
+    assert result.status == "failed" and "zip bomb" in result.error, result.error
+    assert time.perf_counter() - started < 10
+    assert kb.store.counts()["documents"] == 0
