@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ingest.pipeline import FileResult, Ingestor, expand_paths
+from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
 from rag.settings import Settings
 
@@ -35,15 +36,16 @@ class Assistant:
         """The files `ingest` would read: those named, and those under folders named."""
         return expand_paths(paths)
 
-    def ingest(self, paths: Iterable[str | Path],
-               on_result: Callable[[FileResult], None] | None = None) -> list[FileResult]:
+    def ingest(self, paths: Iterable[str | Path], on_result: Callable[[FileResult], None] | None = None,
+               tags: Iterable[str] = ()) -> list[FileResult]:
         """Ingest files and folders (recursive); one `FileResult` per file, failures included."""
+        self.ingestor.tags = tuple(tags)
         return self.ingestor.ingest_paths(paths, on_result=on_result)
 
     def ingest_bytes(self, data: bytes, name: str) -> FileResult:
         """Ingest an upload."""
         return self.ingestor.ingest_bytes(data, name)
 
-    def search(self, query: str, k: int = 5) -> list[SearchHit]:
-        """The k best passages for a Korean question or keywords."""
-        return self.kb.search_lexical(query, k)
+    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
+        """The k best passages for a Korean question or keywords, within `filters`."""
+        return self.kb.search_lexical(query, k, filters)

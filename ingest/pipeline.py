@@ -100,8 +100,10 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
 class Ingestor:
     """Ingests files into one knowledge base. Build once, reuse (it holds the warmed Kiwi)."""
 
-    def __init__(self, kb: KnowledgeBase, settings: Settings, splitter: KoreanSplitter | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, settings: Settings, splitter: KoreanSplitter | None = None,
+                 tags: tuple[str, ...] = ()) -> None:
         self.kb = kb
+        self.tags = tags
         self.settings = settings
         self.splitter = splitter or KoreanSplitter(shared_kiwi(settings.kiwi_workers), settings.chunk_tokens,
                                                    settings.chunk_overlap_sentences)
@@ -208,7 +210,7 @@ class Ingestor:
             return FileResult(item.name, item.source, "unchanged", existing.id, existing.format, existing.chunks,
                               existing.pages, existing.pages_needing_ocr, time.perf_counter() - item.started)
         previous = self.kb.store.document_by_source(item.source)
-        doc_id, ids = self.kb.add_document(item.source, item.data, item.sha256, item.parsed, chunks)
+        doc_id, ids = self.kb.add_document(item.source, item.data, item.sha256, item.parsed, chunks, self.tags)
         parsed = item.parsed
         log.info("ingested %s (%s): %d blocks, %d chunks", doc_id, item.name, len(parsed.blocks), len(ids))
         return FileResult(item.name, item.source, "updated" if previous else "added", doc_id, parsed.format, len(ids),

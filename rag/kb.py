@@ -20,6 +20,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from rag.errors import DocumentNotFound, InvalidName, KnowledgeBaseBusy, KnowledgeBaseNotFound
+from rag.filters import Filters, mask_for
 from rag.lexical import LexicalHit, LexicalIndex
 from rag.model import Chunk, ParsedDocument
 from rag.morphemes import morphemes, shared_kiwi
@@ -104,7 +105,7 @@ class KnowledgeBase:
         return self.path / "files" / sha256[:2] / f"{sha256}{suffix}"
 
     def add_document(self, source: str, data: bytes, sha256: str, parsed: ParsedDocument,
-                     chunks: list[Chunk]) -> tuple[str, list[int]]:
+                     chunks: list[Chunk], tags: tuple[str, ...] = ()) -> tuple[str, list[int]]:
         """Store a parsed document (replacing an earlier version from the same source)."""
         doc_id = document_id(source)
         with self.writing():
@@ -116,7 +117,7 @@ class KnowledgeBase:
                 staging.write_bytes(data)
                 os.replace(staging, original)
             try:
-                ids = self.store.put_document(doc_id, source, sha256, len(data), parsed, chunks)
+                ids = self.store.put_document(doc_id, source, sha256, len(data), parsed, chunks, tags)
             except BaseException:
                 if not self.store.sha_in_use(sha256):
                     original.unlink(missing_ok=True)
@@ -183,9 +184,12 @@ class KnowledgeBase:
             self._lexical = index
             return index
 
-    def search_lexical(self, query: str, k: int = 5) -> list[SearchHit]:
+    def search_lexical(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
+        """BM25 over Kiwi morphemes; `filters` restrict the candidates inside the index."""
         terms = morphemes(shared_kiwi(self.settings.kiwi_workers), query)
-        hits: list[LexicalHit] = self.lexical().search(terms, k)
+        index = self.lexical()
+        mask = mask_for(index.chunk_ids, self.store.allowed_chunk_ids(filters)) if filters else None
+        hits: list[LexicalHit] = index.search(terms, k, mask)
         chunks = self.store.chunks([h.chunk_id for h in hits])
         docs = {d.id: d for d in self.store.documents()} if hits else {}
         return [SearchHit(chunks[h.chunk_id], docs[chunks[h.chunk_id].document_id], h.score)

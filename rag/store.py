@@ -14,6 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from rag.filters import Filters, tags_json
 from rag.model import Block, Chunk, ParsedDocument
 
 SCHEMA_VERSION = 1
@@ -178,7 +181,7 @@ class Store:
         ]
 
     def put_document(self, doc_id: str, source: str, sha256: str, size: int,
-                     parsed: ParsedDocument, chunks: list[Chunk]) -> list[int]:
+                     parsed: ParsedDocument, chunks: list[Chunk], tags: tuple[str, ...] = ()) -> list[int]:
         """Insert or replace a document with its blocks and chunks in one transaction; chunk ids."""
         with self.transaction() as db:
             row = db.execute("SELECT version FROM documents WHERE id = ?", (doc_id,)).fetchone()
@@ -188,13 +191,14 @@ class Store:
             db.execute("DELETE FROM blocks WHERE document_id = ?", (doc_id,))
             db.execute(
                 "INSERT INTO documents (id, source, name, format, sha256, bytes, pages, title, pages_needing_ocr,"
-                " warnings, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " warnings, version, created_at, updated_at, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 " ON CONFLICT(id) DO UPDATE SET name=excluded.name, format=excluded.format, sha256=excluded.sha256,"
                 " bytes=excluded.bytes, pages=excluded.pages, title=excluded.title,"
                 " pages_needing_ocr=excluded.pages_needing_ocr, warnings=excluded.warnings,"
-                " version=excluded.version, updated_at=excluded.updated_at",
+                " version=excluded.version, updated_at=excluded.updated_at,"
+                " tags=CASE WHEN excluded.tags = '[]' THEN documents.tags ELSE excluded.tags END",
                 (doc_id, source, parsed.name, parsed.format, sha256, size, parsed.page_count, parsed.title,
-                 json.dumps(list(parsed.pages_needing_ocr)), json.dumps(list(parsed.warnings)), version, now, now),
+                 json.dumps(list(parsed.pages_needing_ocr)), json.dumps(list(parsed.warnings)), version, now, now, tags_json(tags)),
             )
             db.execute("INSERT OR REPLACE INTO versions (document_id, version, sha256, ingested_at) VALUES (?,?,?,?)",
                        (doc_id, version, sha256, now))
@@ -260,6 +264,22 @@ class Store:
             "SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes"
             " FROM chunks WHERE document_id = ? ORDER BY ordinal", (doc_id,))
         return [_chunk(r) for r in rows]
+
+    def allowed_chunk_ids(self, filters: Filters) -> np.ndarray:
+        """Ids of the chunks of documents that pass `filters`."""
+        where, args = filters.sql()
+        rows = self.db.execute(
+            f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE {where}", args)
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+    def set_tags(self, doc_id: str, tags: list[str] | tuple[str, ...]) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET tags = ? WHERE id = ?", (tags_json(tags), doc_id))
+            self._bump(db)
+
+    def tags(self, doc_id: str) -> tuple[str, ...]:
+        row = self.db.execute("SELECT tags FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return tuple(json.loads(row[0])) if row else ()
 
     def counts(self) -> dict[str, int]:
         docs = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -59,7 +60,8 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what
 
 
 @app.command()
-def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive)")], kb: KbOption = None) -> None:
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive)")], kb: KbOption = None,
+           tag: Annotated[Optional[list[str]], typer.Option("--tag", help="Tag the documents (repeatable)")] = None) -> None:
     """Ingest files and folders into a knowledge base (created if missing)."""
     from agents import Assistant
 
@@ -89,7 +91,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
             else:
                 console.print(f"[red]failed[/red]    {_shown(result.name)}: {escape(result.error or '')}")
 
-        results = assistant.ingest(files, on_result=report)
+        results = assistant.ingest(files, on_result=report, tags=tag or ())
     elapsed = time.perf_counter() - started
     console.print(f"{len(results)} files in {elapsed:.1f}s → kb {knowledge.name!r}: {counts['added']} added, "
                   f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['failed']} failed")
@@ -99,10 +101,24 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
 
 @app.command()
 def search(query: Annotated[str, typer.Argument(help="질문 또는 검색어")], kb: KbOption = None,
-           k: Annotated[int, typer.Option("-k", help="How many passages")] = 5) -> None:
-    """Search a knowledge base (BM25 over Kiwi morphemes)."""
+           k: Annotated[int, typer.Option("-k", help="How many passages")] = 5,
+           doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only this document (id or name; repeatable)")] = None,
+           tag: Annotated[Optional[list[str]], typer.Option("--tag", help="Only documents with this tag (repeatable)")] = None,
+           folder: Annotated[Optional[str], typer.Option("--folder", help="Only files ingested from under this folder")] = None,
+           since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"], help="Updated on/after")] = None,
+           until: Annotated[Optional[datetime], typer.Option("--until", formats=["%Y-%m-%d"], help="Updated on/before")] = None,
+           ) -> None:
+    """Search a knowledge base (BM25 over Kiwi morphemes), optionally filtered."""
+    from rag.filters import Filters
+
     knowledge = _open(kb)
-    hits = knowledge.search_lexical(query, k)
+    try:
+        documents = tuple(knowledge.document(ref).id for ref in doc or ())
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+    filters = Filters(documents, tuple(tag or ()), str(Path(folder).resolve()) if folder else None,
+                      since.date() if since else None, until.date() if until else None)
+    hits = knowledge.search_lexical(query, k, filters)
     if not hits:
         console.print("검색 결과가 없습니다 (no results).")
         return
@@ -218,6 +234,19 @@ def docs_show(doc: Annotated[str, typer.Argument(help="Document id or file name"
         console.print(escape(prefix + block.text))
     if record.pages_needing_ocr:
         console.print(f"\n[yellow]pages without a text layer (need OCR): {list(record.pages_needing_ocr)}[/yellow]")
+
+
+@docs_app.command("tag")
+def docs_tag(doc: str, tags: Annotated[list[str], typer.Argument(help="The document's tags (replaces the old ones)")],
+             kb: KbOption = None) -> None:
+    """Set a document's tags (used by `korag search --tag`)."""
+    knowledge = _open(kb)
+    try:
+        record = knowledge.document(doc)
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+    knowledge.store.set_tags(record.id, tags)
+    console.print(f"{record.name}: {', '.join(knowledge.store.tags(record.id))}")
 
 
 @docs_app.command("delete")

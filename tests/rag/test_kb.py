@@ -117,3 +117,28 @@ def test_kb_delete_removes_the_directory(settings, kb):
     KnowledgeBase.delete(settings, "test")
     assert not kb.path.exists()
     assert KnowledgeBase.names(settings) == []
+
+
+def test_filters_apply_inside_the_index(settings, kb, kiwi, tmp_path):
+    from datetime import date, timedelta
+
+    from rag.filters import Filters
+
+    hr, finance = tmp_path / "인사", tmp_path / "재무"
+    hr.mkdir(), finance.mkdir()
+    (hr / "휴가.txt").write_text("연차휴가 신청은 전자결재로 한다. 휴가 규정.", encoding="utf-8")
+    (finance / "예산.txt").write_text("예산 집행 규정. 휴가 기간의 출장 예산은 인당 30만원이다.", encoding="utf-8")
+    Ingestor(kb, settings, tags=("인사",)).ingest_paths([hr])
+    Ingestor(kb, settings, tags=("재무",)).ingest_paths([finance])
+    assert {h.document.name for h in kb.search_lexical("휴가", 10)} == {"휴가.txt", "예산.txt"}
+    assert [h.document.name for h in kb.search_lexical("휴가", 10, Filters(tags=("재무",)))] == ["예산.txt"]
+    assert [h.document.name for h in kb.search_lexical("휴가", 10, Filters(folder=str(hr)))] == ["휴가.txt"]
+    only = kb.document("예산.txt").id
+    assert [h.document.name for h in kb.search_lexical("휴가", 10, Filters(documents=(only,)))] == ["예산.txt"]
+    tomorrow = date.today() + timedelta(days=1)
+    assert kb.search_lexical("휴가", 10, Filters(since=tomorrow)) == []
+    assert len(kb.search_lexical("휴가", 10, Filters(until=tomorrow))) == 2
+    # k results even when the filtered-out document ranks higher for the query
+    assert [h.document.name for h in kb.search_lexical("연차휴가 신청", 1, Filters(tags=("재무",)))] == ["예산.txt"]
+    kb.store.set_tags(only, ["공개"])
+    assert kb.search_lexical("휴가", 10, Filters(tags=("재무",))) == []
