@@ -20,7 +20,6 @@ from ingest.loaders.base import LoadOptions
 from ingest.split import KoreanSplitter
 from rag.kb import KnowledgeBase
 from rag.model import Chunk, ParsedDocument
-from rag.morphemes import shared_kiwi
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -105,8 +104,8 @@ class Ingestor:
         self.kb = kb
         self.tags = tags
         self.settings = settings
-        self.splitter = splitter or KoreanSplitter(shared_kiwi(settings.kiwi_workers), settings.chunk_tokens,
-                                                   settings.chunk_overlap_sentences)
+        # the KB's Kiwi: it knows the KB's user dictionary, so chunks and queries agree
+        self.splitter = splitter or KoreanSplitter(kb.kiwi(), settings.chunk_tokens, settings.chunk_overlap_sentences)
         self.options = LoadOptions(
             include_headers_footers=settings.include_headers_footers,
             max_unzipped_bytes=settings.max_unzipped_mb * 2**20,

@@ -23,7 +23,9 @@ from rag.errors import DocumentNotFound, InvalidName, KnowledgeBaseBusy, Knowled
 from rag.filters import Filters, mask_for
 from rag.lexical import LexicalHit, LexicalIndex
 from rag.model import Chunk, ParsedDocument
-from rag.morphemes import morphemes, shared_kiwi
+from kiwipiepy import Kiwi
+
+from rag.morphemes import kiwi_with, morphemes, morphemes_many
 from rag.settings import Settings
 from rag.store import DocumentRecord, Store
 
@@ -155,6 +157,38 @@ class KnowledgeBase:
     def has_content(self, sha256: str) -> DocumentRecord | None:
         return self.store.document_by_sha(sha256)
 
+    # -- user dictionary -------------------------------------------------------------------------
+    def user_words(self) -> tuple[tuple[str, str], ...]:
+        """The KB's user dictionary: (word, Kiwi tag) pairs from <kb>/userdict.tsv."""
+        path = self.path / "userdict.tsv"
+        if not path.exists():
+            return ()
+        words = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            form, _, tag = line.partition("\t")
+            if form.strip():
+                words.append((form.strip(), tag.strip() or "NNP"))
+        return tuple(sorted(set(words)))
+
+    def kiwi(self) -> Kiwi:
+        """The Kiwi for this KB: the shared one, or one with the KB's user dictionary."""
+        return kiwi_with(self.user_words(), self.settings.kiwi_workers)
+
+    def set_user_words(self, words: list[tuple[str, str]]) -> int:
+        """Replace the user dictionary and re-tokenize every chunk with it; returns chunks redone."""
+        with self.writing():
+            staging = self.path / f".userdict.{os.getpid()}.tmp"
+            staging.write_text("".join(f"{w}\t{t}\n" for w, t in sorted(set(words))), encoding="utf-8")
+            os.replace(staging, self.path / "userdict.tsv")
+            kiwi = self.kiwi()
+            chunks = self.store.all_chunks()
+            texts = [c.text if not c.heading_path or c.text.startswith(c.heading_path[-1])
+                     else " ".join(c.heading_path) + "\n" + c.text for c in chunks]
+            terms = morphemes_many(kiwi, texts)
+            self.store.set_morphemes([(c.id, t) for c, t in zip(chunks, terms)])
+        self.refresh_lexical()
+        return len(chunks)
+
     # -- lexical index ---------------------------------------------------------------------------
     def refresh_lexical(self, throttle_s: float = 0.0) -> None:
         """Rebuild the BM25 index if kb.sqlite changed since it was built (writers only)."""
@@ -186,7 +220,7 @@ class KnowledgeBase:
 
     def search_lexical(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
         """BM25 over Kiwi morphemes; `filters` restrict the candidates inside the index."""
-        terms = morphemes(shared_kiwi(self.settings.kiwi_workers), query)
+        terms = morphemes(self.kiwi(), query)
         index = self.lexical()
         mask = mask_for(index.chunk_ids, self.store.allowed_chunk_ids(filters)) if filters else None
         hits: list[LexicalHit] = index.search(terms, k, mask)

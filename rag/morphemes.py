@@ -30,6 +30,28 @@ def shared_kiwi(num_workers: int = 0) -> Kiwi:
         return _kiwi
 
 
+_custom: dict[tuple[tuple[str, str], ...], Kiwi] = {}
+
+
+def kiwi_with(words: tuple[tuple[str, str], ...], num_workers: int = 0) -> Kiwi:
+    """A Kiwi that knows a KB's user dictionary (company terms, 약어, product codes).
+
+    Kiwi's dictionary is per instance, so each distinct dictionary gets its own instance
+    (≈0.5 GB), built once per process; a KB without one shares `shared_kiwi`.
+    """
+    if not words:
+        return shared_kiwi(num_workers)
+    with _lock:
+        kiwi = _custom.get(words)
+        if kiwi is None:
+            kiwi = Kiwi(num_workers=num_workers or -1)
+            for form, tag in words:
+                kiwi.add_user_word(form, tag, 0.0)
+            kiwi.tokenize("")
+            _custom[words] = kiwi
+        return kiwi
+
+
 def content_terms(tokens: Sequence[Token]) -> list[str]:
     """BM25 terms for a token sequence: content morphemes, with a number joined to its unit.
 

@@ -259,6 +259,18 @@ class Store:
             f" FROM chunks WHERE id IN ({marks})", ids)
         return {r[0]: _chunk(r) for r in rows}
 
+    def all_chunks(self) -> list[Chunk]:
+        rows = self.db.execute(
+            "SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes"
+            " FROM chunks ORDER BY id")
+        return [_chunk(r) for r in rows]
+
+    def set_morphemes(self, terms: list[tuple[int, list[str]]]) -> None:
+        """New lexical terms for chunks (after the user dictionary changed), in one transaction."""
+        with self.transaction() as db:
+            db.executemany("UPDATE chunks SET morphemes = ? WHERE id = ?", [(" ".join(t), i) for i, t in terms])
+            self._bump(db)
+
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         rows = self.db.execute(
             "SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes"

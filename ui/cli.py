@@ -132,9 +132,9 @@ def search(query: Annotated[str, typer.Argument(help="질문 또는 검색어")]
 
 def _highlight(text: str, _terms: tuple[str, ...], query: str, knowledge: KnowledgeBase, width: int = 240) -> str:
     """A snippet around the first query morpheme, with query morphemes in bold."""
-    from rag.morphemes import morphemes, shared_kiwi
+    from rag.morphemes import morphemes
 
-    terms = sorted({t for t in morphemes(shared_kiwi(knowledge.settings.kiwi_workers), query) if len(t) > 1 or t.isdigit()},
+    terms = sorted({t for t in morphemes(knowledge.kiwi(), query) if len(t) > 1 or t.isdigit()},
                    key=len, reverse=True)
     flat = " ".join(text.split())
     first = min((flat.find(t) for t in terms if t in flat), default=0)
@@ -185,6 +185,35 @@ def kb_info(name: Annotated[Optional[str], typer.Argument()] = None) -> None:
     console.print(f"name:       {knowledge.name}\npath:       {knowledge.path}\ndocuments:  {c['documents']}\n"
                   f"chunks:     {c['chunks']}\nlexical:    {len(knowledge.lexical())} chunks indexed\n"
                   f"disk:       {size / 2**20:.1f} MiB")
+
+
+dict_app = typer.Typer(help="The KB's user dictionary (company terms, 약어, product codes)", no_args_is_help=True)
+kb_app.add_typer(dict_app, name="dict")
+
+
+@dict_app.command("list")
+def dict_list(kb: KbOption = None) -> None:
+    """Show the user dictionary."""
+    for form, tag in _open(kb).user_words():
+        console.print(f"{form}\t{tag}")
+
+
+@dict_app.command("add")
+def dict_add(words: Annotated[list[str], typer.Argument(help="Words Kiwi should keep whole")], kb: KbOption = None,
+             tag: Annotated[str, typer.Option("--tag", help="Kiwi POS tag (NNP proper noun, NNG noun, SL, …)")] = "NNP",
+             ) -> None:
+    """Add words and re-tokenize the KB with them."""
+    knowledge = _open(kb)
+    redone = knowledge.set_user_words(list(knowledge.user_words()) + [(w, tag) for w in words])
+    console.print(f"{len(knowledge.user_words())} words; {redone} chunks re-tokenized")
+
+
+@dict_app.command("remove")
+def dict_remove(words: list[str], kb: KbOption = None) -> None:
+    """Remove words and re-tokenize the KB without them."""
+    knowledge = _open(kb)
+    redone = knowledge.set_user_words([(w, t) for w, t in knowledge.user_words() if w not in set(words)])
+    console.print(f"{len(knowledge.user_words())} words; {redone} chunks re-tokenized")
 
 
 @kb_app.command("delete")

@@ -142,3 +142,18 @@ def test_filters_apply_inside_the_index(settings, kb, kiwi, tmp_path):
     assert [h.document.name for h in kb.search_lexical("연차휴가 신청", 1, Filters(tags=("재무",)))] == ["예산.txt"]
     kb.store.set_tags(only, ["공개"])
     assert kb.search_lexical("휴가", 10, Filters(tags=("재무",))) == []
+
+
+def test_user_dictionary_applies_at_indexing_and_query_time(settings, kb, kiwi):
+    ingestor = Ingestor(kb, settings)
+    ingestor.ingest_bytes("한빛전자 품질 기준은 매년 개정한다.".encode(), "품질.txt")
+    ingestor.ingest_bytes("한빛 아파트 전자 출입문 이용 안내.".encode(), "출입.txt")
+    before = {h.document.name for h in kb.search_lexical("한빛전자", 5)}
+    assert before == {"품질.txt", "출입.txt"}  # 한빛/전자 split: the company name leaks into other text
+    redone = kb.set_user_words([("한빛전자", "NNP")])
+    assert redone == 2
+    assert "한빛전자" in kb.store.all_chunks()[0].morphemes
+    assert [h.document.name for h in kb.search_lexical("한빛전자", 5)] == ["품질.txt"]
+    # and new documents are split with it
+    Ingestor(kb, settings).ingest_bytes("한빛전자 협력업체 등록 안내.".encode(), "협력.txt")
+    assert {h.document.name for h in kb.search_lexical("한빛전자", 5)} == {"품질.txt", "협력.txt"}
