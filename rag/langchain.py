@@ -1,0 +1,52 @@
+"""A LangChain `BaseRetriever` over a korag knowledge base, for people who bring their own chains.
+
+    from rag.langchain import KoragRetriever
+    retriever = KoragRetriever.from_settings(kb="회사", k=5)
+    docs = retriever.invoke("출장 숙박비 한도")
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag.filters import Filters
+from rag.kb import KnowledgeBase
+from rag.settings import Settings
+
+
+class KoragRetriever(BaseRetriever):
+    """Passages of one KB as LangChain `Document`s; metadata carries the citation."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    kb: Any  # a rag.kb.KnowledgeBase (Any: pydantic cannot validate it)
+    k: int = 5
+    filters: Filters | None = None
+
+    @classmethod
+    def from_settings(cls, kb: str | None = None, settings: Settings | None = None, **kwargs: Any) -> KoragRetriever:
+        return cls(kb=KnowledgeBase.open(settings or Settings(), kb), **kwargs)
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        hits = self.kb.search_lexical(query, self.k, self.filters)
+        return [
+            Document(
+                page_content=hit.chunk.text,
+                metadata={
+                    "document_id": hit.document.id,
+                    "source": hit.document.name,
+                    "page": hit.chunk.page,
+                    "heading_path": list(hit.chunk.heading_path),
+                    "chunk_id": hit.chunk.id,
+                    "start": hit.chunk.start,
+                    "end": hit.chunk.end,
+                    "score": hit.score,
+                },
+                id=str(hit.chunk.id),
+            )
+            for hit in hits
+        ]
