@@ -225,6 +225,6 @@ class KnowledgeBase:
         mask = mask_for(index.chunk_ids, self.store.allowed_chunk_ids(filters)) if filters else None
         hits: list[LexicalHit] = index.search(terms, k, mask)
         chunks = self.store.chunks([h.chunk_id for h in hits])
-        docs = {d.id: d for d in self.store.documents()} if hits else {}
+        docs = self.store.documents_by_id({c.document_id for c in chunks.values()})
         return [SearchHit(chunks[h.chunk_id], docs[chunks[h.chunk_id].document_id], h.score)
                 for h in hits if h.chunk_id in chunks]

@@ -162,6 +162,11 @@ class Store:
         return self._many("WHERE d.id = ? OR d.name = ? OR (length(?) >= 6 AND d.id LIKE ? || '%')",
                           (ref, ref, ref, ref))
 
+    def documents_by_id(self, ids: set[str]) -> dict[str, DocumentRecord]:
+        if not ids:
+            return {}
+        return {d.id: d for d in self._many(f"WHERE d.id IN ({','.join('?' * len(ids))})", tuple(ids))}
+
     def documents(self) -> list[DocumentRecord]:
         return self._many("", ())
 

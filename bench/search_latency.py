@@ -1,0 +1,85 @@
+"""Search latency and memory on a synthetic KB of 100k Korean chunks.
+
+    python bench/search_latency.py [--chunks 100000] [--queries 200]
+
+Chunks are made by recombining the sentences of the bundled Korean samples (so no shared data is
+needed), tokenized with Kiwi and written to a real KB (SQLite + BM25). Prints lexical top-10
+p50/p95 over Korean queries, build times and process RSS.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from ingest.loaders import load  # noqa: E402
+from ingest.samples import FILES  # noqa: E402
+from rag.kb import KnowledgeBase  # noqa: E402
+from rag.model import Chunk, ParsedDocument  # noqa: E402
+from rag.morphemes import morphemes_many, shared_kiwi  # noqa: E402
+from rag.settings import Settings  # noqa: E402
+
+QUERIES = ["연차휴가는 며칠인가요", "출장 숙박비 한도", "비밀번호 변경 주기", "2025년 매출 목표", "고객 불만 처리 절차",
+           "부서별 예산 집행", "건강검진 지원", "회의 결정 사항", "공지사항 변경 일정", "보안 사고 신고"]
+
+
+def sentences() -> list[str]:
+    kiwi = shared_kiwi()
+    found = []
+    for path in sorted(FILES.iterdir()):
+        doc = load(path.read_bytes(), path.name)
+        for block in doc.blocks:
+            found += [s.text for s in kiwi.split_into_sents(block.text) if len(s.text) > 15]
+    return found
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--per-doc", type=int, default=100)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    pool = sentences()
+    with tempfile.TemporaryDirectory(prefix="korag-latency-") as home:
+        settings = Settings(home=Path(home), kb="latency")
+        kb = KnowledgeBase.open(settings, create=True)
+        kiwi = shared_kiwi()
+        started = time.perf_counter()
+        for d in range(args.chunks // args.per_doc):
+            texts = [" ".join(rng.sample(pool, 4)) for _ in range(args.per_doc)]
+            terms = morphemes_many(kiwi, texts)
+            chunks = [Chunk(t, tuple(m), 1, (), i, 0, len(t)) for i, (t, m) in enumerate(zip(texts, terms))]
+            doc = ParsedDocument(name=f"synthetic-{d:05}.txt", format="txt", blocks=())
+            kb.store.put_document(f"doc{d:05}", f"synthetic:{d}", f"{d:064x}", 0, doc, chunks)
+        build_s = time.perf_counter() - started
+        started = time.perf_counter()
+        kb.refresh_lexical()
+        index_s = time.perf_counter() - started
+        queries = [QUERIES[i % len(QUERIES)] for i in range(args.queries)]
+        kb.search_lexical(queries[0], 10)  # warm
+        latencies = []
+        for query in queries:
+            t = time.perf_counter()
+            kb.search_lexical(query, 10)
+            latencies.append((time.perf_counter() - t) * 1000)
+        q = statistics.quantiles(latencies, n=20)
+        print(f"KB: {kb.store.counts()['chunks']} chunks; tokenize+store {build_s:.1f} s; BM25 build {index_s:.1f} s")
+        print(f"lexical top-10: p50 {statistics.median(latencies):.1f} ms  p95 {q[18]:.1f} ms  ({len(queries)} queries)")
+        print(f"process RSS peak: {rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
