@@ -14,6 +14,7 @@ from pathlib import Path
 from ingest.pipeline import FileResult, Ingestor, expand_paths
 from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
+from rag.retrieve import Mode, Retriever, embedder_for, reranker_for
 from rag.settings import Settings
 
 
@@ -24,6 +25,15 @@ class Assistant:
         self.settings = settings or Settings()
         self.kb = KnowledgeBase.open(self.settings, kb, create=create)
         self._ingestor: Ingestor | None = None
+        self._retriever: Retriever | None = None
+
+    @property
+    def retriever(self) -> Retriever:
+        """Built on first use: loading the embedder costs a second or two."""
+        if self._retriever is None:
+            self._retriever = Retriever(self.kb, embedder_for(self.settings), reranker_for(self.settings),
+                                        rerank_top=self.settings.rerank_top)
+        return self._retriever
 
     @property
     def ingestor(self) -> Ingestor:
@@ -46,6 +56,15 @@ class Assistant:
         """Ingest an upload."""
         return self.ingestor.ingest_bytes(data, name)
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
-        """The k best passages for a Korean question or keywords, within `filters`."""
-        return self.kb.search_lexical(query, k, filters)
+    def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid") -> list[SearchHit]:
+        """The k best passages for a Korean question or keywords, within `filters`.
+
+        `mode`: "hybrid" (BM25 + dense, the default; BM25 alone until vectors exist), "lexical", "dense".
+        """
+        return self.retriever.search(query, k, mode, filters)
+
+    def embed(self, on_progress: Callable[[int, int], None] | None = None) -> int:
+        """Fill in dense vectors for chunks that have none yet; returns how many were embedded."""
+        if self.retriever.embedder is None:
+            return 0
+        return self.kb.embed_pending(self.retriever.embedder, on_progress)

@@ -12,15 +12,19 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock, Timeout
 
 from rag.errors import DocumentNotFound, InvalidName, KnowledgeBaseBusy, KnowledgeBaseNotFound
+from rag.dense import DenseStore, check_embedder, embed_in_batches
+from rag.embed import Embedder
 from rag.filters import Filters, mask_for
+from rag.vectors import VectorIndex
 from rag.lexical import LexicalHit, LexicalIndex
 from rag.model import Chunk, ParsedDocument
 from kiwipiepy import Kiwi
@@ -55,6 +59,7 @@ class KnowledgeBase:
         self.settings = settings
         self.store = Store(path / "kb.sqlite")
         self._lock = FileLock(str(path / ".write.lock"))
+        self.dense = DenseStore(path / "vectors.faiss", settings.hnsw_threshold)
         self._lexical: LexicalIndex | None = None
         self._lexical_lock = threading.Lock()
         self._last_refresh = 0.0
@@ -133,7 +138,11 @@ class KnowledgeBase:
     def delete_document(self, ref: str) -> DocumentRecord:
         doc = self.document(ref)
         with self.writing():
+            chunk_ids = np.asarray([c.id for c in self.store.document_chunks(doc.id)], dtype=np.int64)
             self.store.delete_document(doc.id)
+            index = self.dense.index()
+            if index is not None and len(chunk_ids) and index.remove(chunk_ids):
+                self.dense.save(index)
             if not self.store.sha_in_use(doc.sha256):
                 self.file_path(doc.sha256, doc.name).unlink(missing_ok=True)
             log.info("deleted document %s (%s)", doc.id, doc.name)
@@ -156,6 +165,49 @@ class KnowledgeBase:
 
     def has_content(self, sha256: str) -> DocumentRecord | None:
         return self.store.document_by_sha(sha256)
+
+    # -- dense vectors ---------------------------------------------------------------------------
+    def pending_embeddings(self) -> np.ndarray:
+        """Ids of chunks that have no vector yet."""
+        index = self.dense.index()
+        have = index.ids() if index is not None else np.zeros(0, dtype=np.int64)
+        return np.setdiff1d(self.store.chunk_ids(), have, assume_unique=True)
+
+    def embed_pending(self, embedder: Embedder, on_progress: Callable[[int, int], None] | None = None,
+                      batch: int | None = None) -> int:
+        """Embed every chunk without a vector; returns how many were embedded.
+
+        Embedding runs outside the write lock (it is slow); each batch is added under the lock to
+        the latest saved index, skipping chunks deleted meanwhile, and saved atomically.
+        """
+        check_embedder(self.store.meta_all(), embedder)
+        pending = self.pending_embeddings()
+        texts = self.store.chunk_texts(pending.tolist())
+        pruned = False
+
+        def commit(ids: np.ndarray, vectors: np.ndarray) -> None:
+            nonlocal pruned
+            with self.writing():
+                check_embedder(self.store.meta_all(), embedder)
+                index = self.dense.index() or VectorIndex(embedder.dim, hnsw_threshold=self.settings.hnsw_threshold)
+                live = self.store.chunk_ids()
+                if not pruned:  # vectors of chunks replaced or deleted since the last run
+                    stale = np.setdiff1d(index.ids(), live)
+                    if len(stale):
+                        index.remove(stale)
+                    pruned = True
+                keep = np.isin(ids, live) & ~np.isin(ids, index.ids())
+                index.add(ids[keep], vectors[keep])
+                self.store.set_embedder(embedder.name, embedder.dim)
+                self.dense.save(index)
+
+        return embed_in_batches(texts, embedder, batch or self.settings.embed_batch, commit, on_progress)
+
+    def reset_embeddings(self) -> None:
+        """Drop every vector and forget the embedder (before re-embedding with another model)."""
+        with self.writing():
+            self.dense.drop()
+            self.store.set_embedder(None, None)
 
     # -- user dictionary -------------------------------------------------------------------------
     def user_words(self) -> tuple[tuple[str, str], ...]:

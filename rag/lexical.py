@@ -43,6 +43,13 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.chunk_ids)
 
+    def scores(self, query_terms: list[str]) -> np.ndarray:
+        """BM25 score of every row (zeros for terms the index has never seen)."""
+        terms = [t for t in query_terms if t in self._vocab]
+        if self.retriever is None or not terms:
+            return np.zeros(len(self.chunk_ids), dtype=np.float32)
+        return self.retriever.get_scores(terms)
+
     def search(self, query_terms: list[str], k: int = 10, mask: np.ndarray | None = None) -> list[LexicalHit]:
         """Top-k chunks for the query's morphemes; `mask` (0/1 per row) restricts candidates."""
         terms = [t for t in query_terms if t in self._vocab]

