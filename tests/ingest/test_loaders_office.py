@@ -133,6 +133,48 @@ def test_blank_pdf_pages_are_listed_for_ocr():
     assert doc.pages_needing_ocr == (1, 2)
 
 
+@pytest.fixture(scope="module")
+def typeset_pdf() -> bytes:
+    """Page 1: 제/1/장 drawn apart (gaps, no space characters) and 제 2 장 typed with spaces.
+    Page 2: a word hyphenated across lines, and a hyphen after a digit."""
+    if not NANUM.exists():
+        pytest.skip("NanumGothic font not installed (apt install fonts-nanum) - cannot draw Korean text")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("NanumGothic", str(NANUM)))
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf)
+    pdf.setFont("NanumGothic", 12)
+    pdf.drawString(72, 760, "제")
+    pdf.drawString(90, 760, "1")
+    pdf.drawString(104, 760, "장 총칙")
+    pdf.drawString(72, 720, "이 규정의 제 2 장은 띄어 쓴 그대로 둔다.")
+    pdf.showPage()
+    pdf.setFont("NanumGothic", 12)
+    pdf.drawString(72, 760, "어셈블리 언어는 영어로 assem-")
+    pdf.drawString(72, 745, "bly language 라고 하며 x86-")
+    pdf.drawString(72, 730, "64 는 인쇄된 그대로 둔다.")
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
+
+
+def test_pdf_ordinal_split_only_by_layout_gaps_is_joined(typeset_pdf):
+    doc = load(typeset_pdf, "규정.pdf")
+    page1 = [b.text for b in blocks_on(doc, 1)]
+    assert page1 == ["제1장 총칙", "이 규정의 제 2 장은 띄어 쓴 그대로 둔다."]
+
+
+def test_pdf_word_hyphenated_across_lines_is_rejoined(typeset_pdf):
+    doc = load(typeset_pdf, "규정.pdf")
+    text = "\n".join(b.text for b in blocks_on(doc, 2))
+    assert "assembly" in text and "assem-" not in text
+    assert "x86-\n64" in text  # a hyphen after a digit is not hyphenation
+    assert "\ufffe" not in text and "\r" not in text
+
+
 # ---------------------------------------------------------------- DOCX
 
 
@@ -434,3 +476,13 @@ def test_shared_pcasm_book_keeps_its_168_pages(loaded_corpus):
     assert min(pages) == 1 and max(pages) == 168
     assert "PC 어셈블리어" in blocks_on(doc, 1)[0].text
     assert any(b.text == "제1장" for b in blocks_on(doc, 11))
+
+
+@pytest.mark.shared_data
+def test_shared_pcasm_book_keeps_korean_word_spaces(shared_data):
+    path = shared_data / "docs" / "docs_pcasm_korean" / "pcasm-book-korean.pdf"
+    doc = load(path.read_bytes(), path.name)
+    # pypdf ran these words together ("그림1.2:십진수의변환"); PDFium keeps the spaces.
+    assert "그림 1.2: 십진수의 변환" in doc.text
+    assert "시작하기 앞서서" in [b.text for b in blocks_on(doc, 11)]
+    assert "볼랜드 C/C++ 는 또다른 유명한 컴파일러이다." in doc.text
