@@ -11,12 +11,13 @@ import math
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.pipeline import Ingestor
 from rag.kb import KnowledgeBase, SearchHit
+from rag.retrieve import Fusion, Retriever, embedder_for, reranker_for
 from rag.settings import Settings
 
 
@@ -126,3 +127,25 @@ def format_report(report: ModeReport) -> str:
              line("overall", report.overall)]
     lines += [line(f"  {domain}", s) for domain, s in report.per_domain.items()]
     return "\n".join(lines)
+
+
+def run_benchmark(corpus: Sequence[tuple[str, str]], questions: Sequence[Question], settings: Settings,
+                  modes: list[str] | None = None, weights: list[float] | None = None) -> Iterator[str]:
+    """Build, embed, evaluate; yields report lines as they are ready."""
+    kb, build_s = build_kb(corpus, settings)
+    yield (f"corpus {len(corpus)} entries → {kb.store.counts()['chunks']} chunks; searchable (parse, split, BM25) "
+           f"in {build_s:.1f} s; {len(questions)} questions")
+    embedder, reranker = embedder_for(settings), reranker_for(settings)
+    modes = modes or ["lexical"] + (["dense", "hybrid"] if embedder else []) + (["hybrid+rerank"] if reranker else [])
+    if embedder is not None and set(modes) - {"lexical"}:
+        started = time.perf_counter()
+        embedded = kb.embed_pending(embedder)
+        yield f"embedded {embedded} chunks with {embedder.name} in {time.perf_counter() - started:.1f} s"
+    for mode in modes:
+        for weight in (weights or [settings.lexical_weight]) if mode.startswith("hybrid") else [None]:
+            fusion = Fusion(weight if weight is not None else settings.lexical_weight, settings.fusion_candidates)
+            retriever = Retriever(kb, embedder, reranker if mode == "hybrid+rerank" else None, fusion,
+                                  settings.rerank_top)
+            label = mode if weight is None else f"{mode} w={weight:.2f}"
+            report = evaluate(questions, lambda q: retriever.search(q, 10, mode.split("+")[0]), label)  # noqa: B023
+            yield format_report(report)

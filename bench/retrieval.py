@@ -16,27 +16,28 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from agents.evaluate import build_kb, evaluate, format_report, load_dataset  # noqa: E402
+from agents.evaluate import load_dataset, run_benchmark  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", nargs="?", type=Path, default=REPO.parent / "shared" / "data" / "autorag_ko")
-    parser.add_argument("--mode", action="append", choices=["lexical"], help="repeatable; default: all")
+    parser.add_argument("--mode", action="append", choices=["lexical", "dense", "hybrid", "hybrid+rerank"],
+                        help="repeatable; default: lexical, dense, hybrid (+ hybrid+rerank with KORAG_RERANKER)")
+    parser.add_argument("--lexical-weight", type=float, action="append",
+                        help="hybrid fusion weight(s) of BM25 to try (repeatable; default: the setting)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
     args = parser.parse_args()
     corpus, questions = load_dataset(args.dataset)
     if args.limit:
         questions = questions[:args.limit]
     with tempfile.TemporaryDirectory(prefix="korag-eval-") as home:
-        settings = Settings(home=Path(home), kb="eval")
-        kb, build_s = build_kb(corpus, settings)
-        print(f"corpus {len(corpus)} entries → {kb.store.counts()['chunks']} chunks, lexical index built in {build_s:.1f} s; "
-              f"{len(questions)} questions")
-        for mode in args.mode or ["lexical"]:
-            report = evaluate(questions, lambda q: kb.search_lexical(q, 10), mode)
-            print(format_report(report))
+        base = Settings()
+        settings = Settings(home=Path(home), kb="eval", embedder=base.embedder, reranker=base.reranker,
+                            embedder_device=base.embedder_device, allow_downloads=base.allow_downloads)
+        for line in run_benchmark(corpus, questions, settings, args.mode, args.lexical_weight):
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -215,6 +215,29 @@ def demo(kb: Annotated[str, typer.Option("--kb", help="Knowledge base for the sa
         search(question, kb=kb, k=2)
 
 
+eval_app = typer.Typer(help="Benchmarks on your own or public evaluation sets", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(dataset: Annotated[Path, typer.Argument(help="Folder with corpus.jsonl and qa.jsonl")],
+                   mode: Annotated[Optional[list[str]], typer.Option("--mode", help="lexical|dense|hybrid|hybrid+rerank")] = None,
+                   lexical_weight: Annotated[Optional[list[float]], typer.Option("--lexical-weight")] = None) -> None:
+    """hit@1/5/10, MRR@10, nDCG@10 per mode and domain, in a temporary KB (nothing is kept)."""
+    import tempfile
+
+    from agents.evaluate import load_dataset, run_benchmark
+
+    if not (dataset / "corpus.jsonl").exists() or not (dataset / "qa.jsonl").exists():
+        raise _fail(f"{dataset} needs corpus.jsonl and qa.jsonl (the autorag_ko format)")
+    corpus, questions = load_dataset(dataset)
+    base = _settings()
+    with tempfile.TemporaryDirectory(prefix="korag-eval-") as home:
+        settings = base.model_copy(update={"home": Path(home), "kb": "eval"})
+        for line in run_benchmark(corpus, questions, settings, mode, lexical_weight):
+            console.print(escape(line))
+
+
 @kb_app.command("list")
 def kb_list() -> None:
     """List knowledge bases under KORAG_HOME."""
