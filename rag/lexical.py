@@ -5,6 +5,7 @@ atomically: each build is a new `gen-N` directory and `CURRENT` names the live o
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -15,6 +16,9 @@ import bm25s
 import numpy as np
 
 log = logging.getLogger(__name__)
+
+BM25_PARAMS = {"k1": 0.9, "b": 0.75}
+FORMAT = {"bm25": BM25_PARAMS, "terms": "content-morphemes-v1"}  # a saved index with other values is rebuilt
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ class LexicalIndex:
             return cls(None, np.zeros(0, dtype=np.int64), generation)
         # k1=0.9 (Anserini's default) beat bm25s' 1.5 on autorag_ko: nDCG@10 0.942 vs 0.941
         # alone, 0.954 vs 0.947 fused (bench/retrieval.py); short Korean chunks saturate early.
-        retriever = bm25s.BM25(k1=0.9, b=0.75)
+        retriever = bm25s.BM25(**BM25_PARAMS)
         retriever.index(terms, show_progress=False)
         return cls(retriever, np.asarray(chunk_ids, dtype=np.int64), generation)
 
@@ -74,6 +78,7 @@ class LexicalIndex:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         np.save(staging / "chunk_ids.npy", self.chunk_ids)
+        (staging / "format.json").write_text(json.dumps(FORMAT))
         if self.retriever is not None:
             self.retriever.save(str(staging / "bm25"))
         shutil.rmtree(target, ignore_errors=True)
@@ -91,6 +96,9 @@ class LexicalIndex:
         try:
             name = (root / "CURRENT").read_text().strip()
             path = root / name
+            if json.loads((path / "format.json").read_text()) != FORMAT:
+                log.info("lexical index under %s was built with other parameters: rebuilding", root)
+                return None
             chunk_ids = np.load(path / "chunk_ids.npy")
             retriever = bm25s.BM25.load(str(path / "bm25"), mmap=False) if len(chunk_ids) else None
         except (FileNotFoundError, ValueError, OSError) as err:
