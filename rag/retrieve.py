@@ -143,7 +143,7 @@ def embedder_for(settings) -> Embedder | None:
         return None
     if spec.startswith("st:"):
         return make_embedder(spec, device=settings.embedder_device, allow_download=settings.allow_downloads)
-    return make_embedder(spec)
+    return make_embedder(spec, threads=settings.embed_threads or None)
 
 
 def reranker_for(settings):
