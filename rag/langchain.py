@@ -15,6 +15,7 @@ from pydantic import ConfigDict
 
 from rag.filters import Filters
 from rag.kb import KnowledgeBase
+from rag.retrieve import Retriever, embedder_for, reranker_for
 from rag.settings import Settings
 
 
@@ -23,16 +24,21 @@ class KoragRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    kb: Any  # a rag.kb.KnowledgeBase (Any: pydantic cannot validate it)
+    retriever: Any  # a rag.retrieve.Retriever (Any: pydantic cannot validate it)
     k: int = 5
+    mode: str = "hybrid"
     filters: Filters | None = None
 
     @classmethod
     def from_settings(cls, kb: str | None = None, settings: Settings | None = None, **kwargs: Any) -> KoragRetriever:
-        return cls(kb=KnowledgeBase.open(settings or Settings(), kb), **kwargs)
+        """A retriever over the named KB with the embedder and reranker the settings configure."""
+        settings = settings or Settings()
+        knowledge = KnowledgeBase.open(settings, kb)
+        return cls(retriever=Retriever(knowledge, embedder_for(settings), reranker_for(settings),
+                                       rerank_top=settings.rerank_top), **kwargs)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        hits = self.kb.search_lexical(query, self.k, self.filters)
+        hits = self.retriever.search(query, self.k, self.mode, self.filters)
         return [
             Document(
                 page_content=hit.chunk.text,
