@@ -143,7 +143,8 @@ def run_benchmark(corpus: Sequence[tuple[str, str]], questions: Sequence[Questio
         yield f"embedded {embedded} chunks with {embedder.name} in {time.perf_counter() - started:.1f} s"
     for mode in modes:
         for weight in (weights or [settings.lexical_weight]) if mode.startswith("hybrid") else [None]:
-            fusion = Fusion(weight if weight is not None else settings.lexical_weight, settings.fusion_candidates)
+            fusion = Fusion(weight if weight is not None else settings.lexical_weight, settings.fusion_candidates,
+                            settings.fusion)
             retriever = Retriever(kb, embedder, reranker if mode == "hybrid+rerank" else None, fusion,
                                   settings.rerank_top)
             label = mode if weight is None else f"{mode} w={weight:.2f}"

@@ -28,6 +28,8 @@ MODES = ("hybrid", "lexical", "dense")
 class Fusion:
     lexical_weight: float = 0.7  # dense gets 1 - lexical_weight
     candidates: int = 50  # taken from each index
+    method: Literal["zscore", "rrf"] = "zscore"
+    rrf_k: int = 60
 
 
 class Retriever:
@@ -38,7 +40,7 @@ class Retriever:
         self.kb = kb
         self.embedder = embedder
         self.reranker = reranker
-        self.fusion = fusion or Fusion(kb.settings.lexical_weight, kb.settings.fusion_candidates)
+        self.fusion = fusion or Fusion(kb.settings.lexical_weight, kb.settings.fusion_candidates, kb.settings.fusion)
         self.rerank_top = rerank_top
 
     def search(self, query: str, k: int = 5, mode: Mode = "hybrid", filters: Filters | None = None) -> list[SearchHit]:
@@ -99,6 +101,13 @@ class Retriever:
         has_vec = np.asarray([c in dense_all for c in candidates])
         den = np.asarray([dense_all.get(int(c), 0.0) for c in candidates])
         w = self.fusion.lexical_weight
+        if self.fusion.method == "rrf":  # weighted reciprocal-rank fusion over the two candidate lists
+            fused_rrf: dict[int, float] = {}
+            for weight, ranked in ((w, lexical), (1 - w, dense)):
+                for rank, (chunk_id, _) in enumerate(ranked):
+                    fused_rrf[chunk_id] = fused_rrf.get(chunk_id, 0.0) + weight / (self.fusion.rrf_k + rank + 1)
+            ids = np.asarray(list(fused_rrf), dtype=np.int64)
+            return _top(ids, np.asarray(list(fused_rrf.values())), k)
         lex_z = _zscore(lex)
         if has_vec.any():
             den_z = np.where(has_vec, _zscore(np.where(has_vec, den, den[has_vec].mean())), 0.0)
@@ -106,7 +115,7 @@ class Retriever:
             fused = np.where(has_vec, w * lex_z + (1 - w) * den_z, lex_z)
         else:
             fused = lex_z
-        return _top(candidates, fused, k)
+        return _top(candidates, fused, k, positive=False)  # z-scores are negative below the mean
 
     def _hits(self, scored: list[tuple[int, float]]) -> list[SearchHit]:
         chunks = self.kb.store.chunks([i for i, _ in scored])
@@ -125,13 +134,14 @@ def _zscore(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / std if std > 0 else np.zeros_like(values)
 
 
-def _top(ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+def _top(ids: np.ndarray, scores: np.ndarray, k: int, positive: bool = True) -> list[tuple[int, float]]:
+    """The k best (id, score); `positive` drops zero scores (BM25: no query term matched)."""
     if not len(ids) or k <= 0:
         return []
     k = min(k, len(ids))
     top = np.argpartition(-scores, k - 1)[:k]
     top = top[np.argsort(-scores[top], kind="stable")]
-    return [(int(ids[i]), float(scores[i])) for i in top if scores[i] > 0]
+    return [(int(ids[i]), float(scores[i])) for i in top if scores[i] > 0 or not positive]
 
 
 def embedder_for(settings) -> Embedder | None:

