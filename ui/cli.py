@@ -45,6 +45,23 @@ def _shown(name: str) -> str:
     return escape("".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name))
 
 
+def _assistant(kb: str | None):
+    """The Python API over an existing KB, or a one-line error."""
+    from agents import Assistant
+
+    try:
+        return Assistant(kb, _settings(), create=False)
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+
+
+def _document(knowledge: KnowledgeBase, ref: str):
+    try:
+        return knowledge.document(ref)
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+
+
 def _open(kb: str | None, create: bool = False) -> KnowledgeBase:
     try:
         return KnowledgeBase.open(_settings(), kb, create=create)
@@ -116,20 +133,13 @@ def search(query: Annotated[str, typer.Argument(help="질문 또는 검색어")]
            mode: Annotated[str, typer.Option("--mode", help="hybrid | lexical | dense")] = "hybrid",
            ) -> None:
     """Search a knowledge base: BM25 over Kiwi morphemes fused with dense vectors, optionally filtered."""
-    from agents import Assistant
     from rag.filters import Filters
 
     if mode not in ("hybrid", "lexical", "dense"):
         raise _fail(f"--mode must be hybrid, lexical or dense, not {mode!r}")
-    try:
-        assistant = Assistant(kb, _settings(), create=False)
-    except RetrievalError as err:
-        raise _fail(str(err)) from None
+    assistant = _assistant(kb)
     knowledge = assistant.kb
-    try:
-        documents = tuple(knowledge.document(ref).id for ref in doc or ())
-    except RetrievalError as err:
-        raise _fail(str(err)) from None
+    documents = tuple(_document(knowledge, ref).id for ref in doc or ())
     filters = Filters(documents, tuple(tag or ()), str(Path(folder).resolve()) if folder else None,
                       since.date() if since else None, until.date() if until else None)
     try:
@@ -186,12 +196,7 @@ def _embed(assistant) -> None:
 @app.command()
 def embed(kb: KbOption = None) -> None:
     """Fill in dense vectors for chunks that have none yet (resumable)."""
-    from agents import Assistant
-
-    try:
-        assistant = Assistant(kb, _settings(), create=False)
-    except RetrievalError as err:
-        raise _fail(str(err)) from None
+    assistant = _assistant(kb)
     if assistant.settings.embedder == "none":
         raise _fail("KORAG_EMBEDDER is 'none': dense retrieval is off")
     _embed(assistant)
@@ -297,12 +302,7 @@ def dict_remove(words: list[str], kb: KbOption = None) -> None:
 @kb_app.command("reembed")
 def kb_reembed(kb: KbOption = None) -> None:
     """Drop the KB's vectors and embed every chunk with the configured embedder."""
-    from agents import Assistant
-
-    try:
-        assistant = Assistant(kb, _settings(), create=False)
-    except RetrievalError as err:
-        raise _fail(str(err)) from None
+    assistant = _assistant(kb)
     assistant.kb.reset_embeddings()
     _embed(assistant)
 
@@ -334,16 +334,9 @@ def docs_list(kb: KbOption = None) -> None:
 def docs_show(doc: Annotated[str, typer.Argument(help="Document id or file name")], kb: KbOption = None) -> None:
     """Print a document's extracted text with page/section markers."""
     knowledge = _open(kb)
-    try:
-        record = knowledge.document(doc)
-    except RetrievalError as err:
-        raise _fail(str(err)) from None
+    record = _document(knowledge, doc)
     console.print(f"[bold]{escape(record.name)}[/bold] ({record.format}, id {record.id}, version {record.version})")
-    unit = "page" if record.format in {"pdf", "pptx"} else "section" if record.format in {"hwp", "hwpx"} else "part"
-    if record.format == "pptx":
-        unit = "slide"
-    elif record.format == "xlsx":
-        unit = "sheet"
+    unit = {"pdf": "page", "pptx": "slide", "xlsx": "sheet", "hwp": "section", "hwpx": "section"}.get(record.format, "part")
     page = object()
     for block in knowledge.store.blocks(record.id):
         if block.page != page:
@@ -361,10 +354,7 @@ def docs_tag(doc: str, tags: Annotated[list[str], typer.Argument(help="The docum
              kb: KbOption = None) -> None:
     """Set a document's tags (used by `korag search --tag`)."""
     knowledge = _open(kb)
-    try:
-        record = knowledge.document(doc)
-    except RetrievalError as err:
-        raise _fail(str(err)) from None
+    record = _document(knowledge, doc)
     knowledge.store.set_tags(record.id, tags)
     console.print(f"{record.name}: {', '.join(knowledge.store.tags(record.id))}")
 
