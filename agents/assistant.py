@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ingest.pipeline import FileResult, Ingestor, expand_paths
+from ingest.samples import FILES as SAMPLE_FILES  # the bundled Korean sample documents (korag demo)
 from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
 from rag.retrieve import Mode, Retriever, embedder_for, reranker_for

