@@ -61,6 +61,7 @@ class KnowledgeBase:
         self._lock = FileLock(str(path / ".write.lock"))
         self.dense = DenseStore(path / "vectors.faiss", settings.hnsw_threshold)
         self._lexical: LexicalIndex | None = None
+        self._user_words: tuple[int, tuple[tuple[str, str], ...]] | None = None
         self._lexical_lock = threading.Lock()
         self._last_refresh = 0.0
 
@@ -213,14 +214,19 @@ class KnowledgeBase:
     def user_words(self) -> tuple[tuple[str, str], ...]:
         """The KB's user dictionary: (word, Kiwi tag) pairs from <kb>/userdict.tsv."""
         path = self.path / "userdict.tsv"
-        if not path.exists():
+        try:
+            stamp = path.stat().st_mtime_ns
+        except FileNotFoundError:
             return ()
+        if self._user_words is not None and self._user_words[0] == stamp:  # queries call this: skip the read
+            return self._user_words[1]
         words = []
         for line in path.read_text(encoding="utf-8").splitlines():
             form, _, tag = line.partition("\t")
             if form.strip():
                 words.append((form.strip(), tag.strip() or "NNP"))
-        return tuple(sorted(set(words)))
+        self._user_words = (stamp, tuple(sorted(set(words))))
+        return self._user_words[1]
 
     def kiwi(self) -> Kiwi:
         """The Kiwi for this KB: the shared one, or one with the KB's user dictionary."""
