@@ -38,3 +38,20 @@ def kiwi():
     from rag.morphemes import shared_kiwi
 
     return shared_kiwi()
+
+
+@pytest.fixture(scope="session")
+def _scripted_openai_session():
+    from tests.scripted_openai import ScriptedOpenAIServer
+
+    server = ScriptedOpenAIServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def scripted_openai(_scripted_openai_session):
+    """The scripted OpenAI-compatible server (see tests/scripted_openai.py), emptied for each test."""
+    _scripted_openai_session.reset()
+    yield _scripted_openai_session
+    _scripted_openai_session.reset()
