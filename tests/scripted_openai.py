@@ -40,8 +40,11 @@ class ScriptedOpenAIServer:
         self.requests: list[dict[str, Any]] = []
         self._queue: list[Script] = []
         self.default: Script | None = None  # used when the queue is empty
+        # vLLM's /tokenize; None answers 404 as a server without it would. Set to count tokens by a rule.
+        self.tokenize: Callable[[dict[str, Any]], int] | None = None
+        self.max_model_len = 4096  # what /v1/models reports, as vLLM does
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -68,6 +71,8 @@ class ScriptedOpenAIServer:
             self._queue.clear()
             self.requests.clear()
             self.default = None
+            self.tokenize = None
+            self.max_model_len = 4096
 
     def _next(self, body: dict[str, Any]) -> Reply:
         with self._lock:
@@ -76,6 +81,11 @@ class ScriptedOpenAIServer:
         if script is None:
             return Reply(status=500, text="scripted server: no reply queued for this request")
         return script(body) if callable(script) else script
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up (timeout tests) closes the socket mid-reply: expected, not news
 
 
 def _handler_for(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
@@ -88,16 +98,22 @@ def _handler_for(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             if self.path.rstrip("/").endswith("/models"):
                 self._json(200, {"object": "list", "data": [
-                    {"id": server.model, "object": "model", "owned_by": "scripted", "max_model_len": 4096}]})
+                    {"id": server.model, "object": "model", "owned_by": "scripted",
+                     "max_model_len": server.max_model_len}]})
             else:
                 self._json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
-            if not self.path.rstrip("/").endswith("/chat/completions"):
+            path = self.path.rstrip("/")
+            if path.endswith("/tokenize") and server.tokenize is not None:
+                self._json(200, {"count": server.tokenize(body), "max_model_len": server.max_model_len, "tokens": []})
+                return
+            if not path.endswith("/completions"):
                 self._json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
                 return
+            chat = path.endswith("/chat/completions")
             reply = server._next(body)
             if reply.delay_s:
                 time.sleep(reply.delay_s)
@@ -106,10 +122,35 @@ def _handler_for(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
                                                     "code": reply.status}})
             elif reply.raw is not None:
                 self._send(200, reply.raw.encode(), "application/json")
+            elif not chat:
+                self._text_completion(reply, body)
             elif body.get("stream"):
                 self._stream(reply, body)
             else:
                 self._json(200, _completion(reply, server.model, body))
+
+        def _text_completion(self, reply: Reply, body: dict[str, Any]) -> None:
+            """/v1/completions, for models without a chat template (prompt in, text out)."""
+            finish = reply.finish_reason or "stop"
+            if not body.get("stream"):
+                self._json(200, {"id": "cmpl-scripted", "object": "text_completion", "created": int(time.time()),
+                                 "model": server.model, "choices": [{"index": 0, "text": reply.text,
+                                                                     "finish_reason": finish, "logprobs": None}],
+                                 "usage": _usage(reply, {"messages": [{"content": body.get("prompt")}]})})
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            step = max(1, reply.chunk_chars)
+            pieces = [reply.text[i:i + step] for i in range(0, len(reply.text), step)]
+            for i, piece in enumerate(pieces + [""]):
+                self._event({"id": "cmpl-scripted", "object": "text_completion", "created": int(time.time()),
+                             "model": server.model, "choices": [{"index": 0, "text": piece, "logprobs": None,
+                                                                 "finish_reason": finish if i == len(pieces) else None}]})
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+            self.close_connection = True
 
         def _stream(self, reply: Reply, body: dict[str, Any]) -> None:
             self.send_response(200)

@@ -1,0 +1,31 @@
+"""Errors of the agent layer: the LLM server, context budgeting, extraction."""
+from __future__ import annotations
+
+
+class AgentError(Exception):
+    """Base error of the `agents` package."""
+
+
+class LLMUnavailable(AgentError):
+    """The configured LLM server can't be reached or refused the request (after retries)."""
+
+
+class LLMOutputError(AgentError):
+    """The model answered, but not in a form korag can use. `raw` keeps what it said."""
+
+    def __init__(self, message: str, raw: str = "") -> None:
+        super().__init__(message)
+        self.raw = raw
+
+
+class ContextOverflow(AgentError):
+    """The instructions and the question alone do not fit the model's context."""
+
+
+class ExtractionFailed(AgentError):
+    """The model's output still failed the schema after the configured retries."""
+
+    def __init__(self, message: str, raw: str = "", errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.raw = raw
+        self.errors = errors or []
