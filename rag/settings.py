@@ -54,5 +54,20 @@ class Settings(BaseSettings):
 
     lock_timeout_s: float = Field(600.0, description="How long a writer waits for another writer's lock")
 
+    # answering (LLM over an OpenAI-compatible server such as vLLM; extractive when unset)
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. http://llm:8000/v1")
+    llm_model: str | None = Field(None, description="Model name as the server knows it")
+    llm_api_key: str = Field("EMPTY", description="API key (vLLM --api-key); EMPTY when the server has none")
+    llm_preset: str | None = Field(None, description="Preset name when the served name doesn't reveal the model")
+    llm_context_length: int | None = Field(None, description="Override the model's context length (tokens)")
+    llm_max_tokens: int = Field(1024, description="Tokens reserved for the model's reply")
+    llm_temperature: float = Field(0.1, description="Sampling temperature")
+    llm_timeout_s: float = Field(120.0, description="Seconds before one LLM request times out")
+    llm_max_retries: int = Field(2, description="Retries (exponential backoff) on connection errors, 429, 5xx")
+    answer_passages: int = Field(6, description="Passages retrieved for an answer (fewer if the context is short)")
+    extract_retries: int = Field(2, description="Extraction: re-asks after output that fails the schema")
+    chat_history_url: str | None = Field(None, description="redis://… keeps chat history in Redis (else in memory)")
+    chat_history_turns: int = Field(20, description="Turns of a conversation kept")
+
     def kb_path(self, name: str | None = None) -> Path:
         return self.home / (name or self.kb)
