@@ -27,6 +27,7 @@ class Question:
     query: str
     gold: frozenset[str]
     domain: str
+    answers: tuple[str, ...] = ()  # generation_gt: reference answers
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def load_dataset(folder: Path) -> tuple[list[tuple[str, str]], list[Question]]:
     for row in _jsonl(folder / "qa.jsonl"):
         gold = frozenset(doc for group in row["retrieval_gt"] for doc in group)
         domain = row["qid"].split("_", 1)[1] if "_" in row["qid"] else "all"
-        questions.append(Question(row["qid"], row["query"], gold, domain))
+        questions.append(Question(row["qid"], row["query"], gold, domain, tuple(row.get("generation_gt") or ())))
     return corpus, questions
 
 

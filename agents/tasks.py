@@ -1,0 +1,211 @@
+"""Answering a question with citations: retrieve, fit the context, ask the LLM (or pick sentences), cite.
+
+`answer` and `stream_answer` are the fast path for plain questions; `summarize` and `extract` live in
+their own modules and are re-exported here. Every result says which mode produced it.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from agents.budget import fit
+from agents.errors import LLMUnavailable
+from agents.extractive import Passage, answer_sentences
+from agents.llm import LLM, Message
+from agents.prompts import (ANSWER_SYSTEM, EXTRACTIVE_NOT_FOUND, NOT_FOUND, REWRITE_SYSTEM, answer_user,
+                            passages_block)
+from agents.types import Answer, Source
+from rag.filters import Filters
+from rag.kb import KnowledgeBase, SearchHit
+from rag.morphemes import morphemes
+from rag.retrieve import Retriever
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXTRACTIVE_NOTICE = "LLM이 설정되지 않아 문서에서 고른 문장으로 답합니다(추출형 답변)."
+_CITE = re.compile(r"\[(\d+(?:\s*[,，]\s*\d+)*)\]")
+_FOLLOW_UP = re.compile(r"(그것|그거|그건|그게|거기|그곳|그 사람|그분|이것|이거|해당|그럼|그러면|그렇다면|그중|그 외|나머지|위의|앞의|또)")
+
+
+@dataclass
+class Workspace:
+    """What the tasks work with: one knowledge base, its retriever, and the LLM if one is configured."""
+
+    kb: KnowledgeBase
+    retriever: Retriever
+    settings: Settings
+    llm: LLM | None = None
+
+    @property
+    def kiwi(self):
+        return self.kb.kiwi()
+
+
+def fallback_notice(error: LLMUnavailable) -> str:
+    return f"LLM을 사용할 수 없어 추출형으로 대신합니다: {error}"
+
+
+def source(n: int, hit: SearchHit, offset: tuple[int, int] | None = None) -> Source:
+    """The citation for a hit; `offset` narrows it to a span of the chunk's text (a sentence)."""
+    chunk = hit.chunk
+    start, end, quote = chunk.start, chunk.end, chunk.text
+    if offset is not None:
+        start = min(chunk.start + offset[0], chunk.end)
+        end = min(chunk.start + offset[1], chunk.end)
+        quote = chunk.text[offset[0]:offset[1]]
+    return Source(n=n, chunk_id=chunk.id, document_id=hit.document.id, document=hit.document.name, page=chunk.page,
+                  start=start, end=end, quote=quote, heading_path=list(chunk.heading_path), score=hit.score)
+
+
+def label(hit: SearchHit) -> str:
+    page = f", {hit.chunk.page}쪽" if hit.chunk.page else ""
+    heading = f" · {' > '.join(hit.chunk.heading_path[-2:])}" if hit.chunk.heading_path else ""
+    return f"(문서: {hit.document.name}{page}{heading})"
+
+
+def cited_numbers(text: str, count: int) -> list[int]:
+    """[n] markers in the model's text, in order of first use, limited to passages that exist."""
+    seen: list[int] = []
+    for group in _CITE.findall(text):
+        for n in re.split(r"\s*[,，]\s*", group):
+            if n.isdigit() and 1 <= int(n) <= count and int(n) not in seen:
+                seen.append(int(n))
+    return seen
+
+
+def says_not_found(text: str) -> bool:
+    return NOT_FOUND[:-1] in text or "찾을 수 없습니다" in text[:80]
+
+
+# --- follow-up questions ---
+
+def standalone_question(ws: Workspace, question: str, history: list[Message], notices: list[str]) -> str | None:
+    """A follow-up rewritten to stand alone (LLM), or joined to the previous question (extractive)."""
+    if not history:
+        return None
+    if ws.llm is not None:
+        dialogue = "\n".join(f"{'사용자' if r == 'user' else '도우미'}: {t}" for r, t in history[-6:])
+        try:
+            rewritten = ws.llm.generate([("system", REWRITE_SYSTEM),
+                                         ("user", f"대화 기록:\n{dialogue}\n\n마지막 질문: {question}")])
+            rewritten = rewritten.strip().splitlines()[0].strip(" \"'“”") if rewritten.strip() else ""
+            return rewritten or None
+        except LLMUnavailable as error:
+            notices.append(fallback_notice(error))
+    previous = next((t for r, t in reversed(history) if r == "user"), None)
+    if previous is None:
+        return None
+    terms = morphemes(ws.kiwi, question)
+    if len(terms) <= 2 or _FOLLOW_UP.search(question):
+        return f"{previous} {question}"
+    return None
+
+
+# --- answering ---
+
+def retrieve(ws: Workspace, question: str, filters: Filters | None, k: int | None) -> list[SearchHit]:
+    return ws.retriever.search(question, k or ws.settings.answer_passages, "hybrid", filters)
+
+
+def llm_messages(ws: Workspace, question: str, hits: list[SearchHit],
+                 history: list[Message]) -> tuple[list[Message], list[SearchHit]]:
+    """The grounded prompt, fitted to the model's context; returns the hits actually sent."""
+    llm = ws.llm
+    fixed = [("system", ANSWER_SYSTEM), ("user", answer_user(passages_block([]), question))]
+    fitted = fit(llm.count_tokens, llm.context_length, ws.settings.llm_max_tokens, fixed,
+                 [f"{label(h)}\n{h.chunk.text}" for h in hits], history)
+    sent = hits[: len(fitted.passages)]
+    block = passages_block([(i + 1, "", text) for i, text in enumerate(fitted.passages)])
+    return [("system", ANSWER_SYSTEM), *fitted.history, ("user", answer_user(block, question))], sent
+
+
+def llm_answer(ws: Workspace, question: str, text: str, sent: list[SearchHit], notices: list[str],
+               standalone: str | None) -> Answer:
+    numbers = [] if says_not_found(text) else cited_numbers(text, len(sent))
+    citations = [source(n, sent[n - 1]) for n in numbers]
+    grounded = bool(citations)
+    if not grounded and not says_not_found(text):
+        notices.append("모델이 근거 번호를 달지 않았습니다: 답변을 문서와 대조해 확인하세요.")
+    if ws.llm.licence_notice:
+        notices.append(ws.llm.licence_notice)
+    return Answer(question=question, text=text, citations=citations, grounded=grounded, mode="llm",
+                  model=ws.llm.model, notices=notices, standalone_question=standalone)
+
+
+def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
+                      standalone: str | None = None) -> Answer:
+    """The best-supported sentences of the top passages, each followed by its citation."""
+    passages = [Passage(h.chunk.id, h.chunk.text, rank=i, score=h.score) for i, h in enumerate(hits)]
+    # A follow-up joined to the previous question retrieves well, but its own words ("그럼 일비는?") say
+    # which sentence answers it: score sentences on the follow-up when it has content words of its own.
+    own = standalone is not None and ws.llm is None and morphemes(ws.kiwi, question)
+    picked = answer_sentences(question if own else (standalone or question), passages, ws.kiwi,
+                              ws.retriever.embedder)
+    if not notices or not notices[0].startswith("LLM을 사용할 수 없어"):
+        notices.insert(0, EXTRACTIVE_NOTICE)
+    if not picked:
+        return Answer(question=question, text=EXTRACTIVE_NOT_FOUND, grounded=False, mode="extractive",
+                      notices=notices, standalone_question=standalone)
+    by_chunk = {h.chunk.id: h for h in hits}
+    citations: list[Source] = []
+    parts: list[str] = []
+    for extract in picked:
+        citations.append(source(len(citations) + 1, by_chunk[extract.chunk_id], (extract.start, extract.end)))
+        parts.append(f"{extract.text.strip()} [{len(citations)}]")
+    return Answer(question=question, text=" ".join(parts), citations=citations, grounded=True, mode="extractive",
+                  notices=notices, standalone_question=standalone)
+
+
+def answer(ws: Workspace, question: str, history: list[Message] = (), filters: Filters | None = None,
+           k: int | None = None) -> Answer:
+    """Answer from the knowledge base with citations; says so when the documents don't support an answer."""
+    notices: list[str] = []
+    history = list(history)
+    standalone = standalone_question(ws, question, history, notices)
+    hits = retrieve(ws, standalone or question, filters, k)
+    if ws.llm is not None and not notices:
+        try:
+            messages, sent = llm_messages(ws, standalone or question, hits, history)
+            return llm_answer(ws, question, ws.llm.generate(messages), sent, notices, standalone)
+        except LLMUnavailable as error:
+            log.warning("LLM unavailable, answering extractively: %s", error)
+            notices.append(fallback_notice(error))
+    return extractive_answer(ws, question, hits, notices, standalone)
+
+
+def stream_answer(ws: Workspace, question: str, history: list[Message] = (), filters: Filters | None = None,
+                  k: int | None = None) -> Iterator[str | Answer]:
+    """Like `answer`, but yields the text as it is generated, then the finished `Answer` last."""
+    notices: list[str] = []
+    history = list(history)
+    standalone = standalone_question(ws, question, history, notices)
+    hits = retrieve(ws, standalone or question, filters, k)
+    if ws.llm is not None and not notices:
+        pieces: list[str] = []
+        try:
+            messages, sent = llm_messages(ws, standalone or question, hits, history)
+            for piece in ws.llm.stream(messages):
+                pieces.append(piece)
+                yield piece
+            yield llm_answer(ws, question, "".join(pieces).strip(), sent, notices, standalone)
+            return
+        except LLMUnavailable as error:
+            if pieces:  # the reader already has half an answer: say it broke off rather than switch modes
+                raise
+            notices.append(fallback_notice(error))
+    result = extractive_answer(ws, question, hits, notices, standalone)
+    yield result.text
+    yield result
+
+
+def schema_of(schema: Any) -> dict[str, Any]:
+    """A JSON Schema from a dict or a pydantic model class."""
+    if isinstance(schema, dict):
+        return schema
+    if hasattr(schema, "model_json_schema"):
+        return schema.model_json_schema()
+    raise TypeError("schema must be a JSON Schema dict or a pydantic model class")

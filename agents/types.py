@@ -1,0 +1,69 @@
+"""What the Python API returns: answers, summaries and extractions with their sources (pydantic, so the
+HTTP API and the portal can serialise them as they are)."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Mode = Literal["llm", "extractive", "agent"]
+
+
+class Source(BaseModel):
+    """A cited passage: [n] in the text points here — chunk, document, page and character span."""
+
+    n: int = Field(description="The number used in the text, [n]")
+    chunk_id: int
+    document_id: str
+    document: str = Field(description="The document's file name")
+    page: int | None = None
+    start: int = Field(description="Character span in the document's extracted text")
+    end: int
+    quote: str = Field(description="The cited text (a sentence, or the passage when the model cited all of it)")
+    heading_path: list[str] = Field(default_factory=list)
+    score: float | None = None
+
+    def label(self) -> str:
+        page = f" p.{self.page}" if self.page else ""
+        return f"[{self.n}] {self.document}{page}"
+
+
+class Result(BaseModel):
+    """What every task result says about how it was made."""
+
+    mode: Mode = Field(description="'llm' (the configured model), 'extractive' (no LLM: sentences picked "
+                                   "from the documents), or 'agent' (the tool-calling agent)")
+    model: str | None = Field(None, description="The LLM that produced it, when one did")
+    notices: list[str] = Field(default_factory=list, description="Things a person should know: fallbacks, licences")
+
+
+class Answer(Result):
+    question: str
+    text: str
+    citations: list[Source] = Field(default_factory=list)
+    grounded: bool = Field(description="False when the documents did not support an answer")
+    standalone_question: str | None = Field(None, description="A follow-up rewritten to stand alone")
+    tools_used: list[str] = Field(default_factory=list, description="Agent mode: the tools called, in order")
+    steps: int = Field(0, description="Agent mode: model turns that called tools")
+
+
+class Summary(Result):
+    document_id: str | None = None
+    document: str | None = None
+    text: str
+    citations: list[Source] = Field(default_factory=list)
+    method: Literal["whole", "map-reduce", "extractive"]
+
+
+class ExtractedField(BaseModel):
+    value: Any = None
+    source: Source | None = None
+
+
+class Extraction(Result):
+    document_id: str | None = None
+    document: str | None = None
+    data: dict[str, Any]
+    fields: dict[str, ExtractedField] = Field(default_factory=dict)
+    missing: list[str] = Field(default_factory=list, description="Schema properties nothing was found for")
+    attempts: int = 1
