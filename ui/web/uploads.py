@@ -1,0 +1,156 @@
+"""Uploads from the portal into a knowledge base: inline in this process (the embedded default), or
+queued to `korag worker`s when KORAG_REDIS_URL is set. Each file reports its status as it goes.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from agents import Assistant
+from agents.assistant import jobs
+from rag.errors import RetrievalError
+from rag.settings import Settings
+
+State = Literal["queued", "parsing", "embedding", "done", "failed"]
+STATE_LABELS: dict[str, str] = {"queued": "대기 중", "parsing": "분석 중", "ocr": "OCR", "embedding": "임베딩",
+                                "done": "완료", "failed": "실패", "running": "처리 중", "cancelled": "취소됨"}
+RESULT_LABELS = {"added": "추가됨", "updated": "새 버전으로 바뀜", "unchanged": "이미 있음 (변경 없음)"}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file's name and bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class UploadStatus:
+    """Where one file is: its state, a Korean line for people, and progress from 0 to 1."""
+
+    name: str
+    state: State
+    message: str
+    progress: float = 0.0
+    document_id: str | None = None
+    job_id: str | None = None
+
+    @property
+    def over(self) -> bool:
+        return self.state in ("done", "failed")
+
+
+OnStatus = Callable[[int, UploadStatus], None]
+
+
+def refusal(settings: Settings, allowed: list[str], upload: Upload) -> str | None:
+    """Why the portal will not take a file (type or size), before any work is done; None when it will."""
+    suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if allowed and suffix not in allowed:
+        return f"허용되지 않은 파일 형식입니다 (.{suffix or '?'}). 허용: {', '.join(allowed)} (KORAG_PORTAL_UPLOAD_TYPES)"
+    if len(upload.data) > settings.max_file_mb * 2**20:
+        return f"파일이 {settings.max_file_mb} MB 제한보다 큽니다 (KORAG_MAX_FILE_MB)"
+    if not upload.data:
+        return "빈 파일입니다"
+    return None
+
+
+def ingest_inline(assistant: Assistant, uploads: list[Upload], allowed: list[str],
+                  on_status: OnStatus) -> list[UploadStatus]:
+    """Parse, split and store each file, then embed the new chunks; one failed file never stops the batch."""
+    statuses = [UploadStatus(u.name, "queued", STATE_LABELS["queued"]) for u in uploads]
+
+    def put(i: int, status: UploadStatus) -> None:
+        statuses[i] = status
+        on_status(i, status)
+
+    for i, status in enumerate(statuses):
+        on_status(i, status)
+    for i, upload in enumerate(uploads):
+        reason = refusal(assistant.settings, allowed, upload)
+        if reason:
+            put(i, UploadStatus(upload.name, "failed", reason, 1.0))
+            continue
+        put(i, UploadStatus(upload.name, "parsing", "분석 중 (텍스트 추출, OCR, 문장 분리)", 0.2))
+        try:
+            result = assistant.ingest_bytes(upload.data, upload.name)
+        except (RetrievalError, OSError) as err:  # e.g. the KB is busy: this file fails, the batch goes on
+            put(i, UploadStatus(upload.name, "failed", str(err), 1.0))
+            continue
+        if not result.ok:
+            put(i, UploadStatus(upload.name, "failed", result.error or "실패", 1.0))
+            continue
+        put(i, UploadStatus(upload.name, "embedding", _summary(result) + " · 임베딩 대기", 0.6, result.document_id))
+    _embed(assistant, statuses, put)
+    return statuses
+
+
+def _summary(result) -> str:
+    parts = [RESULT_LABELS.get(result.status, result.status), f"{result.chunks}개 청크"]
+    if result.pages:
+        parts.append(f"{result.pages}쪽")
+    if result.ocr_pages:
+        parts.append(f"OCR {len(result.ocr_pages)}쪽")
+    if result.pages_needing_ocr:
+        parts.append(f"OCR 필요 {len(result.pages_needing_ocr)}쪽")
+    parts += list(result.warnings)
+    return " · ".join(parts)
+
+
+def _embed(assistant: Assistant, statuses: list[UploadStatus], put: OnStatus) -> None:
+    """Dense vectors for the batch's chunks; lexical search works without them, so failure is a warning."""
+    waiting = [i for i, s in enumerate(statuses) if s.state == "embedding"]
+    if not waiting:
+        return
+    base = {i: statuses[i].message.removesuffix(" · 임베딩 대기") for i in waiting}
+
+    def progress(done: int, total: int) -> None:
+        for i in waiting:
+            put(i, UploadStatus(statuses[i].name, "embedding", f"{base[i]} · 임베딩 {done}/{total}",
+                                0.6 + 0.4 * done / max(total, 1), statuses[i].document_id))
+
+    note = ""
+    try:
+        assistant.embed(progress)
+    except RetrievalError as err:
+        note = f" · 벡터 없이 저장됨 (키워드 검색만): {err}"
+    for i in waiting:
+        put(i, UploadStatus(statuses[i].name, "done", base[i] + note, 1.0, statuses[i].document_id))
+
+
+def submit_queued(queue: jobs.JobQueue, assistant: Assistant, uploads: list[Upload], allowed: list[str],
+                  ) -> list[UploadStatus]:
+    """One job per file for the workers; refused files fail here, at once, with the reason."""
+    statuses = []
+    for upload in uploads:
+        reason = refusal(assistant.settings, allowed, upload)
+        if reason:
+            statuses.append(UploadStatus(upload.name, "failed", reason, 1.0))
+            continue
+        try:
+            job = queue.submit(assistant.kb, upload.data, upload.name)
+        except jobs.IngestError as err:
+            statuses.append(UploadStatus(upload.name, "failed", err.reason, 1.0))
+            continue
+        statuses.append(job_status(job))
+    return statuses
+
+
+def job_status(job: jobs.JobInfo) -> UploadStatus:
+    """A queued job as the same status line inline ingestion shows."""
+    if job.state == "done":
+        parts = [RESULT_LABELS.get(job.status or "", job.status or "완료"), f"{job.chunks}개 청크", *job.warnings]
+        return UploadStatus(job.name, "done", " · ".join(parts), 1.0, job.document_id, job.id)
+    if job.state in ("failed", "cancelled"):
+        return UploadStatus(job.name, "failed", job.error or STATE_LABELS[job.state], 1.0, None, job.id)
+    if job.state == "queued":
+        return UploadStatus(job.name, "queued", "대기 중 (작업자를 기다립니다)", 0.0, None, job.id)
+    stage = job.stage or "parsing"
+    label = STATE_LABELS.get(stage, stage)
+    counted = f" {job.done}/{job.total}" if job.total > 1 else ""
+    share = job.done / job.total if job.total else 0.0
+    fraction = 0.6 + 0.4 * share if stage == "embedding" else 0.1 + 0.5 * share
+    state: State = "embedding" if stage == "embedding" else "parsing"
+    return UploadStatus(job.name, state, f"{label}{counted}", fraction, None, job.id)

@@ -1,0 +1,135 @@
+"""문서: upload many files with a status and progress bar each, list/search/delete documents, and
+choose or create the knowledge base. Inline ingestion by default; queued to workers with Redis.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from agents.assistant import jobs
+from ui.web.state import KB_KEY, allowed_types, assistant, current, current_kb, settings, shown_errors
+from ui.web.uploads import STATE_LABELS, Upload, UploadStatus, ingest_inline, job_status, submit_queued
+
+# Material icons, not emoji: a server without an emoji font (Debian + fonts-nanum) shows emoji as boxes
+ICONS = {"queued": ":gray[:material/schedule:]", "parsing": ":blue[:material/manage_search:]",
+         "embedding": ":blue[:material/memory:]", "done": ":green[:material/check_circle:]",
+         "failed": ":red[:material/error:]"}
+
+
+@st.cache_resource(show_spinner=False)
+def job_queue() -> jobs.JobQueue:
+    """The Redis queue, one connection pool for every session (only when KORAG_REDIS_URL is set)."""
+    return jobs.open_queue(settings())
+
+
+def status_row(slot, status: UploadStatus) -> None:
+    """One file's line: icon, name, state and reason, and its progress bar."""
+    with slot.container(border=True):
+        st.progress(status.progress, text=f"{ICONS[status.state]} **{status.name}** — "
+                                          f"{STATE_LABELS[status.state]}: {status.message}")
+
+
+def upload_section() -> None:
+    queued = bool(settings().redis_url)
+    allowed = allowed_types()
+    st.subheader("문서 올리기")
+    st.caption(f"여러 파일을 한 번에 올릴 수 있습니다. 파일당 최대 {settings().max_file_mb} MB · "
+               + ("작업 큐(Redis)로 보내 작업자가 처리합니다." if queued else "이 서버에서 바로 처리합니다."))
+    round_ = st.session_state.setdefault("upload_round", 0)
+    files = st.file_uploader("파일 선택", type=allowed or None, accept_multiple_files=True,
+                             max_upload_size=settings().max_file_mb, key=f"uploader-{round_}")
+    if not st.button("수집 시작", type="primary", icon=":material/upload:", disabled=not files):
+        return
+    uploads = [Upload(f.name, f.getvalue()) for f in files]
+    with shown_errors("문서 수집"):
+        if queued:
+            st.session_state["jobs"] = submit_queued(job_queue(), current(), uploads, allowed)
+        else:
+            slots = [st.empty() for _ in uploads]
+            finished = ingest_inline(current(), uploads, allowed, lambda i, s: status_row(slots[i], s))
+            st.session_state["last_batch"] = finished
+        st.session_state["upload_round"] = round_ + 1  # a fresh uploader: the same files are not sent twice
+        st.rerun()
+
+
+def batch_section() -> None:
+    """The last inline batch's outcome, kept across reruns."""
+    batch = st.session_state.get("last_batch")
+    if batch:
+        failed = sum(s.state == "failed" for s in batch)
+        (st.warning if failed else st.success)(f"{len(batch) - failed}개 완료, {failed}개 실패")
+        for status in batch:
+            status_row(st.empty(), status)
+
+
+def jobs_section() -> None:
+    """Queued uploads: polled every 1.5 s while any job is still waiting or running."""
+    pending = any(not s.over for s in st.session_state.get("jobs") or [])
+    st.fragment(run_every=1.5 if pending else None)(follow_jobs)()
+
+
+def follow_jobs() -> None:
+    """Each job's state as the workers report it (stage and progress); the page reloads when all are over."""
+    statuses: list[UploadStatus] = st.session_state.get("jobs") or []
+    if not statuses:
+        return
+    refreshed = []
+    for status in statuses:
+        if status.job_id and not status.over:
+            try:
+                status = job_status(job_queue().job(status.job_id))
+            except jobs.IngestError as err:
+                status = UploadStatus(status.name, "failed", err.reason, 1.0, None, status.job_id)
+        refreshed.append(status)
+        status_row(st.empty(), status)
+    st.session_state["jobs"] = refreshed
+    if all(s.over for s in refreshed) and any(not s.over for s in statuses):
+        st.rerun()  # the whole page: the document list now holds the new documents
+
+
+def documents_section() -> None:
+    documents = current().kb.documents()
+    st.subheader(f"문서 목록 ({len(documents)})")
+    query = st.text_input("문서 검색", placeholder="파일 이름으로 찾기", key="doc_query").strip().lower()
+    shown = [d for d in documents if query in d.name.lower()]
+    if not shown:
+        st.caption("문서가 없습니다." if not documents else "이름이 맞는 문서가 없습니다.")
+        return
+    st.dataframe([{"이름": d.name, "형식": d.format, "쪽": str(d.pages) if d.pages else "–", "청크": d.chunks,
+                   "버전": d.version, "OCR 필요": ", ".join(map(str, d.pages_needing_ocr)),
+                   "갱신": datetime.fromtimestamp(d.updated_at).strftime("%Y-%m-%d %H:%M"), "ID": d.id}
+                  for d in shown], hide_index=True, width="stretch")
+    names = {d.id: d.name for d in shown}
+    cols = st.columns([3, 1, 1], vertical_alignment="bottom")
+    doomed = cols[0].selectbox("삭제할 문서", list(names), format_func=names.__getitem__, key="doomed")
+    sure = cols[1].checkbox("삭제 확인", key="sure")
+    if cols[2].button("삭제", icon=":material/delete:", disabled=not sure, width="stretch"):
+        with shown_errors("문서 삭제"):
+            record = current().kb.delete_document(doomed)
+            st.session_state["deleted"] = record.name
+            st.session_state.pop("sure", None)
+            st.rerun()
+    if st.session_state.get("deleted"):
+        st.success(f"삭제했습니다: {st.session_state.pop('deleted')}")
+
+
+def kb_section() -> None:
+    with st.expander("새 지식베이스 만들기"):
+        name = st.text_input("이름 (영문·숫자·한글, - _ .)", key="new_kb").strip()
+        if st.button("만들기", disabled=not name):
+            with shown_errors("지식베이스 만들기"):
+                assistant(name)
+                st.session_state[KB_KEY] = name
+                st.rerun()
+
+
+st.title("문서")
+st.caption(f"지식베이스: **{current_kb()}**")
+kb_section()
+with shown_errors("문서 올리기"):
+    upload_section()
+batch_section()
+jobs_section()
+with shown_errors("문서 목록"):
+    documents_section()
