@@ -1,0 +1,374 @@
+"""The ingest job queue: an upload is checked, staged inside its KB and queued as one job.
+
+`open_queue(settings)` gives a `RedisQueue` (RQ; `korag worker` processes run the jobs) when
+KORAG_REDIS_URL is set, else an `InlineQueue` that runs the same job function at submit time.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
+
+from ingest.detect import detect_format
+from ingest.errors import (  # noqa: F401  re-exported: the HTTP API maps them to status codes
+    CorruptDocument, DocumentTooLarge, EmptyDocument, EncryptedDocument, IngestError, UnsafeName, UnsupportedFormat,
+)
+from ingest.pipeline import check_name
+from rag.errors import RetrievalError
+from rag.kb import KnowledgeBase
+from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from rq.job import Job
+
+log = logging.getLogger(__name__)
+
+JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+JOB_FUNCTION = "ingest.worker.ingest_job"  # by name: the API never imports the worker's heavy parts
+INCOMING = "incoming"  # <kb>/incoming/<sha256><suffix>: uploads waiting for a worker
+
+_STATES: dict[str, JobState] = {
+    "created": "queued", "queued": "queued", "deferred": "queued", "scheduled": "queued",
+    "rate_limited": "queued", "ready_to_enqueue": "queued", "started": "running",
+    "finished": "done", "failed": "failed", "stopped": "cancelled", "canceled": "cancelled",
+}
+
+
+class JobNotFound(IngestError):
+    """No job with that id (finished and failed jobs are forgotten after KORAG_JOB_KEEP_DAYS)."""
+
+
+class JobNotCancellable(IngestError):
+    """The job is already running or over."""
+
+
+class QueueUnavailable(IngestError):
+    """Redis cannot be reached."""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What a worker needs to ingest one staged upload."""
+
+    kb: str
+    staged: str  # relative to the KB directory, so workers may mount KORAG_HOME anywhere
+    name: str
+    source: str
+    sha256: str
+    tags: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"kb": self.kb, "staged": self.staged, "name": self.name, "source": self.source,
+                "sha256": self.sha256, "tags": list(self.tags)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> JobSpec:
+        return cls(d["kb"], d["staged"], d["name"], d["source"], d["sha256"], tuple(d.get("tags") or ()))
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """One ingest job as a person sees it: state, stage and progress, then the file's result."""
+
+    id: str
+    kb: str
+    name: str
+    state: JobState
+    stage: str | None = None  # "parsing" (parse, split, store: searchable after it), "embedding"
+    done: int = 0  # progress within the stage, e.g. chunks embedded
+    total: int = 0
+    attempts: int = 0
+    status: str | None = None  # the file's result once done: added, updated, unchanged
+    document_id: str | None = None
+    chunks: int = 0
+    pages: int | None = None
+    error: str | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    enqueued_at: float | None = None
+    started_at: float | None = None
+    ended_at: float | None = None
+
+    @property
+    def over(self) -> bool:
+        return self.state in ("done", "failed", "cancelled")
+
+
+def job_id(kb: str, sha256: str) -> str:
+    """Idempotency key: the same bytes submitted to the same KB are one job."""
+    return "ingest-" + hashlib.sha256(f"{kb}\0{sha256}".encode()).hexdigest()[:32]
+
+
+def check_upload(settings: Settings, data: bytes, name: str) -> str:
+    """Check what is cheap to check before queueing (name, size, format); returns the format.
+
+    Raises `UnsafeName`, `DocumentTooLarge`, `UnsupportedFormat`, `EmptyDocument`, `EncryptedDocument`
+    or `CorruptDocument`, so a caller can refuse an upload before any job exists.
+    """
+    check_name(name)
+    limit = settings.max_file_mb
+    if len(data) > limit * 2**20:
+        raise DocumentTooLarge(name, f"{len(data) // 2**20} MiB is over the {limit} MiB limit (KORAG_MAX_FILE_MB)")
+    return detect_format(data, name)
+
+
+def stage_upload(kb: KnowledgeBase, data: bytes, name: str, source: str | None = None,
+                 tags: Iterable[str] = ()) -> JobSpec:
+    """Check the upload (`check_upload`) and write its bytes under <kb>/incoming for a worker."""
+    check_upload(kb.settings, data, name)
+    sha256 = hashlib.sha256(data).hexdigest()
+    suffix = os.path.splitext(name)[1].lower()[:10]
+    staged = f"{INCOMING}/{sha256}{suffix}"
+    target = kb.path / staged
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, target)  # a worker never reads half a file
+    return JobSpec(kb.name, staged, name, source or f"upload:{name}", sha256, tuple(tags))
+
+
+class JobQueue:
+    """Submit uploads and follow their jobs; `RedisQueue` and `InlineQueue` behave alike."""
+
+    kind: str = ""
+
+    def submit(self, kb: KnowledgeBase, data: bytes, name: str, source: str | None = None,
+               tags: Iterable[str] = ()) -> JobInfo:
+        raise NotImplementedError
+
+    def job(self, job_id: str) -> JobInfo:
+        raise NotImplementedError
+
+    def jobs(self, kb: str | None = None, state: JobState | None = None, limit: int = 200) -> list[JobInfo]:
+        raise NotImplementedError
+
+    def cancel(self, job_id: str) -> JobInfo:
+        raise NotImplementedError
+
+    def ping(self) -> bool:
+        return True
+
+
+class InlineQueue(JobQueue):
+    """The embedded default: a job runs in the submitting process, before `submit` returns."""
+
+    kind = "inline"
+
+    def __init__(self, settings: Settings, keep: int = 1000) -> None:
+        from ingest.worker import IngestRuntime  # the same job code a worker runs
+
+        self.runtime = IngestRuntime(settings)
+        self._jobs: OrderedDict[str, JobInfo] = OrderedDict()
+        self._keep = keep
+        self._lock = threading.Lock()
+
+    def submit(self, kb, data, name, source=None, tags=()) -> JobInfo:
+        spec = stage_upload(kb, data, name, source, tags)
+        key = job_id(kb.name, spec.sha256)
+        with self._lock:
+            earlier = self._jobs.get(key)
+        if earlier is not None and earlier.state == "done" and kb.has_content(spec.sha256) is not None:
+            (kb.path / spec.staged).unlink(missing_ok=True)
+            return earlier
+        info = JobInfo(key, kb.name, name, "running", attempts=1, enqueued_at=time.time(), started_at=time.time())
+        self._put(info)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            self._put(replace(self._jobs.get(info.id, info), stage=stage, done=done, total=total))
+
+        from ingest.worker import JobFailed
+
+        try:
+            result = self.runtime.run(spec, progress)
+        except JobFailed as err:
+            final = replace(self._jobs[info.id], state="failed", error=err.reason, ended_at=time.time())
+        except (IngestError, RetrievalError, OSError, sqlite3.Error) as err:  # inline: no retries, the caller sees it
+            final = replace(self._jobs[info.id], state="failed", error=str(err), ended_at=time.time())
+        else:
+            final = _with_result(replace(self._jobs[info.id], state="done", ended_at=time.time()), result)
+        self._put(final)
+        return final
+
+    def _put(self, info: JobInfo) -> None:
+        with self._lock:
+            self._jobs[info.id] = info
+            self._jobs.move_to_end(info.id)
+            while len(self._jobs) > self._keep:
+                self._jobs.popitem(last=False)
+
+    def job(self, job_id: str) -> JobInfo:
+        with self._lock:
+            if job_id not in self._jobs:
+                raise JobNotFound(job_id, "no such job in this process (inline queue: KORAG_REDIS_URL is unset)")
+            return self._jobs[job_id]
+
+    def jobs(self, kb=None, state=None, limit=200) -> list[JobInfo]:
+        with self._lock:
+            found = [j for j in reversed(self._jobs.values())
+                     if (kb is None or j.kb == kb) and (state is None or j.state == state)]
+        return found[:limit]
+
+    def cancel(self, job_id: str) -> JobInfo:
+        info = self.job(job_id)
+        raise JobNotCancellable(job_id, f"the job is {info.state}: inline jobs run as they are submitted")
+
+
+class RedisQueue(JobQueue):
+    """Jobs in Redis via RQ; any number of `korag worker` processes, on any machines, run them."""
+
+    kind = "redis"
+
+    def __init__(self, settings: Settings, connection: Redis | None = None) -> None:
+        from redis import Redis
+        from rq import Queue
+        from rq.serializers import JSONSerializer
+
+        self.settings = settings
+        # JSON, not pickle: nothing read from Redis can run code in a worker
+        self.connection = connection or Redis.from_url(settings.redis_url or "redis://localhost:6379/0")
+        self.queue = Queue(settings.queue_name, connection=self.connection, serializer=JSONSerializer,
+                           default_timeout=settings.job_timeout_s)
+
+    def ping(self) -> bool:
+        from redis.exceptions import RedisError
+
+        try:
+            return bool(self.connection.ping())
+        except RedisError:
+            return False
+
+    def submit(self, kb, data, name, source=None, tags=()) -> JobInfo:
+        from redis.exceptions import RedisError
+        from rq import Retry
+        from rq.exceptions import DuplicateJobError
+
+        spec = stage_upload(kb, data, name, source, tags)
+        key = job_id(kb.name, spec.sha256)
+        try:
+            existing = self._fetch(key)
+            if existing is not None:
+                info = self._info(existing)
+                # done once: a job still waiting, running, or done with its document still in the KB
+                if not info.over or (info.state == "done" and kb.has_content(spec.sha256) is not None):
+                    return info
+                existing.delete()
+            backoff = self.settings.job_retry_backoff_s
+            retry = None
+            if self.settings.job_retries > 0:
+                retry = Retry(max=self.settings.job_retries,
+                              interval=[backoff * 4**i for i in range(self.settings.job_retries)])
+            keep = self.settings.job_keep_days * 86400
+            try:
+                job = self.queue.enqueue_call(JOB_FUNCTION, kwargs={"spec": spec.as_dict()}, job_id=key,
+                                              unique=True, retry=retry, result_ttl=keep, failure_ttl=keep,
+                                              meta={"kb": kb.name, "name": name}, description=f"ingest {name} → {kb.name}")
+            except DuplicateJobError:  # another client submitted the same bytes a moment ago
+                job = self._fetch(key)
+                if job is None:
+                    raise QueueUnavailable(name, "the job vanished while it was being submitted; retry") from None
+            log.info("queued %s (%s) for kb %s", key, name, kb.name)
+            return self._info(job)
+        except RedisError as err:
+            raise QueueUnavailable(name, f"Redis at {self.settings.redis_url} cannot be reached ({err})") from err
+
+    def _fetch(self, key: str) -> Job | None:
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
+        try:
+            return Job.fetch(key, connection=self.connection, serializer=self.queue.serializer)
+        except NoSuchJobError:
+            return None
+
+    def job(self, job_id: str) -> JobInfo:
+        from redis.exceptions import RedisError
+
+        try:
+            job = self._fetch(job_id)
+        except RedisError as err:
+            raise QueueUnavailable(job_id, f"Redis cannot be reached ({err})") from err
+        if job is None:
+            raise JobNotFound(job_id, f"no such job (finished jobs are kept {self.settings.job_keep_days} days)")
+        return self._info(job)
+
+    def jobs(self, kb=None, state=None, limit=200) -> list[JobInfo]:
+        from rq.job import Job
+
+        q = self.queue
+        ids: list[str] = []
+        registries = {"queued": [q.scheduled_job_registry, q.deferred_job_registry],
+                      "running": [q.started_job_registry], "done": [q.finished_job_registry],
+                      "failed": [q.failed_job_registry], "cancelled": [q.canceled_job_registry]}
+        for name, regs in registries.items():
+            if state is not None and name != state:
+                continue
+            if name == "queued":
+                ids += q.get_job_ids()
+            for reg in regs:
+                ids += reg.get_job_ids()
+        jobs = [j for j in Job.fetch_many(list(dict.fromkeys(ids)), connection=self.connection,
+                                          serializer=q.serializer) if j is not None]
+        found = [self._info(j) for j in jobs if kb is None or j.meta.get("kb") == kb]
+        found = [j for j in found if state is None or j.state == state]
+        found.sort(key=lambda j: j.enqueued_at or 0, reverse=True)
+        return found[:limit]
+
+    def failed(self, kb: str | None = None) -> list[JobInfo]:
+        """The dead-letter list: jobs that failed for good (bad file, or retries used up)."""
+        return self.jobs(kb, "failed")
+
+    def cancel(self, job_id: str) -> JobInfo:
+        job = self._fetch(job_id)
+        if job is None:
+            raise JobNotFound(job_id, "no such job")
+        info = self._info(job)
+        if info.state != "queued":
+            raise JobNotCancellable(job_id, f"the job is {info.state}; only queued jobs can be cancelled")
+        job.cancel()
+        spec = JobSpec.from_dict(job.kwargs["spec"])
+        staged = self.settings.kb_path(spec.kb) / spec.staged
+        staged.unlink(missing_ok=True)
+        return self._info(job)
+
+    def _info(self, job: Job) -> JobInfo:
+        status = job.get_status(refresh=True).value
+        meta = job.get_meta(refresh=False)
+        state = _STATES.get(status, "queued")
+        stamp = lambda d: d.timestamp() if d else None  # noqa: E731
+        info = JobInfo(job.id, meta.get("kb", ""), meta.get("name", ""), state, meta.get("stage"),
+                       meta.get("done", 0), meta.get("total", 0), attempts=meta.get("attempts", 0),
+                       enqueued_at=stamp(job.enqueued_at), started_at=stamp(job.started_at),
+                       ended_at=stamp(job.ended_at))
+        if state == "done":
+            return _with_result(info, job.return_value() or {})
+        if state == "failed":
+            return replace(info, error=meta.get("error") or _failure_reason(job))
+        return info
+
+
+def _with_result(info: JobInfo, result: dict) -> JobInfo:
+    return replace(info, status=result.get("status"), document_id=result.get("document_id"),
+                   chunks=result.get("chunks", 0), pages=result.get("pages"),
+                   warnings=tuple(result.get("warnings") or ()))
+
+
+def _failure_reason(job: Job) -> str:
+    """One line from RQ's record of the failure (a traceback, or the abandoned-job note)."""
+    text = (job.exc_info or "").strip()
+    if "AbandonedJobError" in text:
+        return "the worker stopped mid-job (killed or crashed) and the retries are used up"
+    last = text.splitlines()[-1] if text else "failed (no reason recorded)"
+    return last[:500]
+
+
+def open_queue(settings: Settings) -> JobQueue:
+    """Redis when KORAG_REDIS_URL is set, otherwise inline (the embedded default)."""
+    return RedisQueue(settings) if settings.redis_url else InlineQueue(settings)

@@ -1,0 +1,195 @@
+"""`korag worker`, `korag api`, `korag jobs …` and `korag ingest --queue`: the scale-out commands.
+
+Registered on the main `korag` app by ui/cli.py (`register(app)`); kept apart so cli.py stays short.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rag.errors import RetrievalError
+from rag.settings import Settings
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+jobs_app = typer.Typer(help="Ingest jobs in the Redis queue: list, show, cancel", no_args_is_help=True)
+KbOption = Annotated[Optional[str], typer.Option("--kb", help="Knowledge base name (default: KORAG_KB)")]
+POLL_S = 0.5
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {escape(message)}")
+    return typer.Exit(code)
+
+
+def _queue(settings: Settings):
+    from agents.assistant import jobs
+
+    if not settings.redis_url:
+        raise _fail("KORAG_REDIS_URL is not set: without Redis, `korag ingest` runs inline (no jobs to show)")
+    queue = jobs.open_queue(settings)
+    if not queue.ping():
+        raise _fail(f"Redis at {settings.redis_url} does not answer")
+    return queue
+
+
+def _line(job) -> str:
+    """One job as one line: state, file, and the result or the reason."""
+    if job.state == "done":
+        return f"[green]{job.status or 'done':9}[/green] {escape(job.name)}  ({job.chunks} chunks, {job.attempts} attempt(s))"
+    if job.state == "failed":
+        return f"[red]failed[/red]    {escape(job.name)}: {escape(job.error or '')}"
+    stage = f" {job.stage} {job.done}/{job.total}" if job.stage else ""
+    return f"{job.state:9} {escape(job.name)}{stage}"
+
+
+def ingest_queued(paths: list[Path], kb: str | None, tags: list[str], wait: bool) -> None:
+    """`korag ingest --queue`: one job per file for the workers; with `--wait`, follow them to the end."""
+    from agents import Assistant
+    from agents.assistant import jobs
+    from rag.kb import KnowledgeBase
+
+    settings = Settings()
+    queue = _queue(settings)
+    files = Assistant.files(paths)
+    if not files:
+        raise _fail("no files found in " + ", ".join(map(str, paths)))
+    try:
+        knowledge = KnowledgeBase.open(settings, kb, create=True)
+    except RetrievalError as err:
+        raise _fail(str(err)) from None
+    submitted, refused = [], 0
+    for path in files:
+        try:
+            data = path.read_bytes()
+            submitted.append(queue.submit(knowledge, data, path.name, source=str(path.resolve()), tags=tags))
+        except jobs.IngestError as err:
+            refused += 1
+            console.print(f"[red]failed[/red]    {escape(path.name)}: {escape(err.reason)}")
+        except OSError as err:
+            refused += 1
+            console.print(f"[red]failed[/red]    {escape(path.name)}: cannot be read ({escape(str(err))})")
+    console.print(f"{len(submitted)} jobs queued for kb {knowledge.name!r} on {settings.queue_name}"
+                  + (f", {refused} files refused" if refused else ""))
+    if not wait:
+        for job in submitted:  # the same bytes submitted again are the same job: it may be running or done
+            console.print(f"{job.id}  {job.state:8} {escape(job.name)}")
+        console.print("follow them with `korag jobs list --kb " + escape(knowledge.name) + "`")
+        if refused:
+            raise typer.Exit(1)
+        return
+    pending = {job.id: job for job in submitted}
+    failed = refused
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as progress:
+        task = progress.add_task("workers…", total=len(pending))
+        while pending:
+            for job_id in list(pending):
+                job = queue.job(job_id)
+                if job.over:
+                    del pending[job_id]
+                    failed += job.state != "done"
+                    console.print(_line(job))
+                    progress.advance(task)
+                elif job.state == "running":
+                    progress.update(task, description=f"{job.name[:30]} {job.stage or ''}")
+            if pending:
+                time.sleep(POLL_S)
+    if failed:
+        raise typer.Exit(1)
+
+
+def worker(burst: Annotated[bool, typer.Option("--burst", help="Stop when the queue is empty")] = False,
+           name: Annotated[Optional[str], typer.Option("--name", help="Worker name (default: random)")] = None) -> None:
+    """Run ingest jobs from Redis (KORAG_REDIS_URL). Start one per core or GPU; they share the queue."""
+    from agents.assistant import jobs
+    from ingest.worker import run_worker
+
+    if not logging.getLogger().isEnabledFor(logging.INFO):
+        logging.getLogger("ingest").setLevel(logging.INFO)  # a worker's log is its job history
+    try:
+        run_worker(Settings(), burst=burst, name=name)
+    except jobs.IngestError as err:
+        raise _fail(err.reason) from None
+
+
+def api(host: Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: all)")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port")] = 8000,
+        workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes")] = 1,
+        new_key: Annotated[bool, typer.Option("--new-key", help="Print a new API key and its digest, then exit")] = False,
+        ) -> None:
+    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+    from ui.api import ApiKeysMissing, create_app, new_key as make_key
+
+    if new_key:
+        key, digest = make_key()
+        console.print(f"API key (give it to the client; it is not stored): {key}\n"
+                      f"add to KORAG_API_KEYS (comma-separated):            {digest}")
+        return
+    import uvicorn
+
+    try:
+        create_app(Settings())  # fail here, in one line, rather than in every uvicorn worker
+    except ApiKeysMissing as err:
+        raise _fail(str(err)) from None
+    uvicorn.run("ui.api:app_from_env", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=True, log_level="info")
+
+
+@jobs_app.command("list")
+def jobs_list(kb: KbOption = None,
+              state: Annotated[Optional[str], typer.Option("--state", help="queued|running|done|failed|cancelled")] = None,
+              limit: Annotated[int, typer.Option("--limit")] = 50) -> None:
+    """Recent jobs, newest first; `--state failed` is the dead-letter list."""
+    if state not in (None, "queued", "running", "done", "failed", "cancelled"):
+        raise _fail("--state must be queued, running, done, failed or cancelled")
+    queue = _queue(Settings())
+    found = queue.jobs(kb, state, limit)  # type: ignore[arg-type]
+    if not found:
+        console.print("no jobs")
+        return
+    table = Table("id", "kb", "file", "state", "result / reason", "attempts")
+    for job in found:
+        outcome = job.error if job.state == "failed" else (job.status or (job.stage or ""))
+        table.add_row(job.id, escape(job.kb), escape(job.name), job.state, escape(outcome or ""), str(job.attempts))
+    console.print(table)
+
+
+@jobs_app.command("show")
+def jobs_show(job_id: str) -> None:
+    """One job's state, stage, progress and result."""
+    from agents.assistant import jobs
+
+    try:
+        job = _queue(Settings()).job(job_id)
+    except jobs.IngestError as err:
+        raise _fail(err.reason) from None
+    console.print(_line(job))
+    for key in ("id", "kb", "state", "stage", "done", "total", "attempts", "document_id", "error"):
+        console.print(f"{key + ':':12} {escape(str(getattr(job, key)))}")
+
+
+@jobs_app.command("cancel")
+def jobs_cancel(job_id: str) -> None:
+    """Cancel a queued job (a running one finishes or fails)."""
+    from agents.assistant import jobs
+
+    try:
+        job = _queue(Settings()).cancel(job_id)
+    except jobs.IngestError as err:
+        raise _fail(err.reason) from None
+    console.print(f"cancelled {job.id} ({escape(job.name)})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(worker)
+    app.command()(api)
+    app.add_typer(jobs_app, name="jobs")
