@@ -125,10 +125,17 @@ def api(host: Annotated[str, typer.Option("--host", help="Address to listen on (
         port: Annotated[int, typer.Option("--port")] = 8000,
         workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes")] = 1,
         new_key: Annotated[bool, typer.Option("--new-key", help="Print a new API key and its digest, then exit")] = False,
+        openapi: Annotated[bool, typer.Option("--openapi", help="Print the OpenAPI spec (docs/openapi.json), then exit")] = False,
         ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
     from ui.api import ApiKeysMissing, create_app, new_key as make_key
 
+    if openapi:
+        import json
+
+        spec = create_app(Settings(api_auth=False, redis_url=None)).openapi()
+        print(json.dumps(spec, ensure_ascii=False, indent=1))
+        return
     if new_key:
         key, digest = make_key()
         console.print(f"API key (give it to the client; it is not stored): {key}\n"

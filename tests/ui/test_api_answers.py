@@ -124,3 +124,12 @@ def test_official_openai_client_streams_from_a_live_server(settings, samples, sc
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_committed_openapi_spec_is_current(tmp_path):
+    """docs/openapi.json is what the API serves; regenerate with `korag api --openapi > docs/openapi.json`."""
+    from pathlib import Path
+
+    committed = json.loads((Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text(encoding="utf-8"))
+    served = create_app(Settings(home=tmp_path, api_auth=False, redis_url=None)).openapi()
+    assert json.loads(json.dumps(served, ensure_ascii=False)) == committed
