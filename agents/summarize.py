@@ -99,11 +99,13 @@ def _llm_summary(ws: Workspace, document: DocumentRecord, chunks: list[Chunk], l
         notices.append(f"문서가 모델의 컨텍스트보다 길어 {len(sections)}개 부분을 나눠 요약한 뒤 합쳤습니다.")
     if llm.licence_notice:
         notices.append(llm.licence_notice)
-    pages = sorted({c.page for c in chunks if c.page is not None})
-    first, last = chunks[0], chunks[-1]
-    span = source(1, _hit(document, first)).model_copy(update={
-        "end": last.end, "quote": first.text[:200], "page": pages[0] if pages else None})
-    return Summary(document_id=document.id, document=document.name, text=text, citations=[span], method=method,
+    # The model's summary has no [n] markers to trust; its sources are the parts it read, one per page
+    # (or one per chunk for documents without pages), so a reader can open each.
+    firsts: dict[object, Chunk] = {}
+    for chunk in chunks:
+        firsts.setdefault(chunk.page if chunk.page is not None else chunk.id, chunk)
+    spans = [source(i + 1, _hit(document, c)) for i, c in enumerate(list(firsts.values())[:50])]
+    return Summary(document_id=document.id, document=document.name, text=text, citations=spans, method=method,
                    mode="llm", model=llm.model, notices=notices)
 
 
