@@ -57,8 +57,10 @@ def source(n: int, hit: SearchHit, offset: tuple[int, int] | None = None) -> Sou
         start = min(chunk.start + offset[0], chunk.end)
         end = min(chunk.start + offset[1], chunk.end)
         quote = chunk.text[offset[0]:offset[1]]
+    boxes = [(b.left, b.top, b.right, b.bottom) for b in chunk.boxes]
     return Source(n=n, chunk_id=chunk.id, document_id=hit.document.id, document=hit.document.name, page=chunk.page,
-                  start=start, end=end, quote=quote, heading_path=list(chunk.heading_path), score=hit.score)
+                  start=start, end=end, quote=quote, heading_path=list(chunk.heading_path), score=hit.score,
+                  boxes=boxes)
 
 
 def label(hit: SearchHit) -> str:

@@ -127,4 +127,4 @@ def _vision_tools(ws: Workspace) -> list[BaseTool]:
     except ImportError:
         return []
     make = getattr(vision, "make_tools", None)
-    return list(make(ws.settings)) if make else []
+    return list(make(ws.settings, ws.kb)) if make else []

@@ -22,6 +22,9 @@ class Source(BaseModel):
     quote: str = Field(description="The cited text (a sentence, or the passage when the model cited all of it)")
     heading_path: list[str] = Field(default_factory=list)
     score: float | None = None
+    boxes: list[tuple[float, float, float, float]] = Field(
+        default_factory=list, description="OCR'd pages: regions of the page image (left, top, right, bottom as "
+                                          "fractions of width and height) the passage was read from")
 
     def label(self) -> str:
         page = f" p.{self.page}" if self.page else ""

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ingest.errors import DocumentTooLarge, IngestError, UnsafeName
+from ingest.errors import DocumentTooLarge, EmptyDocument, IngestError, UnsafeName
 from ingest.loaders import load
 from ingest.loaders.base import LoadOptions
+from ingest.ocr import Progress, attach_boxes, ocr_document
 from ingest.split import KoreanSplitter
 from rag.kb import KnowledgeBase
 from rag.model import Chunk, ParsedDocument
@@ -28,6 +29,7 @@ Status = Literal["added", "updated", "unchanged", "failed"]
 MAX_NAME_BYTES = 255
 BATCH_FILES = 32  # files parsed before one Kiwi batch
 BATCH_CHARS = 2_000_000
+_UNSET = object()
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class FileResult:
     pages: int | None = None
     pages_needing_ocr: tuple[int, ...] = ()
     seconds: float = 0.0
+    ocr_pages: tuple[int, ...] = ()  # pages whose text came from OCR (this run)
     error: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
@@ -114,6 +117,8 @@ class Ingestor:
             max_pages=settings.max_pages,
         )
         self.max_bytes = settings.max_file_mb * 2**20
+        self.on_ocr_page: Progress | None = None  # (file name, pages done, pages to do) during OCR
+        self._ocr_engine: object | None = _UNSET
 
     def ingest_bytes(self, data: bytes, name: str, source: str | None = None) -> FileResult:
         """Parse, split and store one file's bytes; failures come back as a failed result."""
@@ -194,7 +199,7 @@ class Ingestor:
             if existing is not None:
                 return FileResult(name, source, "unchanged", existing.id, existing.format, existing.chunks,
                                   existing.pages, existing.pages_needing_ocr, time.perf_counter() - started)
-            return _Prepared(name, source, data, sha256, load(data, name, self.options), started)
+            return _Prepared(name, source, data, sha256, self._ocr(data, load(data, name, self.options)), started)
         except IngestError as err:
             return self._failed(name, source, err.reason, started)
         except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AttributeError,
@@ -203,7 +208,35 @@ class Ingestor:
             log.debug("unexpected error parsing %s", name, exc_info=True)
             return self._failed(name, source, f"cannot be parsed ({type(err).__name__}: {err})", started)
 
+    @property
+    def ocr_engine(self):
+        """The configured OCR engine (built on first use); None when KORAG_OCR_ENGINE=none."""
+        if self._ocr_engine is _UNSET:
+            from agents.vision import engine_for  # lazily: agents imports ingest
+
+            self._ocr_engine = engine_for(self.settings)
+        return self._ocr_engine
+
+    def _ocr(self, data: bytes, parsed: ParsedDocument) -> ParsedDocument:
+        """Read pages without a text layer (scans, images) with OCR; an image with no text read fails."""
+        from agents.vision import OcrError
+
+        if not parsed.pages_needing_ocr:
+            return parsed
+        try:
+            engine = self.ocr_engine
+        except OcrError as err:
+            raise IngestError(parsed.name, f"OCR is not available ({err})") from err
+        if engine is None:
+            return parsed
+        parsed = ocr_document(data, parsed, engine, self.settings.ocr_dpi, self.on_ocr_page)
+        if parsed.format == "image" and not parsed.blocks:
+            reason = parsed.warnings[-1] if parsed.warnings else "no text"
+            raise EmptyDocument(parsed.name, f"OCR found no text in the image ({reason})")
+        return parsed
+
     def _store(self, item: _Prepared, chunks: list[Chunk]) -> FileResult:
+        chunks = attach_boxes(item.parsed, chunks)  # OCR'd pages: each chunk keeps its lines' boxes
         existing = self.kb.has_content(item.sha256)  # the same bytes earlier in this batch
         if existing is not None:
             return FileResult(item.name, item.source, "unchanged", existing.id, existing.format, existing.chunks,
@@ -214,7 +247,7 @@ class Ingestor:
         log.info("ingested %s (%s): %d blocks, %d chunks", doc_id, item.name, len(parsed.blocks), len(ids))
         return FileResult(item.name, item.source, "updated" if previous else "added", doc_id, parsed.format, len(ids),
                           parsed.page_count, parsed.pages_needing_ocr, time.perf_counter() - item.started,
-                          warnings=parsed.warnings)
+                          warnings=parsed.warnings, ocr_pages=parsed.ocr_pages)
 
     @staticmethod
     def _failed(name: str, source: str, reason: str, started: float) -> FileResult:

@@ -11,6 +11,19 @@ BlockKind = Literal["paragraph", "heading", "table", "list"]
 
 
 @dataclass(frozen=True)
+class Box:
+    """A region of a page image (OCR): fractions of the page's width and height, origin top-left.
+
+    Fractions, not pixels, so a viewer can draw it on the page rendered at any size.
+    """
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+@dataclass(frozen=True)
 class Block:
     """One unit of a document in reading order: a paragraph, heading, table or list item."""
 
@@ -19,6 +32,7 @@ class Block:
     page: int | None = None  # 1-based page, slide, sheet or section number
     heading_path: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] | None = None  # tables only; rows[0] is the header row
+    boxes: tuple[Box, ...] = ()  # OCR only: boxes[i] is where the i-th line of `text` is on the page
 
 
 @dataclass(frozen=True)
@@ -29,9 +43,10 @@ class ParsedDocument:
     format: str
     blocks: tuple[Block, ...]
     page_count: int | None = None
-    pages_needing_ocr: tuple[int, ...] = ()  # pages with no text layer (scans)
+    pages_needing_ocr: tuple[int, ...] = ()  # pages with no text layer (scans) and not read by OCR
     title: str | None = None
     warnings: tuple[str, ...] = ()
+    ocr_pages: tuple[int, ...] = ()  # pages whose text was read by OCR
 
     @property
     def text(self) -> str:
@@ -52,6 +67,7 @@ class Chunk:
     kind: str = "text"  # "text" or "table"
     document_id: str | None = None
     id: int | None = None
+    boxes: tuple[Box, ...] = ()  # OCR only: the page regions (lines) this chunk was read from
 
 
 @dataclass(frozen=True)

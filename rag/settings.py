@@ -54,6 +54,26 @@ class Settings(BaseSettings):
 
     lock_timeout_s: float = Field(600.0, description="How long a writer waits for another writer's lock")
 
+    # ingest job queue (Redis + `korag worker`; inline when no Redis URL is set)
+    redis_url: str | None = Field(None, description="redis://host:6379/0 queues ingestion to workers (else inline)")
+    queue_name: str = Field("korag-ingest", description="Redis queue the workers listen on")
+    job_timeout_s: int = Field(3600, description="A job running longer than this is stopped and retried")
+    job_retries: int = Field(3, description="Retries of a job after a transient error or a worker crash")
+    job_retry_backoff_s: int = Field(10, description="Wait before the first retry; each next one waits 4× longer")
+    job_keep_days: int = Field(7, description="How long finished and failed jobs stay listed")
+
+    # HTTP API (`korag api`)
+    api_auth: bool = Field(True, description="Require an API key (false only for local use)")
+    api_keys: str = Field("", description="Comma-separated SHA-256 hex digests of accepted API keys")
+    api_max_request_mb: int = Field(1024, description="Requests (all files of one upload) larger than this are refused")
+
+    # Streamlit portal (`korag serve`)
+    portal_host: str = Field("127.0.0.1", description="Address the portal listens on (0.0.0.0: all interfaces)")
+    portal_port: int = Field(8501, description="Port the portal listens on")
+    portal_upload_types: str = Field(
+        "pdf,hwp,hwpx,docx,pptx,xlsx,html,htm,txt,md,csv,png,jpg,jpeg,tif,tiff,webp,bmp,gif",
+        description="File extensions the portal accepts for upload, comma-separated")
+
     # answering (LLM over an OpenAI-compatible server such as vLLM; extractive when unset)
     llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. http://llm:8000/v1")
     llm_model: str | None = Field(None, description="Model name as the server knows it")
@@ -68,6 +88,22 @@ class Settings(BaseSettings):
     extract_retries: int = Field(2, description="Extraction: re-asks after output that fails the schema")
     chat_history_url: str | None = Field(None, description="redis://… keeps chat history in Redis (else in memory)")
     chat_history_turns: int = Field(20, description="Turns of a conversation kept")
+
+    # OCR (scanned PDF pages, images): Tesseract embedded, VARCO-VISION over vLLM in production
+    ocr_engine: Literal["tesseract", "varco", "none"] = Field(
+        "tesseract", description="'tesseract' (embedded), 'varco' (VARCO-VISION via vLLM, Tesseract fallback), 'none'")
+    ocr_languages: str = Field("kor+eng", description="Tesseract languages, '+'-joined")
+    ocr_psm: int = Field(6, description="Tesseract page segmentation mode (6: one uniform block of text)")
+    ocr_dpi: int = Field(300, description="Resolution scanned PDF pages are rendered at for OCR")
+    ocr_min_long_side: int = Field(0, description="Smaller images are upscaled to this long side (px); 0 = never")
+    ocr_deskew: bool = Field(True, description="Straighten tilted scans (up to 5 degrees) before Tesseract")
+    ocr_min_confidence: float = Field(0.0, description="Tesseract words below this confidence (0–1) are dropped")
+    vlm_base_url: str | None = Field(None, description="VARCO-VISION's OpenAI-compatible base URL, e.g. http://vision:8000/v1")
+    vlm_model: str = Field("NCSOFT/VARCO-VISION-2.0-1.7B-OCR", description="OCR model name as the server knows it")
+    vlm_qa_model: str | None = Field(None, description="Model for image questions (default: KORAG_VLM_MODEL)")
+    vlm_api_key: str = Field("EMPTY", description="API key of the vision server (vLLM --api-key)")
+    vlm_timeout_s: float = Field(120.0, description="Seconds before one vision request times out")
+    vlm_max_tokens: int = Field(8192, description="Output budget per page (VARCO spends ~15 tokens per character)")
 
     def kb_path(self, name: str | None = None) -> Path:
         return self.home / (name or self.kb)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.filters import Filters, tags_json
-from rag.model import Block, Chunk, ParsedDocument
+from rag.model import Block, Box, Chunk, ParsedDocument
 
 SCHEMA_VERSION = 1
 
@@ -67,7 +67,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
     text TEXT NOT NULL,
-    morphemes TEXT NOT NULL             -- content morphemes, space-separated
+    morphemes TEXT NOT NULL,            -- content morphemes, space-separated
+    boxes TEXT                          -- OCR'd chunks: JSON [[left, top, right, bottom], …] page fractions
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, ordinal);
 CREATE TABLE IF NOT EXISTS jobs (
@@ -105,6 +106,12 @@ class Store:
         self.path = path
         self._local = threading.local()
         self.db.executescript(SCHEMA)  # executescript commits on its own: not inside a transaction
+        if "boxes" not in {row[1] for row in self.db.execute("PRAGMA table_info(chunks)")}:
+            try:  # KBs made before OCR boxes existed
+                self.db.execute("ALTER TABLE chunks ADD COLUMN boxes TEXT")
+            except sqlite3.OperationalError as err:  # another process added it first
+                if "duplicate column" not in str(err):
+                    raise
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
@@ -228,10 +235,10 @@ class Store:
             ids = []
             for c in chunks:
                 cur = db.execute(
-                    "INSERT INTO chunks (document_id, ordinal, kind, page, heading_path, start, end, text, morphemes)"
-                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO chunks (document_id, ordinal, kind, page, heading_path, start, end, text, morphemes,"
+                    " boxes) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (doc_id, c.ordinal, c.kind, c.page, json.dumps(c.heading_path, ensure_ascii=False),
-                     c.start, c.end, c.text, " ".join(c.morphemes)),
+                     c.start, c.end, c.text, " ".join(c.morphemes), _boxes_json(c.boxes)),
                 )
                 ids.append(cur.lastrowid)
             self._bump(db)
@@ -272,7 +279,7 @@ class Store:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            f"SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes"
+            f"SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes, boxes"
             f" FROM chunks WHERE id IN ({marks})", ids)
         return {r[0]: _chunk(r) for r in rows}
 
@@ -286,7 +293,7 @@ class Store:
 
     def all_chunks(self) -> list[Chunk]:
         rows = self.db.execute(
-            "SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes"
+            "SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes, boxes"
             " FROM chunks ORDER BY id")
         return [_chunk(r) for r in rows]
 
@@ -298,7 +305,7 @@ class Store:
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         rows = self.db.execute(
-            "SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes"
+            "SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes, boxes"
             " FROM chunks WHERE document_id = ? ORDER BY ordinal", (doc_id,))
         return [_chunk(r) for r in rows]
 
@@ -333,4 +340,8 @@ def _with_heading(chunk: Chunk) -> str:
 def _chunk(r: tuple) -> Chunk:
     return Chunk(id=r[0], document_id=r[1], ordinal=r[2], kind=r[3], page=r[4],
                  heading_path=tuple(json.loads(r[5])), start=r[6], end=r[7], text=r[8],
-                 morphemes=tuple(r[9].split()))
+                 morphemes=tuple(r[9].split()), boxes=tuple(Box(*b) for b in json.loads(r[10])) if r[10] else ())
+
+
+def _boxes_json(boxes: tuple[Box, ...]) -> str | None:
+    return json.dumps([[b.left, b.top, b.right, b.bottom] for b in boxes]) if boxes else None

@@ -55,3 +55,15 @@ def scripted_openai(_scripted_openai_session):
     _scripted_openai_session.reset()
     yield _scripted_openai_session
     _scripted_openai_session.reset()
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory):
+    """A fresh `redis-server` on a free loopback port (tests/redis_server.py), stopped after the test."""
+    from tests.redis_server import RedisServer, redis_available
+
+    if not redis_available():
+        pytest.skip("redis-server is not installed (.ci/setup installs it)")
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()

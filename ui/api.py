@@ -113,6 +113,14 @@ class _Service:
                 cached = self._assistants[name] = (inode, Assistant(name, self.settings, create=False))
             return cached[1]
 
+    def any_assistant(self) -> Assistant:
+        """An Assistant for work that needs no particular KB (OCR): the default KB's, created if missing."""
+        with self._lock:
+            cached = self._assistants.get("\0ocr")
+            if cached is None:
+                cached = self._assistants["\0ocr"] = (0, Assistant(self.settings.kb, self.settings, create=True))
+            return cached[1]
+
     def forget(self, name: str) -> None:
         with self._lock:
             self._assistants.pop(name, None)

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, File, Form, Header, UploadFile
 from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
@@ -145,6 +145,29 @@ def answer_routes(v1: APIRouter, service, api_error) -> None:
             raise api_error(422, "invalid_schema", f"invalid JSON Schema: {err.message}") from err
         except (AgentError, ValueError) as err:
             raise agent_failure(err) from err
+
+    @v1.post("/ocr", tags=["ocr"])
+    def ocr(file: UploadFile = File(description="An image (PNG, JPEG, TIFF, WebP, BMP) or a PDF"),
+            engine: Literal["tesseract", "varco"] | None = Form(None, description="Default: KORAG_OCR_ENGINE"),
+            pages: str | None = Form(None, description="PDF pages, e.g. 1,3")) -> dict[str, Any]:
+        """OCR an upload (nothing is stored): per page, the text and the words with pixel boxes."""
+        from ingest.errors import IngestError
+
+        data = file.file.read(service.settings.max_file_mb * 2**20 + 1)
+        if len(data) > service.settings.max_file_mb * 2**20:
+            raise api_error(413, "file_too_large", f"{file.filename}: over KORAG_MAX_FILE_MB")
+        try:
+            wanted = [int(p) for p in pages.split(",")] if pages else None
+        except ValueError as err:
+            raise api_error(422, "invalid_request", f"pages must look like 1,3, not {pages!r}") from err
+        assistant = service.any_assistant()
+        try:
+            results = assistant.ocr(data, engine=engine, pages=wanted, name=file.filename or "upload")
+        except IngestError as err:
+            raise api_error(415 if type(err).__name__ == "UnsupportedFormat" else 422, "cannot_ocr", str(err)) from err
+        except (AgentError, ValueError) as err:
+            raise agent_failure(err) from err
+        return {"file": file.filename, "pages": [r.to_dict() for r in results]}
 
     @v1.get("/models", tags=["openai-compatible"])
     def models() -> dict[str, Any]:

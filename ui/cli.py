@@ -81,10 +81,16 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
            tag: Annotated[Optional[list[str]], typer.Option("--tag", help="Tag the documents (repeatable)")] = None,
            embed_now: Annotated[bool, typer.Option("--embed/--no-embed",
                                                    help="Fill in dense vectors after parsing (else: korag embed)")] = True,
+           queued: Annotated[bool, typer.Option("--queue", help="One job per file for `korag worker`s (KORAG_REDIS_URL)")] = False,
+           wait: Annotated[bool, typer.Option("--wait", help="With --queue: follow the jobs to the end")] = False,
            ) -> None:
     """Ingest files and folders into a knowledge base (created if missing)."""
     from agents import Assistant
 
+    if queued:
+        from ui.cli_queue import ingest_queued
+
+        return ingest_queued(paths, kb, tag or [], wait)
     files = Assistant.files(paths)
     if not files:
         raise _fail("no files found in " + ", ".join(map(str, paths)))
@@ -106,11 +112,15 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
             if result.ok:
                 pages = f", {result.pages} pages" if result.pages else ""
                 ocr = f", {len(result.pages_needing_ocr)} pages need OCR" if result.pages_needing_ocr else ""
+                ocr += f", {len(result.ocr_pages)} pages OCR'd" if result.ocr_pages else ""
                 console.print(f"[green]{result.status:9}[/green] {_shown(result.name)}  "
                                        f"({result.format}, {result.chunks} chunks{pages}{ocr}, {result.seconds:.2f}s)")
             else:
                 console.print(f"[red]failed[/red]    {_shown(result.name)}: {escape(result.error or '')}")
 
+        # scans and images: show which page OCR is on (a 300-page scan takes minutes)
+        assistant.ingestor.on_ocr_page = lambda name, done, total: progress.update(
+            task, description=f"{_shown(name[:30])} OCR {done}/{total}")
         results = assistant.ingest(files, on_result=report, tags=tag or ())
     elapsed = time.perf_counter() - started
     console.print(f"{len(results)} files in {elapsed:.1f}s → kb {knowledge.name!r}: {counts['added']} added, "
@@ -218,6 +228,18 @@ def demo(kb: Annotated[str, typer.Option("--kb", help="Knowledge base for the sa
         question = item["questions"][0]["q"]
         console.print(f"\n[cyan]Q: {escape(question)}[/cyan]")
         search(question, kb=kb, k=2)
+    assistant = _assistant(kb)
+    mode = f"LLM: {assistant.llm.model}" if assistant.llm else "추출형: LLM 없음, 문서에서 고른 문장과 출처"
+    console.print(f"\n[bold]3. 질의응답 ({escape(mode)})[/bold]")
+    for item in expected[4:7]:
+        question = item["questions"][0]["q"]
+        console.print(f"\n[cyan]Q: {escape(question)}[/cyan]")
+        result = assistant.ask(question)
+        console.print(f"A: {escape(result.text)}")
+        for cited in result.citations:
+            console.print(f"   [dim]{escape(cited.label())}[/dim]")
+    console.print("\n더 해 보기: korag ask \"질문\" --kb samples · korag chat --kb samples · "
+                  "korag summarize 출장비_규정.hwpx --kb samples")
 
 
 eval_app = typer.Typer(help="Benchmarks on your own or public evaluation sets", no_args_is_help=True)
@@ -368,6 +390,23 @@ def docs_delete(doc: str, kb: KbOption = None) -> None:
     except RetrievalError as err:
         raise _fail(str(err)) from None
     console.print(f"deleted {record.name} ({record.id})")
+
+
+from ui.cli_answers import register as _register_answer_commands  # noqa: E402  (ask, chat, summarize, extract)
+
+_register_answer_commands(app)
+
+from ui.cli_queue import register as _register_queue_commands  # noqa: E402  (worker, api, jobs: ui/cli_queue.py)
+
+_register_queue_commands(app)
+
+from ui.cli_serve import register as _register_serve_command  # noqa: E402  (serve: the portal, ui/cli_serve.py)
+
+_register_serve_command(app)
+
+from ui.cli_ocr import register as _register_ocr_command  # noqa: E402  (ocr: ui/cli_ocr.py)
+
+_register_ocr_command(app)
 
 
 def run() -> None:

@@ -21,6 +21,7 @@ REGISTRY: dict[str, str] = {
     "html": "html",
     "md": "text",
     "txt": "text",
+    "image": "image",  # PNG, JPEG, TIFF, WebP, BMP, GIF: text comes from OCR (ingest.ocr)
 }
 
 

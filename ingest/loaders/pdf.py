@@ -225,3 +225,27 @@ def _breaks(before: _Line, after: _Line, spacing: float | None) -> bool:
     if before.size and after.size:
         return abs(before.size - after.size) > 0.08 * max(before.size, after.size)
     return False
+
+
+def render_pages(data: bytes, name: str, pages: list[int], dpi: int, max_pixels: int):
+    """Yield (page, grayscale PIL image) for the 1-based `pages`, one at a time (bounded memory, for OCR).
+
+    The PDFium lock is held while a page renders, not while the caller OCRs it.
+    """
+    with _PDFIUM:
+        pdf = _open(data, name)
+    try:
+        for number in pages:
+            with _PDFIUM:
+                page = pdf[number - 1]
+                try:
+                    width, height = page.get_size()  # points (1/72 inch)
+                    # a poster-sized page at 300 dpi would be gigapixels: lower the resolution instead
+                    scale = min(dpi / 72, math.sqrt(max_pixels / max(1.0, width * height)))
+                    image = page.render(scale=scale, grayscale=True).to_pil()
+                finally:
+                    page.close()
+            yield number, image
+    finally:
+        with _PDFIUM:
+            pdf.close()

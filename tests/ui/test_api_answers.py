@@ -133,3 +133,21 @@ def test_committed_openapi_spec_is_current(tmp_path):
     committed = json.loads((Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text(encoding="utf-8"))
     served = create_app(Settings(home=tmp_path, api_auth=False, redis_url=None)).openapi()
     assert json.loads(json.dumps(served, ensure_ascii=False)) == committed
+
+
+@pytest.mark.integration
+def test_ocr_route_reads_korean_from_an_image(client):
+    import io
+
+    from tests.ocr_images import render  # Korean drawn with NanumGothic at test time
+
+    image, _ = render(["출장비 정산은 7일 이내에 한다"])
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    response = client.post("/v1/ocr", files={"file": ("영수증.png", png.getvalue(), "image/png")})
+    assert response.status_code == 200, response.text
+    [page] = response.json()["pages"]
+    text = "".join(w["text"] for w in page["words"])
+    assert "출장비" in text and "정산" in text
+    bad = client.post("/v1/ocr", files={"file": ("깨진.png", b"\x89PNG\r\n\x1a\nbroken", "image/png")})
+    assert bad.status_code in (415, 422) and "깨진.png" in bad.json()["detail"]

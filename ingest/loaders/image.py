@@ -1,0 +1,79 @@
+"""Image loader (Pillow): PNG, JPEG, TIFF (every page), WebP, BMP, GIF. The text comes from OCR.
+
+The loader only checks the image and counts its frames; every frame is a page that needs OCR, which
+the pipeline runs (`ingest.ocr`) with the configured engine.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ingest.errors import CorruptDocument, DocumentTooLarge
+from ingest.loaders.base import LoadOptions
+from rag.model import ParsedDocument
+
+# Pillow's own decompression-bomb limit (~89.5 megapixels, e.g. 9,459 × 9,459; an A3 page at 600 dpi
+# is 70): larger images are refused with a clear error instead of Pillow's warning or MemoryError.
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+
+
+def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
+    """Check the image and report its frames as pages needing OCR."""
+    image = open_image(data, name)
+    frames = getattr(image, "n_frames", 1)
+    if frames > options.max_pages:
+        raise DocumentTooLarge(name, f"the image has {frames} pages (limit {options.max_pages}); split it")
+    _decode(image, name)  # a truncated file fails here, at ingest, not halfway through OCR
+    return ParsedDocument(name=name, format="image", blocks=(), page_count=frames,
+                          pages_needing_ocr=tuple(range(1, frames + 1)))
+
+
+def open_image(data: bytes, name: str) -> Image.Image:
+    """Open lazily (header only) and refuse broken, empty or oversized images, naming the file."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+            raise DocumentTooLarge(name, f"the image is too large to OCR safely ({err}); "
+                                         f"limit {MAX_PIXELS:,} pixels — scale it down") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as err:
+            raise CorruptDocument(name, f"not a readable image ({err}); the file is damaged or not an image") from err
+    _check_size(image, name)
+    return image
+
+
+def _check_size(image: Image.Image, name: str) -> None:
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise CorruptDocument(name, f"the image is empty ({width}×{height} pixels)")
+    if width * height > MAX_PIXELS:
+        raise DocumentTooLarge(name, f"the image is {width}×{height} pixels, over the {MAX_PIXELS:,}-pixel "
+                                     "limit; scale it down (300 dpi is enough for OCR)")
+
+
+def _decode(image: Image.Image, name: str) -> None:
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        raise CorruptDocument(name, f"the image data is damaged or truncated ({err})") from err
+
+
+def frames(data: bytes, name: str, pages: list[int]) -> Iterator[tuple[int, Image.Image]]:
+    """Yield (page, image) for the 1-based `pages`, decoding one frame at a time (bounded memory)."""
+    image = open_image(data, name)
+    count = getattr(image, "n_frames", 1)
+    for page in pages:
+        if not 1 <= page <= count:
+            raise CorruptDocument(name, f"page {page} does not exist (the image has {count})")
+        try:
+            image.seek(page - 1)
+        except EOFError as err:
+            raise CorruptDocument(name, f"page {page} of the image cannot be read ({err})") from err
+        _check_size(image, name)  # TIFF pages each have their own size
+        _decode(image, name)
+        # phone photos are stored sideways with an EXIF orientation tag; OCR needs them upright
+        yield page, ImageOps.exif_transpose(image.copy())
