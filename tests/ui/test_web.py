@@ -344,3 +344,17 @@ def test_only_the_cited_lines_of_an_ocr_chunk_are_marked_on_the_page():
     assert cited_lines(chunk, highlight(text, "숙박비 영수증은 7일 이내에 제출합니다.")) == [False, True, False]
     assert cited_lines(chunk, highlight(text, "안내 숙박비 영수증은")) == [True, True, False]
     assert cited_lines(chunk, highlight(text, "없는 문장")) == [True, True, True]
+
+
+def test_failed_queued_jobs_are_listed_as_dead_letters(portal, redis_server):
+    from rag.settings import Settings
+    from tests.redis_server import run_burst_worker
+
+    app = portal("views/documents.py", KORAG_REDIS_URL=redis_server.url)
+    upload(app, ("깨진보고서.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> broken"))
+    run_burst_worker(Settings())
+    app.run()
+    [expander] = [e for e in app.expander if "실패한 작업" in e.label]
+    assert expander.label.startswith("실패한 작업 1건")
+    rows = expander.dataframe[0].value
+    assert list(rows["파일"]) == ["깨진보고서.pdf"] and rows["이유"][0]

@@ -88,6 +88,18 @@ def follow_jobs() -> None:
         st.rerun()  # the whole page: the document list now holds the new documents
 
 
+def dead_letters_section() -> None:
+    """Jobs that failed for good (after their retries): the queue's dead-letter list, this KB's only."""
+    if not settings().redis_url:
+        return  # inline ingestion reports failures in the batch above; nothing waits anywhere
+    failed = job_queue().jobs(kb=current_kb(), state="failed", limit=50)
+    if not failed:
+        return
+    with st.expander(f"실패한 작업 {len(failed)}건 (작업 큐)", icon=":material/error:"):
+        st.dataframe([{"파일": j.name, "시도": j.attempts, "이유": j.error or ""} for j in failed],
+                     hide_index=True, use_container_width=True)
+
+
 def documents_section() -> None:
     documents = current().kb.documents()
     st.subheader(f"문서 목록 ({len(documents)})")
@@ -131,5 +143,7 @@ with shown_errors("문서 올리기"):
     upload_section()
 batch_section()
 jobs_section()
+with shown_errors("실패한 작업"):
+    dead_letters_section()
 with shown_errors("문서 목록"):
     documents_section()
