@@ -34,6 +34,7 @@ class Extract:
     end: int
     text: str
     score: float
+    header: str = ""  # a table row's header row ("직급 | 일비 | 숙박비"), so the row can be read alone
 
 
 @dataclass(frozen=True)
@@ -307,7 +308,9 @@ def _merge_adjacent(picked: list[_Unit], scores: list[float], passages: list[Pas
         for i in range(first.index, last.index + 1):
             seen.add((unit.passage, i))
         text = passages[unit.passage].text
-        merged.append(Extract(passages[unit.passage].chunk_id, first.start, last.end, text[first.start:last.end], score))
+        header = first.context_text if first is last and first.kind == "row" else ""
+        merged.append(Extract(passages[unit.passage].chunk_id, first.start, last.end, text[first.start:last.end], score,
+                              header))
     return merged
 
 

@@ -159,6 +159,8 @@ def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notic
     seen: set[str] = set()
     for extract in picked:
         sentence = " ".join(extract.text.split())  # PDF line breaks inside a sentence
+        if extract.header:  # a table row alone is a row of numbers: say which column each one is
+            sentence = row_with_header(extract.header, sentence)
         if sentence in seen:  # chunk overlap and repeated pages give the same sentence twice
             continue
         seen.add(sentence)
@@ -166,6 +168,15 @@ def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notic
         parts.append(f"{sentence} [{len(citations)}]")
     return Answer(question=question, text=" ".join(parts), citations=citations, grounded=True, mode="extractive",
                   notices=notices, standalone_question=standalone)
+
+
+def row_with_header(header: str, row: str) -> str:
+    """"부장 | 40,000원 | 120,000원" under "직급 | 일비 | 숙박비" → "직급: 부장, 일비: 40,000원, 숙박비: 120,000원"."""
+    names = [h.strip() for h in header.split("|")]
+    cells = [c.strip() for c in row.split("|")]
+    if len(names) != len(cells) or len(cells) < 2:
+        return row
+    return ", ".join(f"{n}: {c}" if n else c for n, c in zip(names, cells))
 
 
 def answer(ws: Workspace, question: str, history: list[Message] = (), filters: Filters | None = None,

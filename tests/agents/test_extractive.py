@@ -170,3 +170,13 @@ def test_autorag_gold_page_answers_overlap_reference_answers(kiwi, shared_data):
     assert refused <= 0.3 * len(qa)
     assert sum(scores) / len(scores) >= 0.3
     assert false_answers <= 1
+
+
+def test_a_table_row_answer_names_its_columns(kiwi):
+    from agents.tasks import row_with_header
+
+    text = "직급 | 일비(1일) | 숙박비(1박 상한)\n임원 | 50,000원 | 150,000원\n부장 | 40,000원 | 120,000원"
+    [best, *_] = answer_sentences("부장 숙박비 1박 상한은?", [Passage(1, text)], kiwi)
+    assert best.text == "부장 | 40,000원 | 120,000원" and best.header == "직급 | 일비(1일) | 숙박비(1박 상한)"
+    assert row_with_header(best.header, best.text) == "직급: 부장, 일비(1일): 40,000원, 숙박비(1박 상한): 120,000원"
+    assert row_with_header("a | b", "only one cell") == "only one cell"
