@@ -8,7 +8,7 @@ from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
 
 from agents.errors import AgentError, LLMUnavailable
-from agents.llm import Message, _errors
+from agents.llm import Message, server_errors
 from agents.prompts import DATA_RULE, NOT_FOUND
 from agents.tasks import Workspace, cited_numbers, says_not_found
 from agents.tools import Citations, make_tools
@@ -37,7 +37,7 @@ def run_agent(ws: Workspace, request: str, history: list[Message] = ()) -> Answe
     from langgraph.errors import GraphRecursionError
 
     try:
-        with _errors(ws.llm.base_url):
+        with server_errors(ws.llm.base_url):
             state = agent.invoke({"messages": messages}, config={"recursion_limit": MAX_STEPS})
     except GraphRecursionError as error:
         raise AgentError(f"the agent did not finish within {MAX_STEPS} steps") from error

@@ -62,6 +62,17 @@ def load_dataset(folder: Path) -> tuple[list[tuple[str, str]], list[Question]]:
     return corpus, questions
 
 
+def neighbourhood(corpus: Sequence[tuple[str, str]], questions: Sequence[Question],
+                  radius: int) -> list[tuple[str, str]]:
+    """The questions' gold pages with `radius` neighbouring pages each side (same PDFs: hard distractors)."""
+    position = {doc_id: i for i, (doc_id, _) in enumerate(corpus)}
+    keep: set[int] = set()
+    for question in questions:
+        for gold in question.gold:
+            keep.update(range(max(0, position[gold] - radius), position[gold] + radius + 1))
+    return [corpus[i] for i in sorted(keep)]
+
+
 def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 

