@@ -7,9 +7,12 @@
     print(answer.text)                     # "… 1박 10만원입니다 [1]"
     for source in answer.citations:
         print(source.label(), source.quote)
+
+    kim = assistant.as_user("김민수")          # limited to what 김민수 and their groups may read
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,8 @@ from agents.history import ChatHistory, history_for
 from agents.llm import LLM, ModelInfo, llm_for
 from agents.types import Answer, Extraction, Summary
 from agents.vision import OcrResult
+from rag.acl import Reader
+from rag.audit import AuditEntry
 from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
 from rag.retrieve import Mode, Retriever, embedder_for, reranker_for
@@ -30,14 +35,53 @@ from rag.settings import Settings
 class Assistant:
     """One knowledge base and the heavy objects (Kiwi) needed to fill and query it."""
 
-    def __init__(self, kb: str | None = None, settings: Settings | None = None, create: bool = True) -> None:
+    def __init__(self, kb: str | None = None, settings: Settings | None = None, create: bool = True,
+                 user: str | None = None) -> None:
         self.settings = settings or Settings()
         self.kb = KnowledgeBase.open(self.settings, kb, create=create)
         self._ingestor: Ingestor | None = None
         self._retriever: Retriever | None = None
+        # who is asking: None is the operator (reads everything); a user reads only what they may
+        self.reader: Reader | None = self.kb.reader(user) if user else None
         self.llm: LLM | None = llm_for(self.settings)  # None: the extractive default
         self.history: ChatHistory = history_for(self.settings.chat_history_url, self.kb.name,
                                                 self.settings.chat_history_turns)
+
+    def as_user(self, user: str | None, admin: bool = False) -> Assistant:
+        """This Assistant for one person: the same KB, indexes and LLM, limited to what they may read.
+
+        Cheap (no model is loaded again); the API and portal make one per request, so group
+        membership changes apply at once.
+        """
+        self.retriever  # built once, shared by every per-user copy  # noqa: B018
+        other = copy.copy(self)
+        other.reader = self.kb.reader(user, admin) if user else None
+        return other
+
+    def documents(self):
+        """The documents this Assistant's user may read."""
+        return self.kb.documents(self.reader)
+
+    def document(self, ref: str):
+        """A document by id or file name that this Assistant's user may read (DocumentNotFound otherwise)."""
+        return self.kb.document(ref, self.reader)
+
+    def _audit(self, action: str, query: str, hits_or_sources: Iterable = (), mode: str | None = None) -> None:
+        if not self.settings.audit_log:
+            return
+        docs: dict[str, str] = {}
+        chunks: list[int] = []
+        for item in hits_or_sources:  # SearchHit or Source
+            if isinstance(item, SearchHit):
+                docs.setdefault(item.document.id, item.document.name)
+                chunks.append(item.chunk.id)
+            else:
+                docs.setdefault(item.document_id, item.document)
+                chunks.append(item.chunk_id)
+        reader = self.reader
+        self.kb.audit.append(AuditEntry(user=(reader.user if reader and reader.user else "(operator)"),
+                                        groups=reader.groups if reader else (), action=action, query=query,
+                                        mode=mode, documents=tuple(docs.items()), chunks=tuple(chunks)))
 
     @property
     def retriever(self) -> Retriever:
@@ -58,22 +102,35 @@ class Assistant:
         """The files `ingest` would read: those named, and those under folders named."""
         return expand_paths(paths)
 
-    def ingest(self, paths: Iterable[str | Path], on_result: Callable[[FileResult], None] | None = None,
-               tags: Iterable[str] = ()) -> list[FileResult]:
-        """Ingest files and folders (recursive); one `FileResult` per file, failures included."""
-        self.ingestor.tags = tuple(tags)
-        return self.ingestor.ingest_paths(paths, on_result=on_result)
+    def _ingestor_for(self, tags: Iterable[str], readers: Iterable[str] | None) -> Ingestor:
+        """An Ingestor for one call (its own tags, readers, uploader), sharing the warmed splitter."""
+        from rag.acl import principal
 
-    def ingest_bytes(self, data: bytes, name: str) -> FileResult:
+        return Ingestor(self.kb, self.settings, splitter=self.ingestor.splitter, tags=tuple(tags),
+                        readers=tuple(principal(p) for p in readers) if readers is not None else None,
+                        uploader=self.reader)
+
+    def ingest(self, paths: Iterable[str | Path], on_result: Callable[[FileResult], None] | None = None,
+               tags: Iterable[str] = (), readers: Iterable[str] | None = None) -> list[FileResult]:
+        """Ingest files and folders (recursive); one `FileResult` per file, failures included.
+
+        `readers` (`group:인사팀`, `user:김민수`) restrict who may read what is ingested; None: the whole KB.
+        """
+        return self._ingestor_for(tags, readers).ingest_paths(paths, on_result=on_result)
+
+    def ingest_bytes(self, data: bytes, name: str, tags: Iterable[str] = (),
+                     readers: Iterable[str] | None = None) -> FileResult:
         """Ingest an upload."""
-        return self.ingestor.ingest_bytes(data, name)
+        return self._ingestor_for(tags, readers).ingest_bytes(data, name)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid") -> list[SearchHit]:
         """The k best passages for a Korean question or keywords, within `filters`.
 
         `mode`: "hybrid" (BM25 + dense, the default; BM25 alone until vectors exist), "lexical", "dense".
         """
-        return self.retriever.search(query, k, mode, filters)
+        hits = self.workspace.search(query, k, mode, filters)
+        self._audit("search", query, hits)
+        return hits
 
     def embed(self, on_progress: Callable[[int, int], None] | None = None) -> int:
         """Fill in dense vectors for chunks that have none yet; returns how many were embedded."""
@@ -87,7 +144,7 @@ class Assistant:
     def workspace(self):
         from agents.tasks import Workspace
 
-        return Workspace(self.kb, self.retriever, self.settings, self.llm)
+        return Workspace(self.kb, self.retriever, self.settings, self.llm, self.reader)
 
     @property
     def mode(self) -> str:
@@ -103,27 +160,38 @@ class Assistant:
         """Answer from the documents with citations [n]; `answer.mode` says whether an LLM wrote it."""
         from agents.tasks import answer
 
-        return answer(self.workspace, question, list(history), filters, k)
+        result = answer(self.workspace, question, list(history), filters, k)
+        self._audit("ask", question, result.citations, result.mode)
+        return result
 
     def stream(self, question: str, history: list[tuple[str, str]] = (), filters: Filters | None = None,
                k: int | None = None) -> Iterator[str | Answer]:
         """Yields the answer's text piece by piece as the model writes it, then the finished `Answer`."""
         from agents.tasks import stream_answer
 
-        return stream_answer(self.workspace, question, list(history), filters, k)
+        for item in stream_answer(self.workspace, question, list(history), filters, k):
+            if isinstance(item, Answer):
+                self._audit("ask", question, item.citations, item.mode)
+            yield item
 
     def chat(self, message: str, conversation: str = "default", filters: Filters | None = None,
              agent: bool = False) -> Answer:
         """One turn of a conversation: follow-ups are rewritten to stand alone; the turn is remembered."""
+        conversation = self._conversation(conversation)
         history = self.history.messages(conversation)
         result = self.agent(message, history) if agent else self.ask(message, history, filters)
         self.history.append(conversation, "user", message)
         self.history.append(conversation, "assistant", result.text)
         return result
 
+    def _conversation(self, conversation: str) -> str:
+        """Conversations are per user: one person can never read another's by guessing its id."""
+        return f"{self.reader.user}/{conversation}" if self.reader is not None and self.reader.user else conversation
+
     def chat_stream(self, message: str, conversation: str = "default",
                     filters: Filters | None = None) -> Iterator[str | Answer]:
         """`chat`, streamed: text pieces, then the `Answer`; the turn is remembered once it is complete."""
+        conversation = self._conversation(conversation)
         history = self.history.messages(conversation)
         for item in self.stream(message, history, filters):
             if isinstance(item, Answer):
@@ -135,16 +203,20 @@ class Assistant:
         """An open-ended request handled by the tool-calling agent (needs an LLM with tool calling)."""
         from agents.agent import run_agent
 
-        return run_agent(self.workspace, request, list(history))
+        result = run_agent(self.workspace, request, list(history))
+        self._audit("agent", request, result.citations, result.mode)
+        return result
 
     def summarize(self, document: str, length: str = "medium", style: str = "paragraph",
                   pages: tuple[int, int] | None = None, chunk_ids: list[int] | None = None) -> Summary:
         """Summarize a document (id or file name), or a page range / chosen chunks of it."""
         from agents.summarize import select_chunks, summarize
 
-        record = self.kb.document(document)
-        return summarize(self.workspace, record, select_chunks(self.workspace, record, pages, chunk_ids),
-                         length, style)
+        record = self.document(document)
+        result = summarize(self.workspace, record, select_chunks(self.workspace, record, pages, chunk_ids),
+                           length, style)
+        self._audit("summarize", record.name, result.citations, result.mode)
+        return result
 
     def ocr(self, source: str | Path | bytes, engine: str | None = None, pages: list[int] | None = None,
             name: str | None = None, on_page: Callable[[int, int], None] | None = None) -> list[OcrResult]:
@@ -161,5 +233,8 @@ class Assistant:
         """Fill a JSON Schema (or pydantic model) from a document; each field with its source."""
         from agents.extract import extract
 
-        return extract(self.workspace, self.kb.document(document), schema)
+        record = self.document(document)
+        result = extract(self.workspace, record, schema)
+        self._audit("extract", record.name, [f.source for f in result.fields.values() if f.source], result.mode)
+        return result
 

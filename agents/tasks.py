@@ -18,10 +18,12 @@ from agents.llm import LLM, Message
 from agents.prompts import (ANSWER_SYSTEM, EXTRACTIVE_NOT_FOUND, NOT_FOUND, REWRITE_SYSTEM, answer_user,
                             passages_block)
 from agents.types import Answer, Source
+from rag.acl import Reader
 from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
 from rag.morphemes import morphemes
-from rag.retrieve import Retriever
+from rag.retrieve import Mode, Retriever
+from rag.store import DocumentRecord
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,10 +41,19 @@ class Workspace:
     retriever: Retriever
     settings: Settings
     llm: LLM | None = None
+    reader: Reader | None = None  # the person asking: every search and document lookup is limited to them
 
     @property
     def kiwi(self):
         return self.kb.kiwi()
+
+    def search(self, query: str, k: int, mode: Mode = "hybrid", filters: Filters | None = None) -> list[SearchHit]:
+        """The retriever's search, limited to what the reader may read (inside the indexes)."""
+        return self.retriever.search(query, k, mode, (filters or Filters()).for_reader(self.reader))
+
+    def document(self, ref: str) -> DocumentRecord:
+        """A document the reader may read (DocumentNotFound otherwise, as if it did not exist)."""
+        return self.kb.document(ref, self.reader)
 
 
 def fallback_notice(error: LLMUnavailable) -> str:
@@ -110,7 +121,7 @@ def standalone_question(ws: Workspace, question: str, history: list[Message], no
 # --- answering ---
 
 def retrieve(ws: Workspace, question: str, filters: Filters | None, k: int | None) -> list[SearchHit]:
-    return ws.retriever.search(question, k or ws.settings.answer_passages, "hybrid", filters)
+    return ws.search(question, k or ws.settings.answer_passages, "hybrid", filters)
 
 
 def llm_messages(ws: Workspace, question: str, hits: list[SearchHit],

@@ -81,12 +81,12 @@ def make_tools(ws: Workspace, citations: Citations) -> list[BaseTool]:
     """The tools bound to one knowledge base; passages they show are numbered in `citations`."""
 
     def search_documents(query: str, k: int = 5) -> str:
-        return _shown(citations, ws.retriever.search(query, k, "hybrid"))
+        return _shown(citations, ws.search(query, k, "hybrid"))
 
     def read_document(document: str, page: int | None = None, section: str | None = None) -> str:
         from agents.summarize import select_chunks
 
-        record = ws.kb.document(document)
+        record = ws.document(document)
         chunks = select_chunks(ws, record, (page, page) if page is not None else None)
         if section:
             chunks = [c for c in chunks if any(section in h for h in c.heading_path) or section in c.text[:80]]
@@ -101,14 +101,14 @@ def make_tools(ws: Workspace, citations: Citations) -> list[BaseTool]:
     def summarize_document(document: str, length: str = "medium") -> str:
         from agents.summarize import select_chunks, summarize
 
-        record = ws.kb.document(document)
+        record = ws.document(document)
         return summarize(ws, record, select_chunks(ws, record), length if length in ("short", "medium", "long")
                          else "medium").text
 
     def extract_from_document(document: str, json_schema: str) -> str:
         from agents.extract import extract
 
-        result = extract(ws, ws.kb.document(document), json.loads(json_schema))
+        result = extract(ws, ws.document(document), json.loads(json_schema))
         return json.dumps(result.data, ensure_ascii=False)
 
     read_document, summarize_document, extract_from_document = map(
@@ -134,4 +134,4 @@ def _vision_tools(ws: Workspace) -> list[BaseTool]:
     except ImportError:
         return []
     make = getattr(vision, "make_tools", None)
-    return list(make(ws.settings, ws.kb)) if make else []
+    return list(make(ws.settings, ws.kb, ws.reader)) if make else []

@@ -419,8 +419,8 @@ def ocr_file(source: str | Path | bytes, settings: Settings, engine: OcrEngine |
 
 # --- agent tools ---------------------------------------------------------------------------------
 
-def make_tools(settings: Settings, kb: Any = None) -> list:
+def make_tools(settings: Settings, kb: Any = None, reader: Any = None) -> list:
     """The agent's vision tools (`ocr_page`; `ask_image`, `ask_image_region` with a VLM): agents/vision_tools.py."""
     from agents.vision_tools import make_tools as make
 
-    return make(settings, kb)
+    return make(settings, kb, reader)

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from rag.settings import Settings
 
 
-def make_tools(settings: Settings, kb: Any = None) -> list:
+def make_tools(settings: Settings, kb: Any = None, reader: Any = None) -> list:
     """LangChain tools over the KB's stored originals: OCR a page; with a VLM, ask about a page or a region.
 
     Tools name documents (id or file name), never paths: text in a document must not be able to steer
@@ -39,7 +39,7 @@ def make_tools(settings: Settings, kb: Any = None) -> list:
         bottom: float = Field(ge=0, le=1, description="영역 아래쪽 (비율 0–1)")
 
     def page_image(document: str, page: int) -> Image.Image:
-        record = kb.document(document)
+        record = kb.document(document, reader)  # only documents the person asking may read
         data = kb.file_path(record.sha256, record.name).read_bytes()
         return next(iter(page_images(data, record.name, [page], settings.ocr_dpi)))[1]
 

@@ -18,7 +18,9 @@ from ingest.errors import DocumentTooLarge, EmptyDocument, IngestError, UnsafeNa
 from ingest.loaders import load
 from ingest.loaders.base import LoadOptions
 from ingest.ocr import Progress, attach_boxes, ocr_document
+from ingest.pii import apply_to_document, policy_for
 from ingest.split import KoreanSplitter
+from rag.acl import Reader
 from rag.kb import KnowledgeBase
 from rag.model import Chunk, ParsedDocument
 from rag.settings import Settings
@@ -84,6 +86,14 @@ def check_name(name: str) -> str:
     return name
 
 
+def upload_source(name: str, uploader: Reader | None = None) -> str:
+    """Where an upload "came from": per user for non-admins, so one person's upload never replaces
+    (or reveals) another's document of the same name."""
+    if uploader is None or uploader.admin or not uploader.user:
+        return f"upload:{name}"
+    return f"upload:{uploader.user}/{name}"
+
+
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     """Files named, and files under folders named (recursively, hidden ones skipped), in order."""
     found: list[Path] = []
@@ -103,9 +113,13 @@ class Ingestor:
     """Ingests files into one knowledge base. Build once, reuse (it holds the warmed Kiwi)."""
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, splitter: KoreanSplitter | None = None,
-                 tags: tuple[str, ...] = ()) -> None:
+                 tags: tuple[str, ...] = (), readers: tuple[str, ...] | None = None,
+                 uploader: Reader | None = None) -> None:
         self.kb = kb
         self.tags = tags
+        self.readers = readers  # who may read what this ingests (None: the whole KB, or a new version's old readers)
+        # a non-admin uploader is only told about (and only deduplicated against) documents they may read
+        self.uploader = uploader
         self.settings = settings
         # the KB's Kiwi: it knows the KB's user dictionary, so chunks and queries agree
         self.splitter = splitter or KoreanSplitter(kb.kiwi(), settings.chunk_tokens, settings.chunk_overlap_sentences)
@@ -117,12 +131,13 @@ class Ingestor:
             max_pages=settings.max_pages,
         )
         self.max_bytes = settings.max_file_mb * 2**20
+        self.pii = policy_for(settings.pii_mode, settings.pii_kinds)  # before splitting: no chunk holds the originals
         self.on_ocr_page: Progress | None = None  # (file name, pages done, pages to do) during OCR
         self._ocr_engine: object | None = _UNSET
 
     def ingest_bytes(self, data: bytes, name: str, source: str | None = None) -> FileResult:
         """Parse, split and store one file's bytes; failures come back as a failed result."""
-        prepared = self._prepare(data, name, source or f"upload:{name}", time.perf_counter())
+        prepared = self._prepare(data, name, source or upload_source(name, self.uploader), time.perf_counter())
         if isinstance(prepared, FileResult):
             return prepared
         return self._store(prepared, self.splitter.split(prepared.parsed))
@@ -195,11 +210,12 @@ class Ingestor:
                 raise DocumentTooLarge(name, f"{len(data) // 2**20} MiB is over the {self.settings.max_file_mb} MiB "
                                              "limit (KORAG_MAX_FILE_MB)")
             sha256 = hashlib.sha256(data).hexdigest()
-            existing = self.kb.has_content(sha256)
+            existing = self.kb.has_content(sha256, self.uploader)
             if existing is not None:
                 return FileResult(name, source, "unchanged", existing.id, existing.format, existing.chunks,
                                   existing.pages, existing.pages_needing_ocr, time.perf_counter() - started)
-            return _Prepared(name, source, data, sha256, self._ocr(data, load(data, name, self.options)), started)
+            parsed = apply_to_document(self._ocr(data, load(data, name, self.options)), self.pii)
+            return _Prepared(name, source, data, sha256, parsed, started)
         except IngestError as err:
             return self._failed(name, source, err.reason, started)
         except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AttributeError,
@@ -237,12 +253,13 @@ class Ingestor:
 
     def _store(self, item: _Prepared, chunks: list[Chunk]) -> FileResult:
         chunks = attach_boxes(item.parsed, chunks)  # OCR'd pages: each chunk keeps its lines' boxes
-        existing = self.kb.has_content(item.sha256)  # the same bytes earlier in this batch
+        existing = self.kb.has_content(item.sha256, self.uploader)  # the same bytes earlier in this batch
         if existing is not None:
             return FileResult(item.name, item.source, "unchanged", existing.id, existing.format, existing.chunks,
                               existing.pages, existing.pages_needing_ocr, time.perf_counter() - item.started)
         previous = self.kb.store.document_by_source(item.source)
-        doc_id, ids = self.kb.add_document(item.source, item.data, item.sha256, item.parsed, chunks, self.tags)
+        doc_id, ids = self.kb.add_document(item.source, item.data, item.sha256, item.parsed, chunks, self.tags,
+                                           self.readers)
         parsed = item.parsed
         log.info("ingested %s (%s): %d blocks, %d chunks", doc_id, item.name, len(parsed.blocks), len(ids))
         return FileResult(item.name, item.source, "updated" if previous else "added", doc_id, parsed.format, len(ids),

@@ -5,6 +5,7 @@ KORAG_REDIS_URL is set, else an `InlineQueue` that runs the same job function at
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -20,7 +21,8 @@ from ingest.detect import detect_format
 from ingest.errors import (  # noqa: F401  re-exported: the HTTP API maps them to status codes
     CorruptDocument, DocumentTooLarge, EmptyDocument, EncryptedDocument, IngestError, UnsafeName, UnsupportedFormat,
 )
-from ingest.pipeline import check_name
+from ingest.pipeline import check_name, upload_source
+from rag.acl import Reader, principal
 from rag.errors import RetrievalError
 from rag.kb import KnowledgeBase
 from rag.settings import Settings
@@ -54,6 +56,24 @@ class QueueUnavailable(IngestError):
     """Redis cannot be reached."""
 
 
+def _unreachable(settings: Settings, err: Exception) -> str:
+    return (f"Redis at {settings.redis_url} cannot be reached ({err}); start it, "
+            "or unset KORAG_REDIS_URL to ingest inline")
+
+
+def _reaching_redis(method):
+    """Redis failures become `QueueUnavailable` naming the server: a 503 from the API, one line in the CLI."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        from redis.exceptions import RedisError
+
+        try:
+            return method(self, *args, **kwargs)
+        except RedisError as err:
+            raise QueueUnavailable("Redis", _unreachable(self.settings, err)) from err
+    return wrapper
+
+
 @dataclass(frozen=True)
 class JobSpec:
     """What a worker needs to ingest one staged upload."""
@@ -64,14 +84,19 @@ class JobSpec:
     source: str
     sha256: str
     tags: tuple[str, ...] = ()
+    readers: tuple[str, ...] | None = None  # who may read the document (None: the whole KB)
+    user: str | None = None  # who uploaded it (None: the operator or an admin)
 
     def as_dict(self) -> dict:
         return {"kb": self.kb, "staged": self.staged, "name": self.name, "source": self.source,
-                "sha256": self.sha256, "tags": list(self.tags)}
+                "sha256": self.sha256, "tags": list(self.tags),
+                "readers": list(self.readers) if self.readers is not None else None, "user": self.user}
 
     @classmethod
     def from_dict(cls, d: dict) -> JobSpec:
-        return cls(d["kb"], d["staged"], d["name"], d["source"], d["sha256"], tuple(d.get("tags") or ()))
+        readers = d.get("readers")
+        return cls(d["kb"], d["staged"], d["name"], d["source"], d["sha256"], tuple(d.get("tags") or ()),
+                   tuple(readers) if readers is not None else None, d.get("user"))
 
 
 @dataclass(frozen=True)
@@ -95,15 +120,17 @@ class JobInfo:
     enqueued_at: float | None = None
     started_at: float | None = None
     ended_at: float | None = None
+    user: str | None = None  # who uploaded it: a non-admin sees only their own jobs
 
     @property
     def over(self) -> bool:
         return self.state in ("done", "failed", "cancelled")
 
 
-def job_id(kb: str, sha256: str) -> str:
-    """Idempotency key: the same bytes submitted to the same KB are one job."""
-    return "ingest-" + hashlib.sha256(f"{kb}\0{sha256}".encode()).hexdigest()[:32]
+def job_id(kb: str, sha256: str, user: str | None = None) -> str:
+    """Idempotency key: the same bytes submitted to the same KB (by the same non-admin user) are one job."""
+    owner = f"\0{user}" if user else ""
+    return "ingest-" + hashlib.sha256(f"{kb}\0{sha256}{owner}".encode()).hexdigest()[:32]
 
 
 def check_upload(settings: Settings, data: bytes, name: str) -> str:
@@ -120,7 +147,8 @@ def check_upload(settings: Settings, data: bytes, name: str) -> str:
 
 
 def stage_upload(kb: KnowledgeBase, data: bytes, name: str, source: str | None = None,
-                 tags: Iterable[str] = ()) -> JobSpec:
+                 tags: Iterable[str] = (), readers: Iterable[str] | None = None,
+                 uploader: Reader | None = None) -> JobSpec:
     """Check the upload (`check_upload`) and write its bytes under <kb>/incoming for a worker."""
     check_upload(kb.settings, data, name)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -132,7 +160,9 @@ def stage_upload(kb: KnowledgeBase, data: bytes, name: str, source: str | None =
         partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         partial.write_bytes(data)
         os.replace(partial, target)  # a worker never reads half a file
-    return JobSpec(kb.name, staged, name, source or f"upload:{name}", sha256, tuple(tags))
+    user = uploader.user if uploader is not None and not uploader.admin else None
+    return JobSpec(kb.name, staged, name, source or upload_source(name, uploader), sha256, tuple(tags),
+                   tuple(principal(p) for p in readers) if readers is not None else None, user)
 
 
 class JobQueue:
@@ -141,7 +171,9 @@ class JobQueue:
     kind: str = ""
 
     def submit(self, kb: KnowledgeBase, data: bytes, name: str, source: str | None = None,
-               tags: Iterable[str] = ()) -> JobInfo:
+               tags: Iterable[str] = (), readers: Iterable[str] | None = None,
+               uploader: Reader | None = None) -> JobInfo:
+        """Queue one upload; `readers` restrict who may read it, `uploader` is who sent it (None: operator)."""
         raise NotImplementedError
 
     def job(self, job_id: str) -> JobInfo:
@@ -170,15 +202,16 @@ class InlineQueue(JobQueue):
         self._keep = keep
         self._lock = threading.Lock()
 
-    def submit(self, kb, data, name, source=None, tags=()) -> JobInfo:
-        spec = stage_upload(kb, data, name, source, tags)
-        key = job_id(kb.name, spec.sha256)
+    def submit(self, kb, data, name, source=None, tags=(), readers=None, uploader=None) -> JobInfo:
+        spec = stage_upload(kb, data, name, source, tags, readers, uploader)
+        key = job_id(kb.name, spec.sha256, spec.user)
         with self._lock:
             earlier = self._jobs.get(key)
-        if earlier is not None and earlier.state == "done" and kb.has_content(spec.sha256) is not None:
+        if earlier is not None and earlier.state == "done" and kb.has_content(spec.sha256, uploader) is not None:
             (kb.path / spec.staged).unlink(missing_ok=True)
             return earlier
-        info = JobInfo(key, kb.name, name, "running", attempts=1, enqueued_at=time.time(), started_at=time.time())
+        info = JobInfo(key, kb.name, name, "running", attempts=1, enqueued_at=time.time(), started_at=time.time(),
+                       user=spec.user)
         self._put(info)
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -245,19 +278,19 @@ class RedisQueue(JobQueue):
         except RedisError:
             return False
 
-    def submit(self, kb, data, name, source=None, tags=()) -> JobInfo:
+    def submit(self, kb, data, name, source=None, tags=(), readers=None, uploader=None) -> JobInfo:
         from redis.exceptions import RedisError
         from rq import Retry
         from rq.exceptions import DuplicateJobError
 
-        spec = stage_upload(kb, data, name, source, tags)
-        key = job_id(kb.name, spec.sha256)
+        spec = stage_upload(kb, data, name, source, tags, readers, uploader)
+        key = job_id(kb.name, spec.sha256, spec.user)
         try:
             existing = self._fetch(key)
             if existing is not None:
                 info = self._info(existing)
                 # done once: a job still waiting, running, or done with its document still in the KB
-                if not info.over or (info.state == "done" and kb.has_content(spec.sha256) is not None):
+                if not info.over or (info.state == "done" and kb.has_content(spec.sha256, uploader) is not None):
                     return info
                 existing.delete()
             backoff = self.settings.job_retry_backoff_s
@@ -269,7 +302,7 @@ class RedisQueue(JobQueue):
             try:
                 job = self.queue.enqueue_call(JOB_FUNCTION, kwargs={"spec": spec.as_dict()}, job_id=key,
                                               unique=True, retry=retry, result_ttl=keep, failure_ttl=keep,
-                                              meta={"kb": kb.name, "name": name}, description=f"ingest {name} → {kb.name}")
+                                              meta={"kb": kb.name, "name": name, "user": spec.user}, description=f"ingest {name} → {kb.name}")
             except DuplicateJobError:  # another client submitted the same bytes a moment ago
                 job = self._fetch(key)
                 if job is None:
@@ -277,7 +310,7 @@ class RedisQueue(JobQueue):
             log.info("queued %s (%s) for kb %s", key, name, kb.name)
             return self._info(job)
         except RedisError as err:
-            raise QueueUnavailable(name, f"Redis at {self.settings.redis_url} cannot be reached ({err})") from err
+            raise QueueUnavailable(name, _unreachable(self.settings, err)) from err
 
     def _fetch(self, key: str) -> Job | None:
         from rq.exceptions import NoSuchJobError
@@ -294,11 +327,12 @@ class RedisQueue(JobQueue):
         try:
             job = self._fetch(job_id)
         except RedisError as err:
-            raise QueueUnavailable(job_id, f"Redis cannot be reached ({err})") from err
+            raise QueueUnavailable(job_id, _unreachable(self.settings, err)) from err
         if job is None:
             raise JobNotFound(job_id, f"no such job (finished jobs are kept {self.settings.job_keep_days} days)")
         return self._info(job)
 
+    @_reaching_redis
     def jobs(self, kb=None, state=None, limit=200) -> list[JobInfo]:
         from rq.job import Job
 
@@ -325,6 +359,7 @@ class RedisQueue(JobQueue):
         """The dead-letter list: jobs that failed for good (bad file, or retries used up)."""
         return self.jobs(kb, "failed")
 
+    @_reaching_redis
     def cancel(self, job_id: str) -> JobInfo:
         job = self._fetch(job_id)
         if job is None:
@@ -346,7 +381,7 @@ class RedisQueue(JobQueue):
         info = JobInfo(job.id, meta.get("kb", ""), meta.get("name", ""), state, meta.get("stage"),
                        meta.get("done", 0), meta.get("total", 0), attempts=meta.get("attempts", 0),
                        enqueued_at=stamp(job.enqueued_at), started_at=stamp(job.started_at),
-                       ended_at=stamp(job.ended_at))
+                       ended_at=stamp(job.ended_at), user=meta.get("user"))
         if state == "done":
             return _with_result(info, job.return_value() or {})
         if state == "failed":

@@ -90,14 +90,16 @@ class IngestRuntime:
             data = staged.read_bytes()
         except FileNotFoundError:
             # an earlier attempt stored the document and removed the staged copy, then died
-            done = kb.has_content(spec.sha256)
+            done = kb.has_content(spec.sha256, kb.reader(spec.user) if spec.user else None)
             if done is None:
                 raise JobFailed(spec.name, "the uploaded file is gone from the queue's staging folder; "
                                            "upload it again") from None
             result = {"name": spec.name, "status": "unchanged", "document_id": done.id, "format": done.format,
                       "chunks": done.chunks, "pages": done.pages, "warnings": []}
         else:
-            ingestor = Ingestor(kb, self.settings, splitter=splitter, tags=spec.tags)
+            uploader = kb.reader(spec.user) if spec.user else None
+            ingestor = Ingestor(kb, self.settings, splitter=splitter, tags=spec.tags, readers=spec.readers,
+                                uploader=uploader)
             file = ingestor.ingest_bytes(data, spec.name, spec.source)
             if not file.ok:
                 staged.unlink(missing_ok=True)

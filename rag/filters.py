@@ -7,10 +7,12 @@ filtered out, and a filtered-out chunk can never surface. Access control builds 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import numpy as np
+
+from rag.acl import Reader, reader_clause
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,15 @@ class Filters:
     folder: str | None = None  # source path prefix, e.g. "/srv/문서/인사"
     since: date | None = None  # updated on or after
     until: date | None = None  # updated on or before
+    reader: Reader | None = None  # only documents this person may read (access control)
 
     def __bool__(self) -> bool:
-        return bool(self.documents or self.tags or self.folder or self.since or self.until)
+        restricted = self.reader is not None and not self.reader.admin
+        return bool(self.documents or self.tags or self.folder or self.since or self.until or restricted)
+
+    def for_reader(self, reader: Reader | None) -> Filters:
+        """These filters, narrowed to what `reader` may read (None: no access control)."""
+        return self if reader is None else replace(self, reader=reader)
 
     def sql(self) -> tuple[str, list]:
         """A WHERE clause over `documents d` and its arguments."""
@@ -45,6 +53,10 @@ class Filters:
         if self.until:
             clauses.append("d.updated_at < ?")
             args.append(datetime.combine(self.until, datetime.max.time()).timestamp())
+        if self.reader is not None and not self.reader.admin:
+            clause, more = reader_clause(self.reader)
+            clauses.append(clause)
+            args += more
         return (" AND ".join(clauses) or "1"), args
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
+from rag.acl import OPERATOR, Reader
+from rag.audit import AuditEntry, AuditLog
 from rag.errors import DocumentNotFound, InvalidName, KnowledgeBaseBusy, KnowledgeBaseNotFound
 from rag.dense import DenseStore, check_embedder, embed_in_batches
 from rag.embed import Embedder
@@ -113,19 +115,28 @@ class KnowledgeBase:
         return self.path / "files" / sha256[:2] / f"{sha256}{suffix}"
 
     def add_document(self, source: str, data: bytes, sha256: str, parsed: ParsedDocument,
-                     chunks: list[Chunk], tags: tuple[str, ...] = ()) -> tuple[str, list[int]]:
-        """Store a parsed document (replacing an earlier version from the same source)."""
+                     chunks: list[Chunk], tags: tuple[str, ...] = (),
+                     readers: tuple[str, ...] | None = None) -> tuple[str, list[int]]:
+        """Store a parsed document (replacing an earlier version from the same source).
+
+        `readers` (`user:…`, `group:…`) restrict who may read it, set in the same transaction;
+        None keeps an earlier version's readers (a new document is then readable by the whole KB).
+        """
         doc_id = document_id(source)
         with self.writing():
             original = self.file_path(sha256, parsed.name)
             previous = self.store.document_by_source(source)
-            if not original.exists():
+            if self.settings.keep_originals and not original.exists():
                 original.parent.mkdir(parents=True, exist_ok=True)
                 staging = original.with_name(original.name + f".{os.getpid()}.tmp")
-                staging.write_bytes(data)
-                os.replace(staging, original)
+                try:
+                    staging.write_bytes(data)
+                    os.replace(staging, original)
+                except BaseException:  # disk full: no half-written original left behind
+                    staging.unlink(missing_ok=True)
+                    raise
             try:
-                ids = self.store.put_document(doc_id, source, sha256, len(data), parsed, chunks, tags)
+                ids = self.store.put_document(doc_id, source, sha256, len(data), parsed, chunks, tags, readers)
             except BaseException:
                 if not self.store.sha_in_use(sha256):
                     original.unlink(missing_ok=True)
@@ -141,7 +152,7 @@ class KnowledgeBase:
         with self.writing():
             chunk_ids = np.asarray([c.id for c in self.store.document_chunks(doc.id)], dtype=np.int64)
             self.store.delete_document(doc.id)
-            index = self.dense.index()
+            index = self.dense.index_for_update()  # a copy: searches in this process use the saved one
             if index is not None and len(chunk_ids) and index.remove(chunk_ids):
                 self.dense.save(index)
             if not self.store.sha_in_use(doc.sha256):
@@ -151,12 +162,17 @@ class KnowledgeBase:
         return doc
 
     # -- reading ---------------------------------------------------------------------------------
-    def documents(self) -> list[DocumentRecord]:
-        return self.store.documents()
+    def documents(self, reader: Reader | None = None) -> list[DocumentRecord]:
+        """Every document, or those `reader` may read."""
+        return self.store.documents(reader)
 
-    def document(self, ref: str) -> DocumentRecord:
-        """A document by id, id prefix (6+ chars) or original file name."""
-        found = self.store.find_documents(ref)
+    def document(self, ref: str, reader: Reader | None = None) -> DocumentRecord:
+        """A document by id, id prefix (6+ chars) or original file name.
+
+        With a `reader`, a document they may not read is not found, with the same message as one
+        that does not exist: its existence is not revealed.
+        """
+        found = self.store.find_documents(ref, reader)
         if not found:
             raise DocumentNotFound(f"no document {ref!r} in knowledge base {self.name!r}")
         if len(found) > 1:
@@ -164,8 +180,59 @@ class KnowledgeBase:
             raise DocumentNotFound(f"{ref!r} names several documents ({ids}); use the id")
         return found[0]
 
-    def has_content(self, sha256: str) -> DocumentRecord | None:
-        return self.store.document_by_sha(sha256)
+    def has_content(self, sha256: str, reader: Reader | None = None) -> DocumentRecord | None:
+        return self.store.document_by_sha(sha256, reader)
+
+    # -- access control --------------------------------------------------------------------------
+    @property
+    def audit(self) -> AuditLog:
+        """Who asked what and which documents answered (<kb>/audit.jsonl)."""
+        return AuditLog(self.path / "audit.jsonl")
+
+    def audit_admin(self, user: str | None, change: str) -> None:
+        """Record a change of access (users, groups, readers) in the audit log."""
+        if self.settings.audit_log:
+            self.audit.append(AuditEntry(user or "(operator)", "acl", change))
+
+    def reader(self, user: str | None, admin: bool = False) -> Reader:
+        """The `Reader` for a user name (their groups in this KB); no name is the operator (admin)."""
+        return OPERATOR if user is None else self.store.access.reader(user, admin)
+
+    def set_readers(self, ref: str, readers: tuple[str, ...]) -> DocumentRecord:
+        """Replace a document's readers; () opens it to everyone who can use the KB."""
+        doc = self.document(ref)
+        with self.writing(), self.store.transaction() as db:
+            self.store.access.set_readers(db, doc.id, readers)
+        return doc
+
+    def readers(self, ref: str) -> tuple[str, ...]:
+        return self.store.access.readers(self.document(ref).id)
+
+    def add_user(self, name: str, groups: tuple[str, ...] = (), admin: bool = False, only: bool = False) -> Reader:
+        """Add or update a user, in `groups` (`only`: in no others); `admin` manages this KB and reads all of it."""
+        with self.writing(), self.store.transaction() as db:
+            self.store.access.add_user(db, name, groups, admin, only)
+        return self.store.access.reader(name.strip())
+
+    def remove_user(self, name: str) -> bool:
+        with self.writing(), self.store.transaction() as db:
+            removed = self.store.access.remove_user(db, name)
+        return removed
+
+    def add_group(self, name: str, members: tuple[str, ...] = ()) -> None:
+        with self.writing(), self.store.transaction() as db:
+            self.store.access.add_group(db, name)
+            for user in members:
+                self.store.access.set_membership(db, user, name, True)
+
+    def remove_group(self, name: str) -> bool:
+        with self.writing(), self.store.transaction() as db:
+            removed = self.store.access.remove_group(db, name)
+        return removed
+
+    def set_membership(self, user: str, group: str, member: bool) -> None:
+        with self.writing(), self.store.transaction() as db:
+            self.store.access.set_membership(db, user, group, member)
 
     # -- dense vectors ---------------------------------------------------------------------------
     def pending_embeddings(self) -> np.ndarray:
@@ -190,7 +257,8 @@ class KnowledgeBase:
             nonlocal pruned
             with self.writing():
                 check_embedder(self.store.meta_all(), embedder)
-                index = self.dense.index() or VectorIndex(embedder.dim, hnsw_threshold=self.settings.hnsw_threshold)
+                index = (self.dense.index_for_update()  # a copy: searches in this process use the saved one
+                         or VectorIndex(embedder.dim, hnsw_threshold=self.settings.hnsw_threshold))
                 live = self.store.chunk_ids()
                 if not pruned:  # vectors of chunks replaced or deleted since the last run
                     stale = np.setdiff1d(index.ids(), live)
@@ -258,7 +326,11 @@ class KnowledgeBase:
             if current is None or current.generation != generation:
                 ids, terms = self.store.chunk_terms()
                 current = LexicalIndex.build(ids, terms, generation)
-                current.save(self.path / "lexical")
+                try:
+                    current.save(self.path / "lexical")
+                except OSError as err:  # disk full: kb.sqlite has the document; readers rebuild from it
+                    log.warning("could not save the lexical index of %s (%s); it is rebuilt from kb.sqlite "
+                                "in memory until a save succeeds", self.name, err)
             with self._lexical_lock:
                 self._lexical = current
         self._last_refresh = time.monotonic()

@@ -52,6 +52,19 @@ class Settings(BaseSettings):
     reranker: str | None = Field(None, description="Cross-encoder model path or name (off when unset)")
     rerank_top: int = Field(20, description="Fused candidates re-scored by the cross-encoder")
 
+    # access control and personal data
+    audit_log: bool = Field(True, description="Append who asked what and which documents answered to <kb>/audit.jsonl")
+    user: str | None = Field(None, description="CLI: act as this KB user (their groups' documents only); unset = operator")
+    pii_mode: Literal["mask", "flag", "keep"] = Field(
+        "mask", description="Personal data found at ingestion: 'mask' it in chunks and answers, 'flag' it (count in "
+                            "the document's warnings), or 'keep' it (no scan)")
+    pii_kinds: str = Field("rrn,foreigner_rn,card,account,passport",
+                           description="Kinds to find, comma-separated, or 'all': rrn, foreigner_rn, card, account, "
+                                       "passport, phone, email, address (phone/e-mail/address are off by default: "
+                                       "office contact lines are what people ask for)")
+    keep_originals: bool = Field(True, description="Keep each original file in <kb>/files (page images, re-OCR); "
+                                                   "false keeps only the (masked) text")
+
     lock_timeout_s: float = Field(600.0, description="How long a writer waits for another writer's lock")
 
     # ingest job queue (Redis + `korag worker`; inline when no Redis URL is set)
@@ -64,12 +77,18 @@ class Settings(BaseSettings):
 
     # HTTP API (`korag api`)
     api_auth: bool = Field(True, description="Require an API key (false only for local use)")
-    api_keys: str = Field("", description="Comma-separated SHA-256 hex digests of accepted API keys")
+    api_keys: str = Field("", description="Comma-separated API key digests: <digest> (service key, full access) "
+                                          "or <user>:<digest> (that user's key; `korag api --new-key --user NAME`)")
+    api_admins: str = Field("", description="Comma-separated user names whose keys may manage KBs, documents and access")
     api_max_request_mb: int = Field(1024, description="Requests (all files of one upload) larger than this are refused")
 
     # Streamlit portal (`korag serve`)
     portal_host: str = Field("127.0.0.1", description="Address the portal listens on (0.0.0.0: all interfaces)")
     portal_port: int = Field(8501, description="Port the portal listens on")
+    portal_auth: Literal["none", "key", "header"] = Field(
+        "none", description="Portal sign-in: 'none' (one operator), 'key' (an API key from KORAG_API_KEYS), "
+                            "'header' (user name from a trusted reverse proxy's header)")
+    portal_user_header: str = Field("X-Forwarded-User", description="With portal_auth=header: the header naming the user")
     portal_upload_types: str = Field(
         "pdf,hwp,hwpx,docx,pptx,xlsx,html,htm,txt,md,csv,png,jpg,jpeg,tif,tiff,webp,bmp,gif",
         description="File extensions the portal accepts for upload, comma-separated")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.acl import SCHEMA as ACL_SCHEMA, Access, Reader, reader_clause
 from rag.filters import Filters, tags_json
 from rag.model import Block, Box, Chunk, ParsedDocument
 
@@ -105,7 +106,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        self.db.executescript(SCHEMA)  # executescript commits on its own: not inside a transaction
+        self.db.executescript(SCHEMA + ACL_SCHEMA)  # executescript commits on its own: not inside a transaction
         if "boxes" not in {row[1] for row in self.db.execute("PRAGMA table_info(chunks)")}:
             try:  # KBs made before OCR boxes existed
                 self.db.execute("ALTER TABLE chunks ADD COLUMN boxes TEXT")
@@ -139,10 +140,13 @@ class Store:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # On a full disk SQLite may have rolled back already (a second ROLLBACK would hide the real
+            # error), or COMMIT itself failed and left the transaction open, holding the write lock.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
     # -- meta --------------------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -169,44 +173,59 @@ class Store:
     def _bump(db: sqlite3.Connection) -> None:
         db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
 
+    # -- access control ----------------------------------------------------------------------
+    @property
+    def access(self) -> Access:
+        """Users, groups and readers (writes go through `transaction()`)."""
+        return Access(self.db)
+
     # -- documents ---------------------------------------------------------------------------
-    def document_by_sha(self, sha256: str) -> DocumentRecord | None:
-        return self._one("WHERE d.sha256 = ?", (sha256,))
+    # `reader`: only documents that person may read; None reads all (the operator, the pipeline)
+    def document_by_sha(self, sha256: str, reader: Reader | None = None) -> DocumentRecord | None:
+        return self._one("WHERE d.sha256 = ?", (sha256,), reader)
 
     def document_by_source(self, source: str) -> DocumentRecord | None:
         return self._one("WHERE d.source = ?", (source,))
 
-    def find_documents(self, ref: str) -> list[DocumentRecord]:
+    def find_documents(self, ref: str, reader: Reader | None = None) -> list[DocumentRecord]:
         """Documents whose id, id prefix or file name is `ref`."""
-        return self._many("WHERE d.id = ? OR d.name = ? OR (length(?) >= 6 AND d.id LIKE ? || '%')",
-                          (ref, ref, ref, ref))
+        return self._many("WHERE (d.id = ? OR d.name = ? OR (length(?) >= 6 AND d.id LIKE ? || '%'))",
+                          (ref, ref, ref, ref), reader)
 
     def documents_by_id(self, ids: set[str]) -> dict[str, DocumentRecord]:
         if not ids:
             return {}
         return {d.id: d for d in self._many(f"WHERE d.id IN ({','.join('?' * len(ids))})", tuple(ids))}
 
-    def documents(self) -> list[DocumentRecord]:
-        return self._many("", ())
+    def documents(self, reader: Reader | None = None) -> list[DocumentRecord]:
+        return self._many("", (), reader)
 
     def _select(self, where: str) -> str:
         return ("SELECT d.id, d.source, d.name, d.format, d.sha256, d.bytes, d.pages, d.title, d.pages_needing_ocr,"
                 " d.version, (SELECT count(*) FROM chunks c WHERE c.document_id = d.id), d.updated_at"
                 f" FROM documents d {where} ORDER BY d.name, d.id")
 
-    def _one(self, where: str, args: tuple) -> DocumentRecord | None:
-        rows = self._many(where, args)
+    def _one(self, where: str, args: tuple, reader: Reader | None = None) -> DocumentRecord | None:
+        rows = self._many(where, args, reader)
         return rows[0] if rows else None
 
-    def _many(self, where: str, args: tuple) -> list[DocumentRecord]:
+    def _many(self, where: str, args: tuple, reader: Reader | None = None) -> list[DocumentRecord]:
+        if reader is not None and not reader.admin:
+            clause, more = reader_clause(reader)
+            where = f"{where} AND {clause}" if where else f"WHERE {clause}"
+            args = (*args, *more)
         return [
             DocumentRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], tuple(json.loads(r[8])), r[9], r[10], r[11])
             for r in self.db.execute(self._select(where), args)
         ]
 
-    def put_document(self, doc_id: str, source: str, sha256: str, size: int,
-                     parsed: ParsedDocument, chunks: list[Chunk], tags: tuple[str, ...] = ()) -> list[int]:
-        """Insert or replace a document with its blocks and chunks in one transaction; chunk ids."""
+    def put_document(self, doc_id: str, source: str, sha256: str, size: int, parsed: ParsedDocument,
+                     chunks: list[Chunk], tags: tuple[str, ...] = (), readers: tuple[str, ...] | None = None) -> list[int]:
+        """Insert or replace a document with its blocks and chunks in one transaction; chunk ids.
+
+        `readers` replace the document's readers in the same transaction, so a restricted document is
+        never readable by everyone, not even for a moment; None keeps a new version's earlier readers.
+        """
         with self.transaction() as db:
             row = db.execute("SELECT version FROM documents WHERE id = ?", (doc_id,)).fetchone()
             version = (row[0] + 1) if row else 1
@@ -241,6 +260,8 @@ class Store:
                      c.start, c.end, c.text, " ".join(c.morphemes), _boxes_json(c.boxes)),
                 )
                 ids.append(cur.lastrowid)
+            if readers is not None:
+                self.access.set_readers(db, doc_id, readers)
             self._bump(db)
         return ids
 
@@ -249,6 +270,7 @@ class Store:
             db.execute("DELETE FROM chunks WHERE document_id = ?", (doc_id,))
             db.execute("DELETE FROM blocks WHERE document_id = ?", (doc_id,))
             db.execute("DELETE FROM versions WHERE document_id = ?", (doc_id,))
+            db.execute("DELETE FROM acl_readers WHERE document_id = ?", (doc_id,))
             deleted = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
             self._bump(db)
         return bool(deleted)
@@ -325,9 +347,11 @@ class Store:
         row = self.db.execute("SELECT tags FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return tuple(json.loads(row[0])) if row else ()
 
-    def counts(self) -> dict[str, int]:
-        docs = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
-        chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    def counts(self, reader: Reader | None = None) -> dict[str, int]:
+        where, args = Filters(reader=reader).sql()
+        docs = self.db.execute(f"SELECT count(*) FROM documents d WHERE {where}", args).fetchone()[0]
+        chunks = self.db.execute(f"SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id"
+                                 f" WHERE {where}", args).fetchone()[0]
         return {"documents": docs, "chunks": chunks}
 
 

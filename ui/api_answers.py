@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from fastapi import APIRouter, File, Form, Header, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, UploadFile
 from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
@@ -23,6 +23,7 @@ from agents.types import Answer, Extraction, Summary
 from rag.errors import DocumentNotFound
 from rag.filters import Filters
 from rag.kb import KnowledgeBase
+from ui.api_auth import Caller, caller
 from ui.api_models import FiltersIn
 
 
@@ -79,7 +80,7 @@ def answer_routes(v1: APIRouter, service, api_error) -> None:
         if body is None:
             return None
         try:
-            documents = tuple(assistant.kb.document(ref).id for ref in body.documents)
+            documents = tuple(assistant.document(ref).id for ref in body.documents)
         except DocumentNotFound as err:
             raise api_error(422, "unknown_document_in_filter", str(err)) from err
         return Filters(documents, tuple(body.tags), body.folder, body.since, body.until)
@@ -105,9 +106,10 @@ def answer_routes(v1: APIRouter, service, api_error) -> None:
 
     @v1.post("/kbs/{kb}/ask", response_model=Answer, tags=["answers"],
              responses={200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE with stream=true"}})
-    async def ask(kb: str, body: AskIn):
-        """Answer from the KB with citations [n] (LLM, or extractive when none is configured; `mode` says)."""
-        assistant = service.assistant(kb)
+    async def ask(kb: str, body: AskIn, who: Caller = Depends(caller)):
+        """Answer from the KB with citations [n] (LLM, or extractive when none is configured; `mode` says),
+        from the documents the caller may read."""
+        assistant = service.assistant(kb, who)
         filters = filters_of(assistant, body.filters)
         history = list(body.history)
         if body.stream and not body.agent:
@@ -127,20 +129,20 @@ def answer_routes(v1: APIRouter, service, api_error) -> None:
             raise agent_failure(err) from err
 
     @v1.post("/kbs/{kb}/summarize", response_model=Summary, tags=["answers"])
-    def summarize(kb: str, body: SummarizeIn) -> Summary:
+    def summarize(kb: str, body: SummarizeIn, who: Caller = Depends(caller)) -> Summary:
         """Summarize a document (or a page range): whole, map-reduce when long, extractive without an LLM."""
         try:
-            return service.assistant(kb).summarize(body.document, body.length, body.style, pages=body.pages)
+            return service.assistant(kb, who).summarize(body.document, body.length, body.style, pages=body.pages)
         except (AgentError, ValueError) as err:
             raise agent_failure(err) from err
 
     @v1.post("/kbs/{kb}/extract", response_model=Extraction, tags=["answers"])
-    def extract(kb: str, body: ExtractIn) -> Extraction:
+    def extract(kb: str, body: ExtractIn, who: Caller = Depends(caller)) -> Extraction:
         """Fill a JSON Schema from a document; each field with its source; 422 when the model can't."""
         import jsonschema
 
         try:
-            return service.assistant(kb).extract(body.document, body.json_schema)
+            return service.assistant(kb, who).extract(body.document, body.json_schema)
         except jsonschema.SchemaError as err:
             raise api_error(422, "invalid_schema", f"invalid JSON Schema: {err.message}") from err
         except (AgentError, ValueError) as err:
@@ -176,11 +178,12 @@ def answer_routes(v1: APIRouter, service, api_error) -> None:
         return {"object": "list", "data": [{"id": n, "object": "model", "owned_by": "korag"} for n in names]}
 
     @v1.post("/chat/completions", tags=["openai-compatible"])
-    async def chat_completions(body: ChatCompletionIn, x_korag_kb: str | None = Header(None)):
+    async def chat_completions(body: ChatCompletionIn, x_korag_kb: str | None = Header(None),
+                               who: Caller = Depends(caller)):
         """OpenAI-compatible chat over a KB: the last user message is the question, earlier turns the
         history; citations in the extension field `korag` (`citations`, `mode`, `notices`)."""
         kb = x_korag_kb or body.model
-        assistant = service.assistant(kb)
+        assistant = service.assistant(kb, who)
         turns = [(m.role, _text(m.content)) for m in body.messages if m.role in ("user", "assistant")]
         if not turns or turns[-1][0] != "user":
             raise api_error(422, "invalid_request", "the last message must be the user's question")

@@ -59,13 +59,14 @@ class DocumentOut(BaseModel):
     chunks: int
     version: int
     tags: list[str]
+    readers: list[str] = Field(default_factory=list, description="group:<name> / user:<name>; empty: the whole KB")
     pages_needing_ocr: list[int]
     updated_at: float = Field(description="Unix time")
 
     @classmethod
-    def of(cls, doc, tags: tuple[str, ...]) -> DocumentOut:
+    def of(cls, doc, tags: tuple[str, ...], readers: tuple[str, ...] = ()) -> DocumentOut:
         return cls(id=doc.id, name=doc.name, source=doc.source, format=doc.format, bytes=doc.bytes, pages=doc.pages,
-                   chunks=doc.chunks, version=doc.version, tags=list(tags),
+                   chunks=doc.chunks, version=doc.version, tags=list(tags), readers=list(readers),
                    pages_needing_ocr=list(doc.pages_needing_ocr), updated_at=doc.updated_at)
 
 

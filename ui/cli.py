@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from datetime import datetime
@@ -35,6 +36,18 @@ def _settings() -> Settings:
     return Settings()
 
 
+def _reader(knowledge: KnowledgeBase):
+    """The `Reader` for --user / KORAG_USER in this KB; None for the operator (reads everything)."""
+    user = _settings().user
+    return knowledge.reader(user) if user else None
+
+
+def _require_admin(knowledge: KnowledgeBase) -> None:
+    reader = _reader(knowledge)
+    if reader is not None and not reader.admin:
+        raise _fail(f"{reader.user} is not an admin of knowledge base {knowledge.name!r}")
+
+
 def _fail(message: str, code: int = 1) -> typer.Exit:
     err_console.print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(code)
@@ -49,15 +62,17 @@ def _assistant(kb: str | None):
     """The Python API over an existing KB, or a one-line error."""
     from agents import Assistant
 
+    settings = _settings()
     try:
-        return Assistant(kb, _settings(), create=False)
+        return Assistant(kb, settings, create=False, user=settings.user)
     except RetrievalError as err:
         raise _fail(str(err)) from None
 
 
 def _document(knowledge: KnowledgeBase, ref: str):
+    """A document the CLI's user may read (every document for the operator)."""
     try:
-        return knowledge.document(ref)
+        return knowledge.document(ref, _reader(knowledge))
     except RetrievalError as err:
         raise _fail(str(err)) from None
 
@@ -70,7 +85,12 @@ def _open(kb: str | None, create: bool = False) -> KnowledgeBase:
 
 
 @app.callback()
-def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens")] = False) -> None:
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens")] = False,
+         user: Annotated[Optional[str], typer.Option(
+             "--user", help="Act as this KB user: see only what their groups may read (default: KORAG_USER; "
+                            "unset: the operator, who sees everything)")] = None) -> None:
+    if user:  # as KORAG_USER, so every command module (under `python -m ui.cli` too) reads the same settings
+        os.environ["KORAG_USER"] = user
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.INFO if verbose else logging.WARNING)  # it logs at DEBUG
@@ -83,19 +103,28 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
                                                    help="Fill in dense vectors after parsing (else: korag embed)")] = True,
            queued: Annotated[bool, typer.Option("--queue", help="One job per file for `korag worker`s (KORAG_REDIS_URL)")] = False,
            wait: Annotated[bool, typer.Option("--wait", help="With --queue: follow the jobs to the end")] = False,
+           readers: Annotated[Optional[list[str]], typer.Option(
+               "--readers", help="Who may read these documents: group:인사팀, user:김민수 (repeatable or "
+                                 "comma-separated; default: everyone who can use the KB)")] = None,
            ) -> None:
     """Ingest files and folders into a knowledge base (created if missing)."""
     from agents import Assistant
+    from rag.acl import AccessError, principal
 
+    try:
+        wanted = tuple(principal(p) for r in readers or () for p in r.split(",") if p.strip()) or None
+    except AccessError as err:
+        raise _fail(str(err)) from None
     if queued:
         from ui.cli_queue import ingest_queued
 
-        return ingest_queued(paths, kb, tag or [], wait)
+        return ingest_queued(paths, kb, tag or [], wait, wanted)
     files = Assistant.files(paths)
     if not files:
         raise _fail("no files found in " + ", ".join(map(str, paths)))
+    settings = _settings()
     try:
-        assistant = Assistant(kb, _settings())
+        assistant = Assistant(kb, settings, user=settings.user)
     except RetrievalError as err:
         raise _fail(str(err)) from None
     knowledge = assistant.kb
@@ -121,7 +150,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
         # scans and images: show which page OCR is on (a 300-page scan takes minutes)
         assistant.ingestor.on_ocr_page = lambda name, done, total: progress.update(
             task, description=f"{_shown(name[:30])} OCR {done}/{total}")
-        results = assistant.ingest(files, on_result=report, tags=tag or ())
+        results = assistant.ingest(files, on_result=report, tags=tag or (), readers=wanted)
     elapsed = time.perf_counter() - started
     console.print(f"{len(results)} files in {elapsed:.1f}s → kb {knowledge.name!r}: {counts['added']} added, "
                   f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['failed']} failed "
@@ -347,7 +376,7 @@ def docs_list(kb: KbOption = None) -> None:
     """List documents: id, name, format, pages, chunks."""
     knowledge = _open(kb)
     table = Table("id", "name", "format", "pages", "chunks", "version")
-    for d in knowledge.documents():
+    for d in knowledge.documents(_reader(knowledge)):
         table.add_row(d.id, escape(d.name), d.format, str(d.pages or ""), str(d.chunks), str(d.version))
     console.print(table)
 
@@ -376,6 +405,7 @@ def docs_tag(doc: str, tags: Annotated[list[str], typer.Argument(help="The docum
              kb: KbOption = None) -> None:
     """Set a document's tags (used by `korag search --tag`)."""
     knowledge = _open(kb)
+    _require_admin(knowledge)
     record = _document(knowledge, doc)
     knowledge.store.set_tags(record.id, tags)
     console.print(f"{record.name}: {', '.join(knowledge.store.tags(record.id))}")
@@ -385,6 +415,7 @@ def docs_tag(doc: str, tags: Annotated[list[str], typer.Argument(help="The docum
 def docs_delete(doc: str, kb: KbOption = None) -> None:
     """Delete a document: its chunks, index entries and stored original."""
     knowledge = _open(kb)
+    _require_admin(knowledge)
     try:
         record = knowledge.delete_document(doc)
     except RetrievalError as err:
@@ -407,6 +438,10 @@ _register_serve_command(app)
 from ui.cli_ocr import register as _register_ocr_command  # noqa: E402  (ocr: ui/cli_ocr.py)
 
 _register_ocr_command(app)
+
+from ui.cli_acl import register as _register_acl_commands  # noqa: E402  (acl, audit: ui/cli_acl.py)
+
+_register_acl_commands(app)
 
 
 def run() -> None:

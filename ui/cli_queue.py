@@ -51,7 +51,8 @@ def _line(job) -> str:
     return f"{job.state:9} {escape(job.name)}{stage}"
 
 
-def ingest_queued(paths: list[Path], kb: str | None, tags: list[str], wait: bool) -> None:
+def ingest_queued(paths: list[Path], kb: str | None, tags: list[str], wait: bool,
+                  readers: tuple[str, ...] | None = None) -> None:
     """`korag ingest --queue`: one job per file for the workers; with `--wait`, follow them to the end."""
     from agents import Assistant
     from agents.assistant import jobs
@@ -70,7 +71,8 @@ def ingest_queued(paths: list[Path], kb: str | None, tags: list[str], wait: bool
     for path in files:
         try:
             data = path.read_bytes()
-            submitted.append(queue.submit(knowledge, data, path.name, source=str(path.resolve()), tags=tags))
+            submitted.append(queue.submit(knowledge, data, path.name, source=str(path.resolve()), tags=tags,
+                                          readers=readers))
         except jobs.IngestError as err:
             refused += 1
             console.print(f"[red]failed[/red]    {escape(path.name)}: {escape(err.reason)}")
@@ -126,6 +128,8 @@ def api(host: Annotated[str, typer.Option("--host", help="Address to listen on (
         workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes")] = 1,
         new_key: Annotated[bool, typer.Option("--new-key", help="Print a new API key and its digest, then exit")] = False,
         openapi: Annotated[bool, typer.Option("--openapi", help="Print the OpenAPI spec (docs/openapi.json), then exit")] = False,
+        user: Annotated[Optional[str], typer.Option("--user", help="With --new-key: the key is this KB user's "
+                                                                   "(reads only what their groups may)")] = None,
         ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
     from ui.api import ApiKeysMissing, create_app, new_key as make_key
@@ -137,9 +141,9 @@ def api(host: Annotated[str, typer.Option("--host", help="Address to listen on (
         print(json.dumps(spec, ensure_ascii=False, indent=1))
         return
     if new_key:
-        key, digest = make_key()
+        key, entry = make_key(user)
         console.print(f"API key (give it to the client; it is not stored): {key}\n"
-                      f"add to KORAG_API_KEYS (comma-separated):            {digest}")
+                      f"add to KORAG_API_KEYS (comma-separated):            {entry}")
         return
     import uvicorn
 

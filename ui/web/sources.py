@@ -71,7 +71,9 @@ def render_sources(sources: list[Source]) -> None:
 
 def _chunks(ids: list[int]) -> dict[int, Chunk]:
     try:
-        return current().kb.store.chunks(ids)
+        assistant = current()
+        readable = {d.id for d in assistant.documents()}  # access may have changed since the answer
+        return {i: c for i, c in assistant.kb.store.chunks(ids).items() if c.document_id in readable}
     except RetrievalError:
         return {}
 
@@ -111,7 +113,7 @@ def _render_page(source: Source, chunk: Chunk, cited: list[bool]) -> None:
     """An OCR'd chunk knows where its lines are on the page: draw them on the page image."""
     kb = current().kb
     try:
-        record = kb.document(source.document_id)
+        record = current().document(source.document_id)
         data = kb.file_path(record.sha256, record.name).read_bytes()
         page = images.page_image(data, source.page, is_pdf=record.format == "pdf")
     except (RetrievalError, OSError, ValueError) as err:

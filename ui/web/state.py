@@ -14,10 +14,12 @@ from agents.errors import AgentError
 from rag.errors import RetrievalError
 from rag.kb import KnowledgeBase
 from rag.settings import Settings
+from ui.api_auth import Caller, KeyRing
 
 log = logging.getLogger(__name__)
 
 KB_KEY = "kb"  # st.session_state key of the knowledge base this browser session works in
+USER_KEY = "signed_in"  # st.session_state key of the Caller signed in with an API key (portal_auth=key)
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,9 +38,43 @@ def current_kb() -> str:
     return st.session_state.get(KB_KEY) or settings().kb
 
 
+def caller() -> Caller | None:
+    """Who uses this browser session (KORAG_PORTAL_AUTH): None when not signed in yet.
+
+    'none': the operator, who reads everything (a portal on localhost); 'key': a user signed in with
+    their API key; 'header': the user a trusted reverse proxy (SSO) names in KORAG_PORTAL_USER_HEADER.
+    """
+    mode = settings().portal_auth
+    if mode == "none":
+        return Caller()
+    if mode == "header":
+        user = (st.context.headers.get(settings().portal_user_header) or "").strip()
+        admins = {a.strip() for a in settings().api_admins.split(",") if a.strip()}
+        return Caller(user, user in admins) if user else None
+    return st.session_state.get(USER_KEY)
+
+
+def sign_in(key: str) -> Caller | None:
+    """portal_auth=key: the caller for an API key (None if it is not one of KORAG_API_KEYS)."""
+    found = KeyRing(settings()).caller(key.strip())
+    if found is not None:
+        st.session_state[USER_KEY] = found
+    return found
+
+
 def current() -> Assistant:
-    """The Assistant of the KB chosen in the sidebar."""
-    return assistant(current_kb())
+    """The Assistant of the KB chosen in the sidebar, limited to what the signed-in user may read."""
+    who = caller()
+    if who is None:
+        raise PermissionError("로그인이 필요합니다")
+    shared = assistant(current_kb())
+    return shared if who.user is None else shared.as_user(who.user, who.admin)
+
+
+def is_admin() -> bool:
+    """May this session manage documents and access (the operator, or an admin of the current KB)?"""
+    reader = current().reader
+    return reader is None or reader.admin
 
 
 def kb_names() -> list[str]:
@@ -93,7 +129,7 @@ def show_mode(mode: str, model: str | None, notices: list[str]) -> None:
 
 def document_choice(label: str, key: str) -> str | None:
     """A select box over the current KB's documents; returns the chosen document id."""
-    documents = current().kb.documents()
+    documents = current().documents()
     if not documents:
         st.info("이 지식베이스에 문서가 없습니다. **문서** 페이지에서 먼저 올려 주세요.")
         return None

@@ -43,7 +43,7 @@ def ask(question: str, chat: dict, filters: Filters | None) -> Answer | None:
 
 
 def scope() -> Filters | None:
-    documents = current().kb.documents()
+    documents = current().documents()
     names = {d.id: d.name for d in documents}
     chosen = st.multiselect("검색할 문서 (비우면 전체)", list(names), format_func=names.__getitem__,
                             key=f"scope-{current_kb()}", placeholder="전체 문서")

@@ -8,7 +8,8 @@ from datetime import datetime
 import streamlit as st
 
 from agents.assistant import jobs
-from ui.web.state import KB_KEY, allowed_types, assistant, current, current_kb, settings, shown_errors
+from ui.web.access import access_section, readers_label, upload_readers
+from ui.web.state import KB_KEY, allowed_types, assistant, current, current_kb, is_admin, settings, shown_errors
 from ui.web.uploads import STATE_LABELS, Upload, UploadStatus, ingest_inline, job_status, submit_queued
 
 # Material icons, not emoji: a server without an emoji font (Debian + fonts-nanum) shows emoji as boxes
@@ -39,15 +40,16 @@ def upload_section() -> None:
     round_ = st.session_state.setdefault("upload_round", 0)
     files = st.file_uploader("파일 선택", type=allowed or None, accept_multiple_files=True,
                              max_upload_size=settings().max_file_mb, key=f"uploader-{round_}")
+    readers = upload_readers()
     if not st.button("수집 시작", type="primary", icon=":material/upload:", disabled=not files):
         return
     uploads = [Upload(f.name, f.getvalue()) for f in files]
     with shown_errors("문서 수집"):
         if queued:
-            st.session_state["jobs"] = submit_queued(job_queue(), current(), uploads, allowed)
+            st.session_state["jobs"] = submit_queued(job_queue(), current(), uploads, allowed, readers)
         else:
             slots = [st.empty() for _ in uploads]
-            finished = ingest_inline(current(), uploads, allowed, lambda i, s: status_row(slots[i], s))
+            finished = ingest_inline(current(), uploads, allowed, lambda i, s: status_row(slots[i], s), readers)
             st.session_state["last_batch"] = finished
         st.session_state["upload_round"] = round_ + 1  # a fresh uploader: the same files are not sent twice
         st.rerun()
@@ -92,7 +94,9 @@ def dead_letters_section() -> None:
     """Jobs that failed for good (after their retries): the queue's dead-letter list, this KB's only."""
     if not settings().redis_url:
         return  # inline ingestion reports failures in the batch above; nothing waits anywhere
-    failed = job_queue().jobs(kb=current_kb(), state="failed", limit=50)
+    who = current().reader
+    failed = [j for j in job_queue().jobs(kb=current_kb(), state="failed", limit=50)
+              if who is None or who.admin or j.user == who.user]
     if not failed:
         return
     with st.expander(f"실패한 작업 {len(failed)}건 (작업 큐)", icon=":material/error:"):
@@ -101,7 +105,8 @@ def dead_letters_section() -> None:
 
 
 def documents_section() -> None:
-    documents = current().kb.documents()
+    documents = current().documents()
+    access = current().kb.store.access
     st.subheader(f"문서 목록 ({len(documents)})")
     query = st.text_input("문서 검색", placeholder="파일 이름으로 찾기", key="doc_query").strip().lower()
     shown = [d for d in documents if query in d.name.lower()]
@@ -110,8 +115,11 @@ def documents_section() -> None:
         return
     st.dataframe([{"이름": d.name, "형식": d.format, "쪽": str(d.pages) if d.pages else "–", "청크": d.chunks,
                    "버전": d.version, "OCR 필요": ", ".join(map(str, d.pages_needing_ocr)),
-                   "갱신": datetime.fromtimestamp(d.updated_at).strftime("%Y-%m-%d %H:%M"), "ID": d.id}
+                   "갱신": datetime.fromtimestamp(d.updated_at).strftime("%Y-%m-%d %H:%M"),
+                   "읽기 권한": readers_label(access.readers(d.id)), "ID": d.id}
                   for d in shown], hide_index=True, width="stretch")
+    if not is_admin():
+        return  # deleting documents is for admins
     names = {d.id: d.name for d in shown}
     cols = st.columns([3, 1, 1], vertical_alignment="bottom")
     doomed = cols[0].selectbox("삭제할 문서", list(names), format_func=names.__getitem__, key="doomed")
@@ -127,6 +135,8 @@ def documents_section() -> None:
 
 
 def kb_section() -> None:
+    if not is_admin():
+        return  # creating knowledge bases is for admins
     with st.expander("새 지식베이스 만들기"):
         name = st.text_input("이름 (영문·숫자·한글, - _ .)", key="new_kb").strip()
         if st.button("만들기", disabled=not name):
@@ -147,3 +157,6 @@ with shown_errors("실패한 작업"):
     dead_letters_section()
 with shown_errors("문서 목록"):
     documents_section()
+with shown_errors("접근 권한"):
+    if is_admin():
+        access_section()

@@ -29,7 +29,7 @@ def upload_one() -> None:
 
 
 def page_range(document_id: str) -> tuple[int, int] | None:
-    pages = current().kb.document(document_id).pages or 1
+    pages = current().document(document_id).pages or 1
     if pages < 2 or not st.checkbox("쪽 범위 지정", key="summary_range"):
         return None
     first, last = st.slider("쪽", 1, pages, (1, pages), key=f"summary_pages-{document_id}")
