@@ -40,7 +40,10 @@ def make_tools(settings: Settings, kb: Any = None, reader: Any = None) -> list:
 
     def page_image(document: str, page: int) -> Image.Image:
         record = kb.document(document, reader)  # only documents the person asking may read
-        data = kb.file_path(record.sha256, record.name).read_bytes()
+        original = kb.file_path(record.sha256, record.name)
+        if not original.exists() and not settings.keep_originals:
+            raise FileNotFoundError("이 지식베이스는 원본 파일을 보관하지 않습니다 (KORAG_KEEP_ORIGINALS=false)")
+        data = original.read_bytes()
         return next(iter(page_images(data, record.name, [page], settings.ocr_dpi)))[1]
 
     def guarded(work: Callable[..., str]) -> Callable[..., str]:

@@ -114,7 +114,10 @@ def _render_page(source: Source, chunk: Chunk, cited: list[bool]) -> None:
     kb = current().kb
     try:
         record = current().document(source.document_id)
-        data = kb.file_path(record.sha256, record.name).read_bytes()
+        original = kb.file_path(record.sha256, record.name)
+        if not original.exists() and not kb.settings.keep_originals:
+            raise FileNotFoundError("원본 파일을 보관하지 않는 지식베이스입니다 (KORAG_KEEP_ORIGINALS=false)")
+        data = original.read_bytes()
         page = images.page_image(data, source.page, is_pdf=record.format == "pdf")
     except (RetrievalError, OSError, ValueError) as err:
         st.caption(f"쪽 이미지를 열 수 없습니다: {err}")
