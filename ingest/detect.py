@@ -83,8 +83,10 @@ def _looks_like_text(data: bytes) -> bool:
 
 def detect_format(data: bytes, name: str) -> str:
     """Return one of `SUPPORTED`, or raise `UnsupportedFormat` / `EmptyDocument`."""
-    if not data or not data.strip():
+    if not data:
         raise EmptyDocument(name, "the file is empty (0 bytes)")
+    if not data.strip():
+        raise EmptyDocument(name, f"the file is empty ({len(data)} bytes of white space only)")
     if data.startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):

@@ -47,7 +47,8 @@ class _Headings:
 
 def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
     """Parse a DOCX into heading, paragraph, list and table blocks in reading order."""
-    SafeZip(data, name, options)  # zip-bomb and encryption checks before python-docx inflates anything
+    # zip-bomb, encryption and DTD checks before python-docx inflates anything
+    SafeZip(data, name, options).refuse_dtds()
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body

@@ -41,8 +41,22 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
     for tag in soup.find_all(list(_DROP)):
         tag.decompose()
     walker = _Walker()
-    walker.walk(soup.body or soup)
-    return ParsedDocument(name=name, format="html", blocks=tuple(walker.blocks), title=title or None)
+    warnings: tuple[str, ...] = ()
+    try:
+        walker.walk(soup.body or soup)
+        blocks = walker.blocks
+    except RecursionError:
+        # Elements nested thousands deep (unclosed <div>s from a generator, or an attack) are deeper
+        # than the walk can recurse; the text is still worth keeping, without the structure.
+        blocks = _flat_blocks(soup.body or soup)
+        warnings = ("elements are nested too deeply to read the page structure; its text was kept line by line",)
+    return ParsedDocument(name=name, format="html", blocks=tuple(blocks), title=title or None, warnings=warnings)
+
+
+def _flat_blocks(root: Tag) -> list[Block]:
+    """One paragraph per line of text, in document order (no recursion: `get_text` iterates)."""
+    lines = (_SPACE.sub(" ", line).strip() for line in root.get_text("\n").split("\n"))
+    return [Block(text=line) for line in lines if line]
 
 
 def decode_html(data: bytes, name: str) -> str:

@@ -245,7 +245,7 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
         if not ole.exists("FileHeader"):
             raise CorruptDocument(name, "no FileHeader stream: not an HWP 5 document")
         header = parse_file_header(_read(ole, "FileHeader", name), name)
-        budget = ByteBudget(options.max_unzipped_bytes)
+        budget = ByteBudget(options.max_unzipped_bytes, options.max_compression_ratio)
 
         def records(stream: str) -> list[Record]:
             raw = _read(ole, stream, name)

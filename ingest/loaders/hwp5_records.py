@@ -55,11 +55,17 @@ class ControlRef:
     ctrl_id: str
 
 
-class ByteBudget:
-    """How many more bytes this document may inflate to, shared by all of its streams."""
+# Streams that inflate to less than this are not held to the ratio: small runs of zeros compress far.
+RATIO_FLOOR = 1_000_000
 
-    def __init__(self, limit: int) -> None:
+
+class ByteBudget:
+    """How many more bytes this document may inflate to, shared by all of its streams; and how many
+    times its compressed size one stream may expand to (`max_ratio`, as SafeZip holds zip members)."""
+
+    def __init__(self, limit: int, max_ratio: float | None = None) -> None:
         self.left = limit
+        self.max_ratio = max_ratio
 
     def spend(self, n: int) -> None:
         self.left -= n
@@ -68,12 +74,19 @@ class ByteBudget:
 def inflate(data: bytes, name: str, what: str, budget: ByteBudget) -> bytes:
     """Raw-deflate `data` (HWP streams carry no zlib header), never past the budget."""
     inflater = zlib.decompressobj(-15)
+    # Real sections expand under 10:1; without the ratio a bomb would inflate the whole budget
+    # (512 MiB by default) into memory before it is refused.
+    cap = budget.left
+    if budget.max_ratio is not None:
+        cap = min(cap, max(RATIO_FLOOR, int(len(data) * budget.max_ratio)))
     try:
-        out = inflater.decompress(data, budget.left + 1)
+        out = inflater.decompress(data, cap + 1)
     except zlib.error as err:
         raise CorruptDocument(name, f"{what} is not valid compressed data ({err})") from err
     if len(out) > budget.left:
         raise DocumentTooLarge(name, f"{what} expands past the size limit (decompression bomb guard)")
+    if len(out) > cap:
+        raise DocumentTooLarge(name, f"{what} expands more than {budget.max_ratio:g}:1 (decompression bomb guard)")
     if not inflater.eof:
         raise CorruptDocument(name, f"{what} is truncated: its compressed data ends early")
     budget.spend(len(out))

@@ -38,9 +38,14 @@ def open_image(data: bytes, name: str) -> Image.Image:
         try:
             image = Image.open(io.BytesIO(data))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
-            raise DocumentTooLarge(name, f"the image is too large to OCR safely ({err}); "
-                                         f"limit {MAX_PIXELS:,} pixels — scale it down") from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as err:
+            # Pillow's message quotes its own limit (twice ours for the error): say ours only
+            raise DocumentTooLarge(name, f"the image has more than {MAX_PIXELS:,} pixels (a decompression bomb, "
+                                         "or a scan at far too high a resolution); scale it down — 300 dpi "
+                                         "is enough for OCR") from err
+        except UnidentifiedImageError as err:  # its message is only "cannot identify <BytesIO at 0x…>"
+            raise CorruptDocument(name, "not a readable image: no image format recognises it; "
+                                        "the file is damaged, truncated or not an image") from err
+        except (OSError, SyntaxError, ValueError, EOFError) as err:
             raise CorruptDocument(name, f"not a readable image ({err}); the file is damaged or not an image") from err
     _check_size(image, name)
     return image

@@ -63,7 +63,7 @@ def _parse(pdf: pypdfium2.PdfDocument, name: str, options: LoadOptions) -> Parse
             warnings.append(f"page {number}: text could not be extracted ({err})")
             needing_ocr.append(number)
             continue
-        if sum(len("".join(p.split())) for p in paragraphs) < MIN_TEXT_CHARS:
+        if sum(len("".join(p.split())) for p in paragraphs) < MIN_TEXT_CHARS and not _blank(pdf, number - 1):
             needing_ocr.append(number)
         blocks.extend(Block(text=p, kind="paragraph", page=number) for p in paragraphs)
     if failed == page_count:
@@ -101,6 +101,19 @@ def _page_count(pdf: pypdfium2.PdfDocument, name: str, options: LoadOptions) -> 
     if count > options.max_pages:
         raise DocumentTooLarge(name, f"the PDF has {count} pages (limit {options.max_pages}); split it")
     return count
+
+
+def _blank(pdf: pypdfium2.PdfDocument, index: int) -> bool:
+    """A page that draws nothing (no page objects, no annotations) is blank, not a scan.
+
+    OCR would read nothing from it, slowly (~0.2 s a page with Tesseract), and a hostile PDF can
+    hold thousands of such pages under `max_pages`.
+    """
+    page = pdf[index]
+    try:
+        return pdfium_c.FPDFPage_CountObjects(page) == 0 and pdfium_c.FPDFPage_GetAnnotCount(page) == 0
+    finally:
+        page.close()
 
 
 def _title(pdf: pypdfium2.PdfDocument) -> str | None:

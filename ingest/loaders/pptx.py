@@ -19,7 +19,8 @@ from rag.model import Block, ParsedDocument
 
 def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
     """Parse a PPTX into one heading block per slide title plus its text, tables and notes."""
-    SafeZip(data, name, options)  # zip-bomb and encryption checks before python-pptx inflates anything
+    # zip-bomb, encryption and DTD checks before python-pptx inflates anything
+    SafeZip(data, name, options).refuse_dtds()
     try:
         presentation = pptx.Presentation(io.BytesIO(data))
         slides = list(presentation.slides)

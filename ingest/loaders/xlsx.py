@@ -21,7 +21,8 @@ ROWS_PER_BLOCK = 200
 
 def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
     """Parse an XLSX into table blocks: `page` is the 1-based sheet index, heading_path its title."""
-    SafeZip(data, name, options)  # zip-bomb and encryption checks before openpyxl inflates anything
+    # zip-bomb, encryption and DTD checks before openpyxl inflates anything
+    SafeZip(data, name, options).refuse_dtds()
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError) as err:

@@ -45,6 +45,23 @@ def test_short_cp949_line_is_not_mistaken_for_chinese():
     assert decode_text("한국어 문장입니다".encode("cp949"), "short.txt") == "한국어 문장입니다"
 
 
+def test_cp949_with_a_few_bad_bytes_keeps_its_text(samples):
+    data = (samples / "공지사항_cp949.txt").read_bytes()
+    text = decode_text(data[:201] + b"\xff\xfe\x80" + data[201:], "damaged.txt")
+    assert "전기설비 정기 점검 및 정전 안내" in text and "오전 8시부터 오후 2시까지" in text
+    assert 1 <= text.count("\ufffd") <= 3
+
+
+def test_utf8_korean_is_not_read_as_cp949_with_bad_bytes(samples):
+    """UTF-8 with one stray byte fails strict UTF-8; refusing it is fine, CP949 mojibake is not."""
+    data = (samples / "회의록.md").read_bytes()
+    try:
+        text = decode_text(data[:300] + b"\xff" + data[300:], "memo.md")
+    except UnsupportedFormat:
+        return
+    assert "출시일을 2025년 9월 1일로 확정" in text
+
+
 def test_binary_garbage_is_refused_with_the_file_name():
     garbage = bytes(range(256)) * 40
     with pytest.raises(UnsupportedFormat) as info:

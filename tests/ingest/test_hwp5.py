@@ -248,6 +248,18 @@ def test_decompression_bomb_stops_at_the_budget():
     assert time.monotonic() - start < 2.0
 
 
+def test_decompression_bomb_is_refused_by_ratio_long_before_the_budget():
+    bomb = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = bomb.compress(bytes(64 << 20)) + bomb.flush()  # ~64 KB that expand 1000:1
+    budget = ByteBudget(512 << 20, max_ratio=200)
+    with pytest.raises(DocumentTooLarge, match="more than 200:1"):
+        inflate(data, "bomb.hwp", "BodyText/Section0", budget)
+    assert budget.left == 512 << 20, "nothing spent: the stream was refused, not read"
+    small = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = small.compress(bytes(100_000)) + small.flush()  # 1000:1 too, but under the 1 MB floor
+    assert inflate(packed, "ok.hwp", "BodyText/Section0", budget) == bytes(100_000)
+
+
 def test_distribution_key_unmasking_follows_msvc_rand():
     # Mask the key with the same MSVC rand() sequence by hand; unmasking must give it back.
     seed, key = 0x12345678, bytes(range(100, 116))

@@ -22,7 +22,8 @@ from docx.oxml.ns import qn
 from pptx.util import Inches
 from pypdf import PdfWriter
 
-from ingest.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument, IngestError, UnsupportedFormat
+from ingest.errors import (CorruptDocument, DocumentTooLarge, EmptyDocument, EncryptedDocument, IngestError,
+                           UnsupportedFormat)
 from ingest.loaders import load
 from ingest.loaders.base import LoadOptions
 from ingest.normalize import collapse_whitespace
@@ -46,7 +47,7 @@ def raises_naming_file(error: type[IngestError], data: bytes, name: str, **kwarg
 
 @pytest.fixture(scope="module")
 def korean_pdf() -> bytes:
-    """Three pages: two paragraphs on page 1, two on page 2 separated by a gap, page 3 blank (a 'scan')."""
+    """Three pages: two paragraphs on page 1, two on page 2 separated by a gap, page 3 drawn but no text (a 'scan')."""
     if not NANUM.exists():
         pytest.skip("NanumGothic font not installed (apt install fonts-nanum) - cannot draw Korean text")
     from reportlab.pdfbase import pdfmetrics
@@ -66,7 +67,8 @@ def korean_pdf() -> bytes:
     pdf.drawString(72, 745, "1일 8시간으로 한다.")
     pdf.drawString(72, 700, "제11조(휴가) 연가는 15일로 한다.")
     pdf.showPage()
-    pdf.showPage()  # no text layer at all
+    pdf.rect(72, 300, 400, 400, fill=1)  # something drawn, no text layer at all
+    pdf.showPage()
     pdf.save()
     return buf.getvalue()
 
@@ -127,10 +129,22 @@ def test_ten_thousand_blank_pages_fail_fast_on_max_pages():
     assert time.perf_counter() - started < 5
 
 
-def test_blank_pdf_pages_are_listed_for_ocr():
-    doc = load(blank_pdf(2), "scan.pdf")
-    assert doc.blocks == ()
-    assert doc.pages_needing_ocr == (1, 2)
+def test_blank_pdf_pages_need_no_ocr():
+    """A page that draws nothing is not a scan: thousands of them must not queue thousands of OCR runs."""
+    started = time.perf_counter()
+    error = raises_naming_file(EmptyDocument, blank_pdf(2_000), "blank.pdf")
+    assert "no text" in error.reason and time.perf_counter() - started < 5
+
+
+def test_blank_page_between_text_pages_is_not_listed_for_ocr(korean_pdf):
+    from pypdf import PdfReader
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(korean_pdf)))
+    writer.insert_blank_page(index=1)
+    out = io.BytesIO()
+    writer.write(out)
+    doc = load(out.getvalue(), "with-blank.pdf")
+    assert doc.page_count == 4 and doc.pages_needing_ocr == (4,)  # the drawn page 3, now 4; not the blank 2
 
 
 @pytest.fixture(scope="module")
@@ -285,6 +299,19 @@ def test_docx_billion_laughs_is_not_expanded(rules_docx):
     assert time.perf_counter() - started < 2
 
 
+@pytest.mark.parametrize("sample, part", [("취업규칙.docx", "word/document.xml"),
+                                          ("부서별_예산.xlsx", "xl/workbook.xml"),
+                                          ("고객지원_매뉴얼.pptx", "ppt/_rels/presentation.xml.rels")])
+def test_office_part_declaring_a_dtd_is_refused(samples, sample, part):
+    """An XXE attempt: before this, DOCX parsed it silently, dropping the text after the entity."""
+    data = (samples / sample).read_bytes()
+    original = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    original = original.split(b"?>", 1)[1] if original.startswith(b"<?xml") else original
+    xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + original
+    error = raises_naming_file(CorruptDocument, _replace_member(data, part, xxe), "xxe" + sample[-5:])
+    assert f"{part} declares a DTD" in error.reason
+
+
 def test_docx_zip_bomb_is_refused_before_inflating(rules_docx):
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(rules_docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -409,6 +436,14 @@ def test_html_structure_and_dropped_markup():
     assert table.heading_path == ("제2장 복무",)
 
 
+def test_html_nested_past_the_recursion_limit_keeps_its_text():
+    page = ("<html><body><script>스크립트</script><h1>공지</h1>" + "<div>" * 50_000
+            + "<p>깊은 곳의 안내문</p>" + "</div>" * 50_000 + "<p>마지막 줄</p></body></html>")
+    doc = load(page.encode("utf-8"), "deep.html")
+    assert [b.text for b in doc.blocks] == ["공지", "깊은 곳의 안내문", "마지막 줄"]
+    assert "nested too deeply" in doc.warnings[0]
+
+
 def test_plain_text_paragraphs_split_at_blank_lines():
     text = "첫 문단 첫 줄\n첫 문단 둘째 줄\n\n\n둘째 문단\r\n"
     doc = load(text.encode("cp949"), "memo.txt")
@@ -472,7 +507,8 @@ def test_shared_pcasm_book_keeps_its_168_pages(loaded_corpus):
     assert doc.page_count == entry["pages"] == 168
     assert doc.title == "PC 어셈블리 언어"
     pages = {b.page for b in doc.blocks}
-    assert len(pages) + len(set(doc.pages_needing_ocr) - pages) == 168
+    # every page has text except page 10, which draws nothing (blank: no OCR either)
+    assert set(range(1, 169)) - pages == {10} and doc.pages_needing_ocr == ()
     assert min(pages) == 1 and max(pages) == 168
     assert "PC 어셈블리어" in blocks_on(doc, 1)[0].text
     assert any(b.text == "제1장" for b in blocks_on(doc, 11))
