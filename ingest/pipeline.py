@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 Status = Literal["added", "updated", "unchanged", "failed"]
 MAX_NAME_BYTES = 255
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 BATCH_FILES = 32  # files parsed before one Kiwi batch
 BATCH_CHARS = 2_000_000
 _UNSET = object()
@@ -77,6 +78,9 @@ def check_name(name: str) -> str:
         raise UnsafeName(shown, "the file name contains a path separator")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         raise UnsafeName(shown, "the file name contains control characters (newline, NUL, …); rename the file")
+    if any(ch in _BIDI_CONTROLS for ch in name):
+        raise UnsafeName(shown, "the file name contains Unicode direction controls, which can disguise its "
+                                "extension (e.g. 'report\u202efdp.exe'); rename the file")
     if len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
         raise UnsafeName(shown, f"the file name is longer than {MAX_NAME_BYTES} bytes; rename the file")
     try:
@@ -95,14 +99,19 @@ def upload_source(name: str, uploader: Reader | None = None) -> str:
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
-    """Files named, and files under folders named (recursively, hidden ones skipped), in order."""
+    """Files named, and files under folders named (recursively, hidden ones skipped), in order.
+
+    Symbolic links inside a folder are not followed: a link planted in a shared folder must not
+    pull /etc/passwd or another department's files into the KB. A file named directly is read.
+    """
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
             inside = []
-            for root, dirs, files in os.walk(path):
+            for root, dirs, files in os.walk(path):  # os.walk does not descend into linked folders
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
-                inside.extend(Path(root) / f for f in files if not f.startswith("."))
+                inside.extend(Path(root) / f for f in files
+                              if not f.startswith(".") and not (Path(root) / f).is_symlink())
             found.extend(sorted(inside))
         else:
             found.append(path)
@@ -246,9 +255,9 @@ class Ingestor:
         if engine is None:
             return parsed
         parsed = ocr_document(data, parsed, engine, self.settings.ocr_dpi, self.on_ocr_page)
-        if parsed.format == "image" and not parsed.blocks:
+        if parsed.format in ("image", "pdf") and not parsed.blocks:  # every page blank or unreadable
             reason = parsed.warnings[-1] if parsed.warnings else "no text"
-            raise EmptyDocument(parsed.name, f"OCR found no text in the image ({reason})")
+            raise EmptyDocument(parsed.name, f"OCR found no text in the {parsed.format} ({reason})")
         return parsed
 
     def _store(self, item: _Prepared, chunks: list[Chunk]) -> FileResult:

@@ -155,6 +155,21 @@ def _pdf(pages: int, password: str | None = None) -> bytes:
     return out.getvalue()
 
 
+def _white_pages(pages: int) -> bytes:
+    """Pages that draw something (a white rectangle), so no loader can call them empty: only the
+    rendered page shows there is nothing to read."""
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=(595, 842))
+    for _ in range(pages):
+        pdf.setFillColorRGB(1, 1, 1)
+        pdf.rect(20, 20, 555, 802, stroke=0, fill=1)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
 def _hwp(replace: dict[str, bytes]) -> bytes:
     """The sample HWP rewritten with some streams replaced (BodyText/Section0 is raw deflate)."""
     with olefile.OleFileIO(_sample("보안_지침.hwp")) as ole:
@@ -189,6 +204,7 @@ def _cases() -> list[Case]:
         Case("pdf encrypted", "암호.pdf", _pdf(0, password="비밀번호1234"), reason="password"),
         Case("pdf 10k blank pages", "빈쪽_10000.pdf", _pdf(10_000), reason="10000 pages"),
         Case("pdf 2k blank pages", "빈쪽_2000.pdf", _pdf(2_000), reason="no text"),
+        Case("pdf 40 white-painted pages", "흰쪽_40.pdf", _white_pages(40), reason="no text"),
         # --- DOCX
         Case("docx truncated", "잘린.docx", docx[: len(docx) // 2], reason="cannot be opened"),
         Case("docx garbage xml", "깨진.docx", _rezip(docx, {"word/document.xml": b"<w:document><<<\x00\xff"}),
@@ -266,6 +282,8 @@ def _cases() -> list[Case]:
         Case("name NUL (upload)", "널\x00문자.txt", "널".encode(), reason="control characters", on_disk=False),
         Case("name 300-byte (upload)", "가" * 100 + ".txt", "긴".encode(), reason="255 bytes", on_disk=False),
         Case("name empty (upload)", "", "빈".encode(), reason="empty", on_disk=False),
+        Case("name RTL override (upload)", "보고서\u202etxt.exe", "방향".encode(), reason="direction controls",
+             on_disk=False),
     ]
 
 

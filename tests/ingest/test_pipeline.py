@@ -194,3 +194,26 @@ def test_zip_bombs_in_every_office_container_are_refused(tmp_path, settings, kb,
     assert result.status == "failed" and "zip bomb" in result.error, result.error
     assert time.perf_counter() - started < 10
     assert kb.store.counts()["documents"] == 0
+
+
+def test_symlinks_inside_a_folder_are_not_followed(tmp_path, settings, kb, kiwi):
+    from ingest.pipeline import expand_paths
+
+    folder = tmp_path / "공유"
+    folder.mkdir()
+    (folder / "공지.txt").write_text("정상 공지입니다. 회의는 3시입니다.", encoding="utf-8")
+    (folder / "passwd.txt").symlink_to("/etc/passwd")
+    (folder / "링크폴더").symlink_to(tmp_path)
+    assert [p.name for p in expand_paths([folder])] == ["공지.txt"]
+    assert [p.name for p in expand_paths([folder / "passwd.txt"])] == ["passwd.txt"]  # named directly: read
+
+
+def test_a_blank_rendered_page_is_not_sent_to_ocr():
+    from PIL import Image, ImageDraw
+
+    from ingest.ocr import is_blank
+
+    page = Image.new("RGB", (2480, 3508), "white")
+    assert is_blank(page)
+    ImageDraw.Draw(page).text((100, 100), "출장비 정산", fill="black")
+    assert not is_blank(page)
