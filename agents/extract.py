@@ -128,8 +128,9 @@ def _rule_extract(ws: Workspace, document: DocumentRecord, json_schema: dict[str
         cited = source(n, by_id[match.chunk_id], (match.start, match.end)) if match else None
         fields[name] = ExtractedField(value=data[name], source=cited)
     missing = [k for k, v in data.items() if v is None]
-    notices.insert(0, EXTRACTIVE_NOTICE.replace("문서에서 고른 문장으로 답합니다(추출형 답변)",
-                                                "규칙(날짜·금액·전화번호·기관명 등)으로 추출합니다(규칙 기반 추출)"))
+    if ws.llm is None:  # with an LLM that failed, the fallback notice already says why
+        notices.insert(0, EXTRACTIVE_NOTICE.replace("문서에서 고른 문장으로 답합니다(추출형 답변)",
+                                                    "규칙(날짜·금액·전화번호·기관명 등)으로 추출합니다(규칙 기반 추출)"))
     if missing:
         notices.append(f"찾지 못한 항목: {', '.join(missing)}")
     return Extraction(document_id=document.id, document=document.name, data=data, fields=fields, missing=missing,

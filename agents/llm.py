@@ -150,14 +150,30 @@ class LLM:
         return _text(reply)
 
     def stream(self, messages: list[Message]) -> Iterator[str]:
-        """The reply as it is generated, piece by piece."""
-        with server_errors(self.base_url):
-            if self._completion is not None:
-                yield from self._completion.stream(self._prompt(messages), stop=list(self.preset.stop))
-                return
-            for chunk in self.chat_model.stream(_lc(messages)):
-                if chunk.content:
-                    yield chunk.content if isinstance(chunk.content, str) else _text(chunk)
+        """The reply as it is generated, piece by piece; `LLMUnavailable` if the server breaks off."""
+        shown = 0
+        try:
+            with server_errors(self.base_url):
+                if self._completion is not None:
+                    for piece in self._completion.stream(self._prompt(messages), stop=list(self.preset.stop)):
+                        shown += 1
+                        yield piece
+                    return
+                finished = False
+                for chunk in self.chat_model.stream(_lc(messages)):
+                    finished = finished or bool(chunk.response_metadata.get("finish_reason"))
+                    if chunk.content:
+                        shown += 1
+                        yield chunk.content if isinstance(chunk.content, str) else _text(chunk)
+                if not finished:
+                    # the connection closed without the last event (server killed, a proxy cut it):
+                    # the text so far is not the whole reply and must not pass for one
+                    raise LLMUnavailable(f"LLM server {self.base_url} closed the stream before the reply's end")
+        except LLMUnavailable as err:
+            if shown:  # "not reachable" would puzzle a reader who has half an answer on screen
+                raise LLMUnavailable(f"LLM server {self.base_url} broke off its reply after {shown} pieces: "
+                                     f"{err}") from err
+            raise
 
     def generate_json(self, messages: list[Message], schema: dict[str, Any], name: str = "result") -> Any:
         """A JSON reply constrained by `schema` (vLLM structured outputs via `response_format`), parsed."""

@@ -66,7 +66,8 @@ def _extractive_summary(ws: Workspace, document: DocumentRecord, chunks: list[Ch
                                 (extract.start, extract.end)))
         parts.append(f"{extract.text.strip()} [{len(citations)}]")
     text = "\n".join(f"- {p}" for p in parts) if style == "bullets" else " ".join(parts)
-    notices.insert(0, EXTRACTIVE_NOTICE.replace("답합니다(추출형 답변)", "요약합니다(추출형 요약: 중심 문장 선택)"))
+    if ws.llm is None:  # with an LLM that failed, the fallback notice already says why
+        notices.insert(0, EXTRACTIVE_NOTICE.replace("답합니다(추출형 답변)", "요약합니다(추출형 요약: 중심 문장 선택)"))
     return Summary(document_id=document.id, document=document.name, text=text or "요약할 문장을 찾지 못했습니다.",
                    citations=citations, method="extractive", mode="extractive", notices=notices)
 

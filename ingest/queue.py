@@ -266,7 +266,9 @@ class RedisQueue(JobQueue):
 
         self.settings = settings
         # JSON, not pickle: nothing read from Redis can run code in a worker
-        self.connection = connection or Redis.from_url(settings.redis_url or "redis://localhost:6379/0")
+        # a host that drops packets must not hang an API request: connecting gives up after 5 s
+        self.connection = connection or Redis.from_url(settings.redis_url or "redis://localhost:6379/0",
+                                                       socket_connect_timeout=5)
         self.queue = Queue(settings.queue_name, connection=self.connection, serializer=JSONSerializer,
                            default_timeout=settings.job_timeout_s)
 

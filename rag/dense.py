@@ -54,6 +54,15 @@ class DenseStore:
                 self._stamp = stamp
             return self._index
 
+    def index_for_update(self) -> VectorIndex | None:
+        """A private copy of the saved index for a writer to change, then `save`.
+
+        Searches in this process keep using the published index meanwhile (FAISS indexes must not
+        be searched while they change), and a save that fails (disk full) publishes nothing.
+        """
+        current = self.index()
+        return current.copy() if current is not None else None
+
     def save(self, index: VectorIndex) -> None:
         index.save(self.path)
         with self._lock:

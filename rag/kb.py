@@ -354,7 +354,6 @@ class KnowledgeBase:
         index = self.lexical()
         mask = mask_for(index.chunk_ids, self.store.allowed_chunk_ids(filters)) if filters else None
         hits: list[LexicalHit] = index.search(terms, k, mask)
-        chunks = self.store.chunks([h.chunk_id for h in hits])
-        docs = self.store.documents_by_id({c.document_id for c in chunks.values()})
+        chunks, docs = self.store.chunks_with_documents([h.chunk_id for h in hits])  # one snapshot
         return [SearchHit(chunks[h.chunk_id], docs[chunks[h.chunk_id].document_id], h.score)
                 for h in hits if h.chunk_id in chunks]

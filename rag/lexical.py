@@ -71,21 +71,33 @@ class LexicalIndex:
 
     # -- persistence -----------------------------------------------------------------------------
     def save(self, root: Path) -> None:
-        """Write as a new generation directory, then switch CURRENT to it (atomic rename)."""
+        """Write as a new generation directory, then switch CURRENT to it (atomic rename).
+
+        Every file is fsynced before the renames, and a failed write (disk full) leaves no staging
+        files behind: CURRENT keeps naming the last complete generation.
+        """
         root.mkdir(parents=True, exist_ok=True)
         target = root / f"gen-{self.generation}"
         staging = root / f".gen-{self.generation}.{os.getpid()}.tmp"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        np.save(staging / "chunk_ids.npy", self.chunk_ids)
-        (staging / "format.json").write_text(json.dumps(FORMAT))
-        if self.retriever is not None:
-            self.retriever.save(str(staging / "bm25"))
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(staging, target)
         pointer = root / f".CURRENT.{os.getpid()}.tmp"
-        pointer.write_text(target.name)
-        os.replace(pointer, root / "CURRENT")
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            staging.mkdir()
+            np.save(staging / "chunk_ids.npy", self.chunk_ids)
+            (staging / "format.json").write_text(json.dumps(FORMAT))
+            if self.retriever is not None:
+                self.retriever.save(str(staging / "bm25"), show_progress=False)
+            _fsync_tree(staging)
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(staging, target)
+            pointer.write_text(target.name)
+            _fsync_tree(pointer)
+            os.replace(pointer, root / "CURRENT")
+            _fsync_tree(root, files=False)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            pointer.unlink(missing_ok=True)
+            raise
         for old in root.glob("gen-*"):
             if old.name != target.name:
                 shutil.rmtree(old, ignore_errors=True)
@@ -101,7 +113,19 @@ class LexicalIndex:
                 return None
             chunk_ids = np.load(path / "chunk_ids.npy")
             retriever = bm25s.BM25.load(str(path / "bm25"), mmap=False) if len(chunk_ids) else None
-        except (FileNotFoundError, ValueError, OSError) as err:
+        except (ValueError, OSError, EOFError, KeyError) as err:  # EOFError: np.load of a truncated file
             log.debug("no usable lexical index under %s: %s", root, err)
             return None
         return cls(retriever, chunk_ids, int(name.removeprefix("gen-")))
+
+
+def _fsync_tree(path: Path, files: bool = True) -> None:
+    """fsync a file, or a directory (with its files, recursively, unless `files` is False)."""
+    if files and path.is_dir():
+        for child in path.iterdir():
+            _fsync_tree(child)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

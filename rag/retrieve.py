@@ -118,8 +118,8 @@ class Retriever:
         return _top(candidates, fused, k, positive=False)  # z-scores are negative below the mean
 
     def _hits(self, scored: list[tuple[int, float]]) -> list[SearchHit]:
-        chunks = self.kb.store.chunks([i for i, _ in scored])
-        docs = self.kb.store.documents_by_id({c.document_id for c in chunks.values()})
+        # one snapshot: a delete or a new version committed meanwhile never splits a chunk from its document
+        chunks, docs = self.kb.store.chunks_with_documents([i for i, _ in scored])
         # a vector whose chunk was replaced since the last embedding run is skipped
         return [SearchHit(chunks[i], docs[chunks[i].document_id], s) for i, s in scored if i in chunks]
 

@@ -142,8 +142,8 @@ class Store:
             yield db
             db.execute("COMMIT")
         except BaseException:
-            # On a full disk SQLite may have rolled back already (a second ROLLBACK would hide the real
-            # error), or COMMIT itself failed and left the transaction open, holding the write lock.
+            # After an I/O error (disk full) SQLite has rolled back already: a second ROLLBACK would fail
+            # and hide the real error. A COMMIT that fails with SQLITE_BUSY leaves it open: roll back.
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
@@ -304,6 +304,20 @@ class Store:
             f"SELECT id, document_id, ordinal, kind, page, heading_path, start, end, text, morphemes, boxes"
             f" FROM chunks WHERE id IN ({marks})", ids)
         return {r[0]: _chunk(r) for r in rows}
+
+    def chunks_with_documents(self, ids: list[int]) -> tuple[dict[int, Chunk], dict[str, DocumentRecord]]:
+        """Chunks and their documents read in one snapshot, so a hit never pairs a chunk with another
+        version of its document, nor loses its document to a delete committed between the two reads."""
+        db = self.db
+        begin = not db.in_transaction  # inside a writer's own transaction the reads share it already
+        if begin:
+            db.execute("BEGIN")  # deferred: a read transaction, which in WAL mode sees one committed state
+        try:
+            chunks = self.chunks(ids)
+            return chunks, self.documents_by_id({c.document_id for c in chunks.values()})
+        finally:
+            if begin:
+                db.execute("COMMIT")
 
     def chunk_ids(self) -> np.ndarray:
         return np.fromiter((r[0] for r in self.db.execute("SELECT id FROM chunks ORDER BY id")), dtype=np.int64)

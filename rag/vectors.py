@@ -47,7 +47,9 @@ def _flat_storage(index: faiss.IndexIDMap2) -> faiss.IndexFlat:
 class VectorIndex:
     """Chunk id → vector, searched by inner product (cosine for L2-normalised vectors).
 
-    Not thread-safe: the knowledge base serialises writers and must not search during a write.
+    Not thread-safe: searching while another thread adds or removes returns wrong ids (measured:
+    filtered searches leaked excluded ids, or raised IndexError), so writers change a `copy()` and
+    publish it (`DenseStore.index_for_update`, then `save`).
     """
 
     def __init__(self, dim: int, hnsw_threshold: int = 200_000, use_gpu: bool | str = "auto") -> None:
@@ -104,6 +106,12 @@ class VectorIndex:
         return ids[self._sorted_ids[at] == ids]
 
     # ---- writes ------------------------------------------------------------------------------
+
+    def copy(self) -> VectorIndex:
+        """An independent copy (vectors, ids, tombstones): change it while readers search this one."""
+        twin = VectorIndex(self.dim, hnsw_threshold=self.hnsw_threshold, use_gpu=self._use_gpu)
+        twin._set_index(faiss.clone_index(self._index))
+        return twin
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Add vectors under chunk ids; an id already present is replaced."""
@@ -227,7 +235,10 @@ class VectorIndex:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
         try:
-            faiss.write_index(self._index, tmp)
+            try:
+                faiss.write_index(self._index, tmp)
+            except RuntimeError as err:  # FAISS reports a failed write (disk full) as a RuntimeError
+                raise OSError(f"could not write the vector index {path}: {err}") from err
             with open(tmp, "rb") as written:
                 os.fsync(written.fileno())
             os.replace(tmp, path)

@@ -367,7 +367,8 @@ def _job_routes(v1: APIRouter, service: _Service) -> None:
                 try:
                     info = await run_in_threadpool(service.queue.job, job_id)
                 except jobs.QueueUnavailable as err:  # Redis went away mid-stream: say so in-band, then end
-                    yield f"event: error\ndata: {ErrorOut(error='queue_unavailable', detail=err.reason).model_dump_json()}\n\n"
+                    error = ErrorOut(error="queue_unavailable", detail=err.reason)
+                    yield f"event: error\ndata: {error.model_dump_json()}\n\n"
                     return
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
