@@ -80,6 +80,12 @@ def principal(text: str) -> str:
     return f"{kind}:{check_name(name, kind)}"
 
 
+def touch(db: sqlite3.Connection) -> None:
+    """Count a change of access, so cached sets of allowed chunks are recomputed."""
+    db.execute("INSERT INTO meta VALUES ('acl_generation', '1')"
+               " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+
 def _drop_principal(db: sqlite3.Connection, who: str) -> None:
     """Take a user or group off every document's readers. A document whose last reader goes away
     must not fall back to "everyone": it keeps ADMINS_ONLY as its reader."""
@@ -128,6 +134,7 @@ class Access:
                  only: bool = False) -> None:
         """Add (or update) a user and put them in `groups`; `only`: and take them out of every other group."""
         name = check_name(name, "user")
+        touch(db)
         if only:
             db.execute(f"DELETE FROM acl_members WHERE user_name = ? AND group_name NOT IN ({','.join('?' * len(groups))})",
                        (name, *[g.strip() for g in groups]))
@@ -139,6 +146,7 @@ class Access:
             db.execute("INSERT OR IGNORE INTO acl_members VALUES (?, ?)", (group, name))
 
     def remove_user(self, db: sqlite3.Connection, name: str) -> bool:
+        touch(db)
         _drop_principal(db, f"user:{name}")
         return db.execute("DELETE FROM acl_users WHERE name = ?", (name,)).rowcount > 0
 
@@ -147,6 +155,7 @@ class Access:
 
     def remove_group(self, db: sqlite3.Connection, name: str) -> bool:
         """Remove a group; documents readable only by it become readable by admins only, not by everyone."""
+        touch(db)
         _drop_principal(db, f"group:{name}")
         return db.execute("DELETE FROM acl_groups WHERE name = ?", (name,)).rowcount > 0
 
@@ -154,6 +163,7 @@ class Access:
         if member:
             self.add_user(db, user, (group,), admin=self.reader(user).admin)
         else:
+            touch(db)
             db.execute("DELETE FROM acl_members WHERE group_name = ? AND user_name = ?", (group, user))
 
     # -- documents -------------------------------------------------------------------------------
@@ -165,6 +175,7 @@ class Access:
     def set_readers(self, db: sqlite3.Connection, document_id: str, readers: tuple[str, ...]) -> None:
         """Replace the document's readers (inside the caller's transaction); () opens it to the whole KB."""
         readers = tuple(sorted({principal(p) for p in readers}))
+        touch(db)
         db.execute("DELETE FROM acl_readers WHERE document_id = ?", (document_id,))
         for p in readers:
             kind, _, name = p.partition(":")

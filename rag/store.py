@@ -9,6 +9,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -106,6 +107,8 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
+        self._allowed: OrderedDict[tuple, np.ndarray] = OrderedDict()  # allowed_chunk_ids, most recent last
+        self._allowed_lock = threading.Lock()
         self.db.executescript(SCHEMA + ACL_SCHEMA)  # executescript commits on its own: not inside a transaction
         if "boxes" not in {row[1] for row in self.db.execute("PRAGMA table_info(chunks)")}:
             try:  # KBs made before OCR boxes existed
@@ -346,11 +349,27 @@ class Store:
         return [_chunk(r) for r in rows]
 
     def allowed_chunk_ids(self, filters: Filters) -> np.ndarray:
-        """Ids of the chunks of documents that pass `filters`."""
+        """Ids of the chunks of documents that pass `filters` (sorted).
+
+        Cached per (generation, access generation, filters): every search of a user pays for this
+        set, ~50 ms at 100k chunks, and it only changes when documents or access change.
+        """
+        key = (self.generation(), self.meta("acl_generation", "0"), filters)
+        with self._allowed_lock:
+            cached = self._allowed.get(key)
+            if cached is not None:
+                self._allowed.move_to_end(key)
+                return cached
         where, args = filters.sql()
         rows = self.db.execute(
-            f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE {where}", args)
-        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+            f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE {where} ORDER BY c.id", args)
+        found = np.fromiter((r[0] for r in rows), dtype=np.int64)
+        found.setflags(write=False)  # shared between searches
+        with self._allowed_lock:
+            self._allowed[key] = found
+            while len(self._allowed) > 64:
+                self._allowed.popitem(last=False)
+        return found
 
     def set_tags(self, doc_id: str, tags: list[str] | tuple[str, ...]) -> None:
         with self.transaction() as db:
