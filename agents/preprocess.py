@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,30 @@ def grayscale(image: Image.Image) -> Image.Image:
     return image.convert("L")
 
 
+def light_on_dark(gray: Image.Image, bright_share: float = 0.4) -> bool:
+    """Light text on a dark background (a road sign, a dark slide, a terminal screenshot)?
+
+    Otsu's threshold splits the pixels in two; text is the minority class, so when the bright
+    class is the smaller one, the text is light. Tesseract's LSTM reads dark-on-light far better
+    (the measured road sign: CER 0.93 as is, 0.86 inverted, before junk filtering).
+    """
+    small = gray.copy()
+    small.thumbnail((800, 800))
+    pixels = np.asarray(small)
+    hist = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
+    levels = np.arange(256)
+    weight_low = np.cumsum(hist)
+    weight_high = weight_low[-1] - weight_low
+    mass_low = np.cumsum(hist * levels)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_low = mass_low / weight_low
+        mean_high = (mass_low[-1] - mass_low) / weight_high
+        between = weight_low * weight_high * (mean_low - mean_high) ** 2
+    threshold = int(np.nanargmax(np.nan_to_num(between[:-1])))
+    bright = float((pixels > threshold).mean())
+    return 0.0 < bright < bright_share
+
+
 def estimate_skew(gray: Image.Image, limit: float = 5.0, step: float = 0.25) -> float:
     """Skew angle in degrees from the horizontal projection profile (sharpest rows of ink win).
 
@@ -73,8 +97,11 @@ def estimate_skew(gray: Image.Image, limit: float = 5.0, step: float = 0.25) -> 
 
 
 def prepare(image: Image.Image, min_long_side: int, deskew: bool) -> tuple[Image.Image, Transform]:
-    """Grayscale, upscale small images (Tesseract reads best at ~30 px capitals), straighten tilted scans."""
+    """Grayscale (inverted when the text is light on dark), upscale small images (Tesseract reads best at
+    ~30 px capitals), straighten tilted scans."""
     gray = grayscale(image)
+    if light_on_dark(gray):
+        gray = ImageOps.invert(gray)
     size = gray.size
     scale = 1.0
     if min_long_side and max(size) < min_long_side:

@@ -75,6 +75,29 @@ def test_small_image_is_upscaled_and_transparent_background_is_white(tesseract):
 
 
 @pytest.mark.integration
+def test_light_text_on_a_dark_background_is_inverted_and_read(tesseract, page):
+    from PIL import ImageOps
+
+    from agents.preprocess import light_on_dark
+
+    image, _ = page
+    sign = ImageOps.colorize(ImageOps.invert(image), black=(20, 90, 50), white=(250, 250, 250))  # a road sign
+    assert light_on_dark(sign.convert("L")) and not light_on_dark(image)
+    assert squeeze(tesseract.read(sign).text) == squeeze("\n".join(LINES))
+
+
+def test_ruling_lines_and_faint_strokes_are_not_words():
+    from agents.vision import _junk
+
+    box = BoundingBox(0, 0, 10, 10)
+    word = lambda text, conf: OcrWord(text, box, conf, 0, 0, 0)  # noqa: E731
+    assert _junk(word("|", 0.95), 0.0) and _junk(word("||", 0.5), 0.0)
+    assert _junk(word("==", 0.7), 0.0) and not _junk(word("=", 0.93), 0.0)  # a real "=" in code is kept
+    assert not _junk(word("56Km", 0.5), 0.0) and not _junk(word("평양", 0.21), 0.0)
+    assert _junk(word("평양", 0.21), 0.3)  # the configured floor still applies
+
+
+@pytest.mark.integration
 @pytest.mark.shared_data
 def test_shared_ocr_set_text_line(tesseract, shared_data):
     image = Image.open(shared_data / "ocr" / "ocr_rapidocr" / "korean.jpg")
