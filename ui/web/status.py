@@ -87,7 +87,7 @@ def queue(assistant: Assistant) -> Check:
 
 def knowledge_base(assistant: Assistant) -> Check:
     kb = assistant.kb
-    counts = kb.store.counts()
+    counts = kb.store.counts(assistant.reader)  # what this user may read
     return Check("지식베이스", f"{kb.name} ({kb.path})", True,
                  f"문서 {counts['documents']}개 · 청크 {counts['chunks']}개")
 
