@@ -10,6 +10,7 @@ import pytest
 from ingest.queue import InlineQueue, JobNotCancellable, RedisQueue, job_id
 from ingest.errors import DocumentTooLarge, EmptyDocument, UnsafeName, UnsupportedFormat
 from ingest.worker import QueueSettingMissing, run_worker
+from rag.filters import Filters
 from rag.kb import KnowledgeBase
 from rag.settings import Settings
 from tests.redis_server import RedisServer, run_burst_worker
@@ -174,3 +175,19 @@ def test_inline_queue_runs_the_same_job_when_submitted(tmp_path, samples):
 def test_a_worker_needs_a_redis_url(tmp_path):
     with pytest.raises(QueueSettingMissing, match="KORAG_REDIS_URL"):
         run_worker(Settings(home=tmp_path, redis_url=None), burst=True)
+
+
+def test_a_users_queued_upload_keeps_its_readers_and_owner_through_redis(queue, kb, settings):
+    kb.add_user("김인사", ("인사팀",))
+    kim = kb.reader("김인사")
+    text = "인사팀 대외비. 식별코드 HRX-1234.".encode()
+    job = queue.submit(kb, text, "대외비.txt", readers=["group:인사팀"], uploader=kim)
+    same_bytes_by_operator = queue.submit(kb, text, "대외비.txt")
+    assert job.user == "김인사" and job.id != same_bytes_by_operator.id  # one job per owner
+    assert run_burst_worker(settings)
+    done = queue.job(job.id)
+    assert done.state == "done" and done.user == "김인사"
+    record = kb.document(done.document_id)
+    assert record.source == "upload:김인사/대외비.txt" and kb.readers(record.id) == ("group:인사팀",)
+    assert kb.search_lexical("HRX-1234", 3, filters=Filters(reader=kb.reader("박사원"))) == []
+    assert kb.search_lexical("HRX-1234", 3, filters=Filters(reader=kim))[0].document.id == record.id
