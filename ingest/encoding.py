@@ -40,6 +40,9 @@ def decode_text(data: bytes, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    text = _utf8_with_a_few_bad_bytes(data)
+    if text is not None:
+        return text
     for codec in (utf16_without_bom(data), _cp949_if_korean(data)):
         if codec is not None:
             # a stray bad byte (a file cut mid-character) becomes U+FFFD; _looks_clean caps how many
@@ -53,6 +56,21 @@ def decode_text(data: bytes, name: str) -> str:
             "re-save the file as UTF-8"
         )
     return text
+
+
+def _utf8_with_a_few_bad_bytes(data: bytes) -> str | None:
+    """UTF-8 Korean cut mid-character, or with a stray byte: the bad bytes become U+FFFD.
+
+    Only when the valid multi-byte characters outnumber the bad bytes 50 to 1 (and there are at most
+    one per thousand bytes): Latin-1 or CP949 text read as UTF-8 breaks at nearly every non-ASCII
+    character, so it never passes and goes on to the detectors below.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    wide = sum(1 for c in text if ord(c) > 0x7F) - bad
+    if bad <= max(1, len(data) // 1000) and wide >= 50 * bad:
+        return text
+    return None
 
 
 def utf16_without_bom(data: bytes) -> str | None:

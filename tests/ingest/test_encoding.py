@@ -94,3 +94,18 @@ def test_cp949_appendix_matches_utf8_appendix(shared_data):
     utf8 = load((folder / "appendix-keywords-utf8.txt").read_bytes(), "appendix-keywords-utf8.txt")
     assert cp949.text == utf8.text
     assert "의미론적 검색" in cp949.text
+
+
+def test_utf8_korean_cut_mid_character_keeps_its_text():
+    text = ("출장비 정산 안내. 숙박비 영수증은 7일 이내에 제출합니다. " * 4).strip().rstrip(".")
+    cut = text.encode("utf-8")[:-1]  # the last syllable loses its final byte
+    decoded = decode_text(cut, "잘린.txt")
+    assert decoded.startswith("출장비 정산 안내.") and decoded.endswith("\ufffd")
+    stray = text.encode("utf-8").replace("7일".encode(), b"7\xff\xec\x9d\xbc", 1)  # one stray byte inside
+    assert "숙박비 영수증은" in decode_text(stray, "잡음.txt")
+
+
+def test_latin1_is_not_mistaken_for_broken_utf8():
+    text = "Café crème, naïve façade - déjà vu. " * 3
+    decoded = decode_text(text.encode("latin-1"), "fr.txt")  # left to the detector, which picks a Latin codec
+    assert "\ufffd" not in decoded and decoded.startswith("Caf") and len(decoded) == len(text)
