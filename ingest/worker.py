@@ -134,6 +134,10 @@ class IngestRuntime:
             return "another worker is still embedding this KB; its vectors will follow (or run `korag embed`)"
         except RetrievalError as err:  # e.g. the KB was embedded with another model: lexical search still works
             return f"dense vectors not added: {err}"
+        except OSError as err:  # a full disk, an unreadable index: the document is stored and searchable
+            log.warning("embedding in kb %s failed: %s", kb.name, err)
+            return (f"dense vectors not added ({err}); the document is searchable by keywords — "
+                    "run `korag embed` once the problem is fixed")
         return None
 
 
