@@ -52,6 +52,10 @@ class JobNotCancellable(IngestError):
     """The job is already running or over."""
 
 
+class JobNotRetryable(JobNotCancellable):
+    """Only a failed job whose upload is still staged can run again."""
+
+
 class QueueUnavailable(IngestError):
     """Redis cannot be reached."""
 
@@ -185,6 +189,10 @@ class JobQueue:
     def cancel(self, job_id: str) -> JobInfo:
         raise NotImplementedError
 
+    def retry(self, job_id: str) -> JobInfo:
+        """Queue a failed job again (after its cause — a full disk, a busy KB — is fixed)."""
+        raise NotImplementedError
+
     def ping(self) -> bool:
         return True
 
@@ -252,6 +260,10 @@ class InlineQueue(JobQueue):
     def cancel(self, job_id: str) -> JobInfo:
         info = self.job(job_id)
         raise JobNotCancellable(job_id, f"the job is {info.state}: inline jobs run as they are submitted")
+
+    def retry(self, job_id: str) -> JobInfo:
+        self.job(job_id)
+        raise JobNotRetryable(job_id, "inline jobs are not kept to run again: upload the file again")
 
 
 class RedisQueue(JobQueue):
@@ -373,6 +385,26 @@ class RedisQueue(JobQueue):
         spec = JobSpec.from_dict(job.kwargs["spec"])
         staged = self.settings.kb_path(spec.kb) / spec.staged
         staged.unlink(missing_ok=True)
+        return self._info(job)
+
+    @_reaching_redis
+    def retry(self, job_id: str) -> JobInfo:
+        job = self._fetch(job_id)
+        if job is None:
+            raise JobNotFound(job_id, "no such job")
+        info = self._info(job)
+        if info.state != "failed":
+            raise JobNotRetryable(job_id, f"the job is {info.state}; only failed jobs can be retried")
+        spec = JobSpec.from_dict(job.kwargs["spec"])
+        if not (self.settings.kb_path(spec.kb) / spec.staged).exists():
+            # a file that could not be read is unstaged at once: running it again cannot help
+            raise JobNotRetryable(job_id, f"{info.name}: {info.error or 'failed'} — the upload is gone; "
+                                          "fix the file and upload it again")
+        for key in ("error", "stage", "done", "total"):
+            job.meta.pop(key, None)
+        job.save_meta()
+        self.queue.failed_job_registry.requeue(job)
+        log.info("requeued %s (%s)", job_id, info.name)
         return self._info(job)
 
     def _info(self, job: Job) -> JobInfo:

@@ -40,6 +40,7 @@ _ERRORS: list[tuple[type[Exception], int, str]] = [
     (KnowledgeBaseBusy, 503, "knowledge_base_busy"),
     (EmbedderUnavailable, 503, "embedder_unavailable"),
     (EmbedderMismatch, 409, "embedder_mismatch"),
+    (jobs.JobNotRetryable, 409, "job_not_retryable"),
     (jobs.JobNotCancellable, 409, "job_not_cancellable"),
     (jobs.QueueUnavailable, 503, "queue_unavailable"),
     (jobs.DocumentTooLarge, 413, "file_too_large"),
@@ -346,6 +347,12 @@ def _job_routes(v1: APIRouter, service: _Service) -> None:
         """Cancel a queued job (409 once it runs)."""
         mine(service.queue.job(job_id), who)
         return JobOut.of(service.queue.cancel(job_id))
+
+    @v1.post("/jobs/{job_id}/retry", response_model=JobOut, tags=["jobs"])
+    def retry(job_id: str, who: Caller = Depends(caller)) -> JobOut:
+        """Queue a failed job again once its cause is fixed (409 if it is not failed, or its upload is gone)."""
+        mine(service.queue.job(job_id), who)
+        return JobOut.of(service.queue.retry(job_id))
 
     @v1.get("/jobs/{job_id}/events", tags=["jobs"], response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}},

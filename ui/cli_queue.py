@@ -20,7 +20,7 @@ from rag.settings import Settings
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-jobs_app = typer.Typer(help="Ingest jobs in the Redis queue: list, show, cancel", no_args_is_help=True)
+jobs_app = typer.Typer(help="Ingest jobs in the Redis queue: list, show, cancel, retry", no_args_is_help=True)
 KbOption = Annotated[Optional[str], typer.Option("--kb", help="Knowledge base name (default: KORAG_KB)")]
 POLL_S = 0.5
 
@@ -198,6 +198,18 @@ def jobs_cancel(job_id: str) -> None:
     except jobs.IngestError as err:
         raise _fail(err.reason) from None
     console.print(f"cancelled {job.id} ({escape(job.name)})")
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: str) -> None:
+    """Queue a failed job again, once its cause (a full disk, a busy KB) is fixed."""
+    from agents.assistant import jobs
+
+    try:
+        job = _queue(Settings()).retry(job_id)
+    except jobs.IngestError as err:
+        raise _fail(err.reason) from None
+    console.print(f"queued again {job.id} ({escape(job.name)})")
 
 
 def register(app: typer.Typer) -> None:

@@ -191,3 +191,39 @@ def test_a_users_queued_upload_keeps_its_readers_and_owner_through_redis(queue, 
     assert record.source == "upload:김인사/대외비.txt" and kb.readers(record.id) == ("group:인사팀",)
     assert kb.search_lexical("HRX-1234", 3, filters=Filters(reader=kb.reader("박사원"))) == []
     assert kb.search_lexical("HRX-1234", 3, filters=Filters(reader=kim))[0].document.id == record.id
+
+
+def test_a_job_that_failed_for_a_passing_reason_runs_again_on_retry(kb, settings, samples):
+    from filelock import FileLock
+
+    from ingest.queue import JobNotRetryable
+
+    impatient = settings.model_copy(update={"job_retries": 0, "lock_timeout_s": 0.5})
+    queue = RedisQueue(impatient)
+    rules = samples / "출장비_규정.hwpx"
+    job = queue.submit(kb, rules.read_bytes(), rules.name)
+    with pytest.raises(JobNotRetryable, match="queued"):
+        queue.retry(job.id)
+    holder = FileLock(str(kb.path / ".write.lock"))
+    holder.acquire()  # another writer holds the KB longer than the worker waits: a passing reason
+    try:
+        run_burst_worker(impatient)
+    finally:
+        holder.release()
+    failed = queue.job(job.id)
+    assert failed.state == "failed" and "being written by another process" in (failed.error or "")
+    again = queue.retry(job.id)
+    assert again.state == "queued" and not again.error
+    run_burst_worker(impatient)
+    done = queue.job(job.id)
+    assert done.state == "done" and done.status == "added" and kb.search_lexical("숙박비", 1)
+
+
+def test_a_bad_file_cannot_be_retried(queue, kb, settings):
+    from ingest.queue import JobNotRetryable
+
+    job = queue.submit(kb, b"%PDF-1.7\n" + b"\x00garbage" * 100, "깨진.pdf")
+    run_burst_worker(settings)
+    assert queue.job(job.id).state == "failed"
+    with pytest.raises(JobNotRetryable, match="upload it again"):
+        queue.retry(job.id)

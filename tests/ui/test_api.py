@@ -159,6 +159,8 @@ def test_queued_upload_runs_on_a_worker_then_is_searchable(settings, redis_serve
     assert hits[0]["document_name"] == "부서별_예산.xlsx"
     assert [j["name"] for j in client.get("/v1/jobs", params={"kb": "회사", "state": "done"}).json()] \
         == ["부서별_예산.xlsx", "2025_사업계획.pdf"]
+    again = client.post(f"/v1/jobs/{jobs[0]['id']}/retry")
+    assert again.status_code == 409 and again.json()["error"] == "job_not_retryable"  # it is done, not failed
 
 
 @pytest.mark.integration
