@@ -358,3 +358,5 @@ def test_failed_queued_jobs_are_listed_as_dead_letters(portal, redis_server):
     assert expander.label.startswith("실패한 작업 1건")
     rows = expander.dataframe[0].value
     assert list(rows["파일"]) == ["깨진보고서.pdf"] and rows["이유"][0]
+    app.button(key="retry").click().run()  # a file that cannot be read: its upload is gone, say so
+    assert not app.exception and any("upload it again" in w.value for w in app.warning)

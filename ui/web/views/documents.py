@@ -102,6 +102,19 @@ def dead_letters_section() -> None:
     with st.expander(f"실패한 작업 {len(failed)}건 (작업 큐)", icon=":material/error:"):
         st.dataframe([{"파일": j.name, "시도": j.attempts, "이유": j.error or ""} for j in failed],
                      hide_index=True, use_container_width=True)
+        names = {j.id: f"{j.name} ({j.id[-8:]})" for j in failed}
+        cols = st.columns([3, 1], vertical_alignment="bottom")
+        chosen = cols[0].selectbox("다시 시도할 작업", list(names), format_func=names.__getitem__, key="retry_job",
+                                   help="디스크 부족, 잠금 같은 원인을 고친 뒤 다시 큐에 넣습니다. 읽을 수 없는 파일은 다시 올려야 합니다.")
+        if cols[1].button("다시 시도", key="retry", icon=":material/replay:"):
+            with shown_errors("작업 다시 시도"):
+                try:
+                    job = job_queue().retry(chosen)
+                except jobs.IngestError as err:
+                    st.warning(err.reason)
+                else:
+                    st.session_state["jobs"] = [*(st.session_state.get("jobs") or []), job_status(job)]
+                    st.rerun()
 
 
 def documents_section() -> None:
