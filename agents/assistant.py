@@ -24,7 +24,7 @@ from agents.history import ChatHistory, history_for
 from agents.llm import LLM, ModelInfo, llm_for
 from agents.types import Answer, Extraction, Summary
 from agents.vision import OcrResult
-from rag.acl import Reader
+from rag.acl import Reader, parse_readers
 from rag.audit import AuditEntry
 from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
@@ -66,7 +66,8 @@ class Assistant:
         """A document by id or file name that this Assistant's user may read (DocumentNotFound otherwise)."""
         return self.kb.document(ref, self.reader)
 
-    def _audit(self, action: str, query: str, hits_or_sources: Iterable = (), mode: str | None = None) -> None:
+    def audit(self, action: str, query: str, hits_or_sources: Iterable = (), mode: str | None = None) -> None:
+        """Append one request of this Assistant's user to the KB's audit log (KORAG_AUDIT_LOG)."""
         if not self.settings.audit_log:
             return
         docs: dict[str, str] = {}
@@ -104,10 +105,8 @@ class Assistant:
 
     def _ingestor_for(self, tags: Iterable[str], readers: Iterable[str] | None) -> Ingestor:
         """An Ingestor for one call (its own tags, readers, uploader), sharing the warmed splitter."""
-        from rag.acl import principal
-
         return Ingestor(self.kb, self.settings, splitter=self.ingestor.splitter, tags=tuple(tags),
-                        readers=tuple(principal(p) for p in readers) if readers is not None else None,
+                        readers=parse_readers(readers) if readers is not None else None,
                         uploader=self.reader)
 
     def ingest(self, paths: Iterable[str | Path], on_result: Callable[[FileResult], None] | None = None,
@@ -129,7 +128,7 @@ class Assistant:
         `mode`: "hybrid" (BM25 + dense, the default; BM25 alone until vectors exist), "lexical", "dense".
         """
         hits = self.workspace.search(query, k, mode, filters)
-        self._audit("search", query, hits)
+        self.audit("search", query, hits)
         return hits
 
     def embed(self, on_progress: Callable[[int, int], None] | None = None) -> int:
@@ -161,7 +160,7 @@ class Assistant:
         from agents.tasks import answer
 
         result = answer(self.workspace, question, list(history), filters, k)
-        self._audit("ask", question, result.citations, result.mode)
+        self.audit("ask", question, result.citations, result.mode)
         return result
 
     def stream(self, question: str, history: list[tuple[str, str]] = (), filters: Filters | None = None,
@@ -171,7 +170,7 @@ class Assistant:
 
         for item in stream_answer(self.workspace, question, list(history), filters, k):
             if isinstance(item, Answer):
-                self._audit("ask", question, item.citations, item.mode)
+                self.audit("ask", question, item.citations, item.mode)
             yield item
 
     def chat(self, message: str, conversation: str = "default", filters: Filters | None = None,
@@ -204,7 +203,7 @@ class Assistant:
         from agents.agent import run_agent
 
         result = run_agent(self.workspace, request, list(history))
-        self._audit("agent", request, result.citations, result.mode)
+        self.audit("agent", request, result.citations, result.mode)
         return result
 
     def summarize(self, document: str, length: str = "medium", style: str = "paragraph",
@@ -215,7 +214,7 @@ class Assistant:
         record = self.document(document)
         result = summarize(self.workspace, record, select_chunks(self.workspace, record, pages, chunk_ids),
                            length, style)
-        self._audit("summarize", record.name, result.citations, result.mode)
+        self.audit("summarize", record.name, result.citations, result.mode)
         return result
 
     def ocr(self, source: str | Path | bytes, engine: str | None = None, pages: list[int] | None = None,
@@ -235,6 +234,6 @@ class Assistant:
 
         record = self.document(document)
         result = extract(self.workspace, record, schema)
-        self._audit("extract", record.name, [f.source for f in result.fields.values() if f.source], result.mode)
+        self.audit("extract", record.name, [f.source for f in result.fields.values() if f.source], result.mode)
         return result
 

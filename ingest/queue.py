@@ -22,7 +22,7 @@ from ingest.errors import (  # noqa: F401  re-exported: the HTTP API maps them t
     CorruptDocument, DocumentTooLarge, EmptyDocument, EncryptedDocument, IngestError, UnsafeName, UnsupportedFormat,
 )
 from ingest.pipeline import check_name, upload_source
-from rag.acl import Reader, principal
+from rag.acl import Reader, parse_readers
 from rag.errors import RetrievalError
 from rag.kb import KnowledgeBase
 from rag.settings import Settings
@@ -166,7 +166,7 @@ def stage_upload(kb: KnowledgeBase, data: bytes, name: str, source: str | None =
         os.replace(partial, target)  # a worker never reads half a file
     user = uploader.user if uploader is not None and not uploader.admin else None
     return JobSpec(kb.name, staged, name, source or upload_source(name, uploader), sha256, tuple(tags),
-                   tuple(principal(p) for p in readers) if readers is not None else None, user)
+                   parse_readers(readers) if readers is not None else None, user)
 
 
 class JobQueue:

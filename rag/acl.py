@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 SCHEMA = """
@@ -84,6 +85,12 @@ def touch(db: sqlite3.Connection) -> None:
     """Count a change of access, so cached sets of allowed chunks are recomputed."""
     db.execute("INSERT INTO meta VALUES ('acl_generation', '1')"
                " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+
+def parse_readers(values: Iterable[str]) -> tuple[str, ...]:
+    """Readers as typed on a command line, a form or a list: each `user:…` / `group:…`, comma-separated
+    lists allowed; raises `AccessError` naming a malformed one."""
+    return tuple(principal(p) for value in values for p in value.split(",") if p.strip())
 
 
 def _drop_principal(db: sqlite3.Connection, who: str) -> None:

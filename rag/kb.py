@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -189,50 +190,80 @@ class KnowledgeBase:
         """Who asked what and which documents answered (<kb>/audit.jsonl)."""
         return AuditLog(self.path / "audit.jsonl")
 
-    def audit_admin(self, user: str | None, change: str) -> None:
-        """Record a change of access (users, groups, readers) in the audit log."""
-        if self.settings.audit_log:
-            self.audit.append(AuditEntry(user or "(operator)", "acl", change))
-
     def reader(self, user: str | None, admin: bool = False) -> Reader:
         """The `Reader` for a user name (their groups in this KB); no name is the operator (admin)."""
         return OPERATOR if user is None else self.store.access.reader(user, admin)
 
-    def set_readers(self, ref: str, readers: tuple[str, ...]) -> DocumentRecord:
-        """Replace a document's readers; () opens it to everyone who can use the KB."""
-        doc = self.document(ref)
-        with self.writing(), self.store.transaction() as db:
-            self.store.access.set_readers(db, doc.id, readers)
-        return doc
-
     def readers(self, ref: str) -> tuple[str, ...]:
         return self.store.access.readers(self.document(ref).id)
 
-    def add_user(self, name: str, groups: tuple[str, ...] = (), admin: bool = False, only: bool = False) -> Reader:
-        """Add or update a user, in `groups` (`only`: in no others); `admin` manages this KB and reads all of it."""
+    # Every change of access takes the write lock, runs in one transaction and is recorded in the
+    # audit log with `by`, the admin who made it (None: the operator).
+    def _change_access(self, by: str | None, work: Callable[[sqlite3.Connection], str | None]) -> None:
         with self.writing(), self.store.transaction() as db:
+            change = work(db)  # None: nothing changed, nothing to record
+        if change and self.settings.audit_log:
+            self.audit.append(AuditEntry(by or "(operator)", "acl", change))
+
+    def set_readers(self, ref: str, readers: tuple[str, ...], by: str | None = None) -> DocumentRecord:
+        """Replace a document's readers; () opens it to everyone who can use the KB."""
+        doc = self.document(ref)
+
+        def work(db) -> str:
+            self.store.access.set_readers(db, doc.id, readers)
+            return f"readers of {doc.name} ({doc.id}): {list(self.store.access.readers(doc.id)) or 'everyone'}"
+
+        self._change_access(by, work)
+        return doc
+
+    def add_user(self, name: str, groups: tuple[str, ...] = (), admin: bool = False, only: bool = False,
+                 by: str | None = None) -> Reader:
+        """Add or update a user, in `groups` (`only`: in no others); `admin` manages this KB and reads all of it."""
+        def work(db) -> str:
             self.store.access.add_user(db, name, groups, admin, only)
+            reader = self.store.access.reader(name.strip())
+            return f"user {reader.user}: groups={list(reader.groups)} admin={reader.admin}"
+
+        self._change_access(by, work)
         return self.store.access.reader(name.strip())
 
-    def remove_user(self, name: str) -> bool:
-        with self.writing(), self.store.transaction() as db:
+    def remove_user(self, name: str, by: str | None = None) -> bool:
+        removed = False
+
+        def work(db) -> str | None:
+            nonlocal removed
             removed = self.store.access.remove_user(db, name)
+            return f"remove user {name}" if removed else None
+
+        self._change_access(by, work)
         return removed
 
-    def add_group(self, name: str, members: tuple[str, ...] = ()) -> None:
-        with self.writing(), self.store.transaction() as db:
+    def add_group(self, name: str, members: tuple[str, ...] = (), by: str | None = None) -> None:
+        def work(db) -> str:
             self.store.access.add_group(db, name)
             for user in members:
                 self.store.access.set_membership(db, user, name, True)
+            return f"group {name}: +{list(members)}"
 
-    def remove_group(self, name: str) -> bool:
-        with self.writing(), self.store.transaction() as db:
+        self._change_access(by, work)
+
+    def remove_group(self, name: str, by: str | None = None) -> bool:
+        removed = False
+
+        def work(db) -> str | None:
+            nonlocal removed
             removed = self.store.access.remove_group(db, name)
+            return f"remove group {name}" if removed else None
+
+        self._change_access(by, work)
         return removed
 
-    def set_membership(self, user: str, group: str, member: bool) -> None:
-        with self.writing(), self.store.transaction() as db:
+    def set_membership(self, user: str, group: str, member: bool, by: str | None = None) -> None:
+        def work(db) -> str:
             self.store.access.set_membership(db, user, group, member)
+            return f"group {group}: {'+' if member else '-'}{[user]}"
+
+        self._change_access(by, work)
 
     # -- dense vectors ---------------------------------------------------------------------------
     def pending_embeddings(self) -> np.ndarray:

@@ -23,7 +23,7 @@ from rag.errors import (DocumentNotFound, InvalidName, KnowledgeBaseBusy, Knowle
 from rag.filters import Filters
 from rag.kb import KnowledgeBase
 from rag.settings import Settings
-from rag.acl import AccessError
+from rag.acl import AccessError, parse_readers
 from ui.api_acl import acl_routes
 from ui.api_answers import answer_routes
 from ui.api_auth import ApiKeysMissing, Caller, KeyRing, caller, key_digest, new_key  # noqa: F401  re-exported
@@ -267,9 +267,7 @@ def _document_routes(v1: APIRouter, service: _Service) -> None:
         not a supported format or unreadable are refused before any job exists, each named."""
         assistant = service.assistant(kb, who)
         knowledge = assistant.kb
-        from rag.acl import principal
-
-        wanted = tuple(principal(p) for r in readers for p in r.split(",") if p.strip()) or None
+        wanted = parse_readers(readers) or None
         limit = settings.max_file_mb * 2**20
         accepted, refused = [], []
         for upload in files:
@@ -301,7 +299,7 @@ def _document_routes(v1: APIRouter, service: _Service) -> None:
         record = assistant.document(doc)
         blocks = [BlockOut(kind=b.kind, page=b.page, heading_path=list(b.heading_path), text=b.text)
                   for b in knowledge.store.blocks(record.id)]
-        assistant._audit("read", record.name, [])
+        assistant.audit("read", record.name)
         return DocumentDetailOut(**out(knowledge, record).model_dump(), blocks=blocks)
 
     @v1.put("/kbs/{kb}/documents/{doc}/tags", response_model=DocumentOut, tags=["documents"])

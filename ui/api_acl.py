@@ -65,25 +65,22 @@ def acl_routes(v1: APIRouter, service, api_error) -> None:
     def put_user(kb: str, user: str, body: UserIn, who: Caller = Depends(caller)) -> UserOut:
         """Add or update a user: exactly these groups; `admin` manages the KB."""
         knowledge = service.admin(kb, who).kb
-        reader = knowledge.add_user(user, tuple(body.groups), body.admin, only=True)
-        knowledge.audit_admin(who.user, f"user {reader.user}: groups={list(reader.groups)} admin={reader.admin}")
+        reader = knowledge.add_user(user, tuple(body.groups), body.admin, only=True, by=who.user)
         return UserOut(name=reader.user or user, admin=reader.admin, groups=list(reader.groups))
 
     @v1.delete("/kbs/{kb}/acl/users/{user}", status_code=204, tags=["access"])
     def delete_user(kb: str, user: str, who: Caller = Depends(caller)) -> Response:
         """Remove a user; documents only they could read become readable by admins only."""
         knowledge = service.admin(kb, who).kb
-        if not knowledge.remove_user(user):
+        if not knowledge.remove_user(user, by=who.user):
             raise api_error(404, "user_not_found", f"no user {user!r} in knowledge base {kb!r}")
-        knowledge.audit_admin(who.user, f"remove user {user}")
         return Response(status_code=204)
 
     @v1.put("/kbs/{kb}/acl/groups/{group}", response_model=GroupOut, tags=["access"])
     def put_group(kb: str, group: str, body: GroupIn, who: Caller = Depends(caller)) -> GroupOut:
         """Create a group (a department) and add members to it."""
         knowledge = service.admin(kb, who).kb
-        knowledge.add_group(group, tuple(body.members))
-        knowledge.audit_admin(who.user, f"group {group}: +{body.members}")
+        knowledge.add_group(group, tuple(body.members), by=who.user)
         members = dict(knowledge.store.access.groups()).get(group.strip(), ())
         return GroupOut(name=group.strip(), members=list(members))
 
@@ -91,9 +88,8 @@ def acl_routes(v1: APIRouter, service, api_error) -> None:
     def delete_group(kb: str, group: str, who: Caller = Depends(caller)) -> Response:
         """Remove a group; documents only it could read become readable by admins only."""
         knowledge = service.admin(kb, who).kb
-        if not knowledge.remove_group(group):
+        if not knowledge.remove_group(group, by=who.user):
             raise api_error(404, "group_not_found", f"no group {group!r} in knowledge base {kb!r}")
-        knowledge.audit_admin(who.user, f"remove group {group}")
         return Response(status_code=204)
 
     @v1.get("/kbs/{kb}/documents/{doc}/readers", response_model=ReadersOut, tags=["access"])
@@ -106,8 +102,7 @@ def acl_routes(v1: APIRouter, service, api_error) -> None:
     def put_readers(kb: str, doc: str, body: ReadersIn, who: Caller = Depends(caller)) -> ReadersOut:
         """Replace who may read a document; an empty list opens it to everyone who can use the KB."""
         knowledge = service.admin(kb, who).kb
-        record = knowledge.set_readers(doc, tuple(body.readers))
-        knowledge.audit_admin(who.user, f"readers of {record.name} ({record.id}): {body.readers or 'everyone'}")
+        record = knowledge.set_readers(doc, tuple(body.readers), by=who.user)
         return ReadersOut(document_id=record.id, document=record.name, readers=list(knowledge.readers(record.id)))
 
     @v1.get("/kbs/{kb}/audit", tags=["access"],

@@ -109,10 +109,10 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
            ) -> None:
     """Ingest files and folders into a knowledge base (created if missing)."""
     from agents import Assistant
-    from rag.acl import AccessError, principal
+    from rag.acl import AccessError, parse_readers
 
     try:
-        wanted = tuple(principal(p) for r in readers or () for p in r.split(",") if p.strip()) or None
+        wanted = parse_readers(readers or ()) or None
     except AccessError as err:
         raise _fail(str(err)) from None
     if queued:

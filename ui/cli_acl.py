@@ -59,15 +59,13 @@ def register(app: typer.Typer) -> None:
         knowledge = admin_kb(kb)
         try:
             if remove:
-                if not knowledge.remove_user(name):
+                if not knowledge.remove_user(name, by=who()):
                     raise cli._fail(f"no user {name!r} in knowledge base {knowledge.name!r}")
-                knowledge.audit_admin(who(), f"remove user {name}")
                 console.print(f"removed user {escape(name)}")
                 return
-            reader = knowledge.add_user(name, tuple(group or ()), admin, only)
+            reader = knowledge.add_user(name, tuple(group or ()), admin, only, by=who())
         except AccessError as err:
             raise cli._fail(str(err)) from None
-        knowledge.audit_admin(who(), f"user {reader.user}: groups={list(reader.groups)} admin={reader.admin}")
         console.print(f"{escape(str(reader))}")
 
     @acl_app.command("group")
@@ -80,17 +78,15 @@ def register(app: typer.Typer) -> None:
         knowledge = admin_kb(kb)
         try:
             if remove:
-                if not knowledge.remove_group(name):
+                if not knowledge.remove_group(name, by=who()):
                     raise cli._fail(f"no group {name!r} in knowledge base {knowledge.name!r}")
-                knowledge.audit_admin(who(), f"remove group {name}")
                 console.print(f"removed group {escape(name)}")
                 return
-            knowledge.add_group(name, tuple(member or ()))
+            knowledge.add_group(name, tuple(member or ()), by=who())
             for user in drop or ():
-                knowledge.set_membership(user, name, False)
+                knowledge.set_membership(user, name, False, by=who())
         except AccessError as err:
             raise cli._fail(str(err)) from None
-        knowledge.audit_admin(who(), f"group {name}: +{member or []} -{drop or []}")
         members = dict(knowledge.store.access.groups()).get(name.strip(), ())
         console.print(f"{escape(name)}: {escape(', '.join(members))}")
 
@@ -99,11 +95,10 @@ def register(app: typer.Typer) -> None:
         record = cli._document(knowledge, doc)
         try:
             readers = change(set(knowledge.readers(record.id)))
-            knowledge.set_readers(record.id, tuple(readers))
+            knowledge.set_readers(record.id, tuple(readers), by=who())
         except AccessError as err:
             raise cli._fail(str(err)) from None
         now = knowledge.readers(record.id)
-        knowledge.audit_admin(who(), f"readers of {record.name} ({record.id}): {list(now) or 'everyone'}")
         console.print(f"{escape(record.name)}: {escape(', '.join(now)) if now else '모두 (KB 전체)'}")
 
     @acl_app.command("grant")

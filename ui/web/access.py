@@ -32,6 +32,7 @@ def access_section() -> None:
     """Admins: set a document's readers; add users to groups."""
     assistant = current()
     kb = assistant.kb
+    by = assistant.reader.user if assistant.reader else None  # who makes the changes, for the audit log
     with st.expander("접근 권한 관리", icon=":material/lock:"):
         documents = assistant.documents()
         if documents:
@@ -43,9 +44,7 @@ def access_section() -> None:
                                     placeholder=EVERYONE)
             if st.button("권한 저장", key="acl_save", icon=":material/save:"):
                 with shown_errors("권한 저장"):
-                    record = kb.set_readers(doc, tuple(chosen))
-                    who = assistant.reader.user if assistant.reader else None
-                    kb.audit_admin(who, f"readers of {record.name} ({record.id}): {chosen or 'everyone'}")
+                    record = kb.set_readers(doc, tuple(chosen), by=by)
                     st.success(f"{record.name}: {readers_label(kb.store.access.readers(doc))}")
         st.divider()
         cols = st.columns([2, 3, 1, 1], vertical_alignment="bottom")
@@ -55,9 +54,7 @@ def access_section() -> None:
         if cols[3].button("저장", key="acl_user_save", disabled=not user):
             with shown_errors("사용자 저장"):
                 wanted = tuple(g.strip() for g in groups.split(",") if g.strip())
-                reader = kb.add_user(user, wanted, admin, only=True)
-                kb.audit_admin(assistant.reader.user if assistant.reader else None,
-                               f"user {reader.user}: groups={list(reader.groups)} admin={reader.admin}")
+                reader = kb.add_user(user, wanted, admin, only=True, by=by)
                 st.success(f"저장했습니다: {reader}")
         users = kb.store.access.users()
         if users:
