@@ -67,3 +67,18 @@ def redis_server(tmp_path_factory):
     server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def samples_home(tmp_path_factory):
+    """A KORAG_HOME with the bundled Korean samples in KB "samples", ingested once per module (BM25 only)."""
+    from agents import Assistant
+    from agents.assistant import SAMPLE_FILES
+    from rag.settings import Settings
+
+    home = tmp_path_factory.mktemp("korag-home")
+    assistant = Assistant(kb="samples", settings=Settings(home=home, embedder="none"))
+    results = assistant.ingest([SAMPLE_FILES])
+    assert not [r for r in results if r.error], [r.error for r in results if r.error]
+    assistant.kb.close()
+    return home

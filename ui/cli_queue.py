@@ -177,38 +177,33 @@ def jobs_list(kb: KbOption = None,
 @jobs_app.command("show")
 def jobs_show(job_id: str) -> None:
     """One job's state, stage, progress and result."""
-    from agents.assistant import jobs
-
-    try:
-        job = _queue(Settings()).job(job_id)
-    except jobs.IngestError as err:
-        raise _fail(err.reason) from None
+    job = _on_job("job", job_id)
     console.print(_line(job))
     for key in ("id", "kb", "state", "stage", "done", "total", "attempts", "document_id", "error"):
         console.print(f"{key + ':':12} {escape(str(getattr(job, key)))}")
 
 
-@jobs_app.command("cancel")
-def jobs_cancel(job_id: str) -> None:
-    """Cancel a queued job (a running one finishes or fails)."""
+def _on_job(action: str, job_id: str):
+    """`JobQueue.<action>(job_id)` on the configured queue; a queue error is one line and exit 1."""
     from agents.assistant import jobs
 
     try:
-        job = _queue(Settings()).cancel(job_id)
+        return getattr(_queue(Settings()), action)(job_id)
     except jobs.IngestError as err:
         raise _fail(err.reason) from None
+
+
+@jobs_app.command("cancel")
+def jobs_cancel(job_id: str) -> None:
+    """Cancel a queued job (a running one finishes or fails)."""
+    job = _on_job("cancel", job_id)
     console.print(f"cancelled {job.id} ({escape(job.name)})")
 
 
 @jobs_app.command("retry")
 def jobs_retry(job_id: str) -> None:
     """Queue a failed job again, once its cause (a full disk, a busy KB) is fixed."""
-    from agents.assistant import jobs
-
-    try:
-        job = _queue(Settings()).retry(job_id)
-    except jobs.IngestError as err:
-        raise _fail(err.reason) from None
+    job = _on_job("retry", job_id)
     console.print(f"queued again {job.id} ({escape(job.name)})")
 
 

@@ -1,21 +1,10 @@
-"""A knowledge base of the bundled Korean samples, ingested once per module (BM25 only, for speed)."""
+"""The samples KB (tests/conftest.py: samples_home) answered by the scripted LLM server, or extractively."""
 from __future__ import annotations
 
 import pytest
 
 from agents import Assistant
-from agents.assistant import SAMPLE_FILES
 from rag.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def samples_home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("korag-home")
-    assistant = Assistant(kb="samples", settings=Settings(home=home, embedder="none"))
-    results = assistant.ingest([SAMPLE_FILES])
-    assert not [r for r in results if r.error], [r.error for r in results if r.error]
-    assistant.kb.close()
-    return home
 
 
 @pytest.fixture

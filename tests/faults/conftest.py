@@ -1,22 +1,7 @@
-"""Fixtures for the fault tests: the samples KB (BM25 only) and servers that break on purpose."""
+"""Fixtures for the fault tests: servers that break on purpose (the samples KB is tests/conftest.py: samples_home)."""
 from __future__ import annotations
 
 import pytest
-
-from agents import Assistant
-from agents.assistant import SAMPLE_FILES
-from rag.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def samples_home(tmp_path_factory):
-    """A KORAG_HOME with the bundled samples in KB "samples" (no embedder: the faults here are elsewhere)."""
-    home = tmp_path_factory.mktemp("korag-home")
-    assistant = Assistant(kb="samples", settings=Settings(home=home, embedder="none"))
-    results = assistant.ingest([SAMPLE_FILES])
-    assert not [r for r in results if r.error], [r.error for r in results if r.error]
-    assistant.kb.close()
-    return home
 
 
 @pytest.fixture
