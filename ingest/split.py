@@ -7,7 +7,7 @@ content morphemes are kept on the chunk for the lexical index.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from kiwipiepy import Kiwi, Token
 from langchain_text_splitters import TextSplitter
 
 from rag.model import Block, Chunk, ParsedDocument
-from rag.morphemes import content_terms, morphemes_many, shared_kiwi
+from rag.morphemes import lexical_terms, lexical_terms_many, shared_kiwi
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def _pieces(tokens: Sequence[Token], text: str, base: int, budget: int) -> list[
             end = cut if cut > begin + 1 else end
         first, last = tokens[begin], tokens[end - 1]
         pieces.append(Sentence(text[first.start:last.end], base + first.start, base + last.end,
-                               tuple(content_terms(tokens[begin:end])), end - begin))
+                               tuple(lexical_terms(tokens[begin:end])), end - begin))
         begin = end
     return pieces
 
@@ -114,7 +114,7 @@ class KoreanSplitter:
 
     def _heading_terms(self, blocks: Sequence[Block]) -> dict[tuple[str, ...], tuple[str, ...]]:
         paths = sorted({b.heading_path for b in blocks if b.heading_path})
-        terms = morphemes_many(self.kiwi, (" ".join(p) for p in paths))
+        terms = lexical_terms_many(self.kiwi, (" ".join(p) for p in paths))
         return {p: tuple(t) for p, t in zip(paths, terms)}
 
     def _table_rows(self, blocks: Sequence[Block]) -> list[list[tuple[str, tuple[str, ...], int]]]:
@@ -131,7 +131,7 @@ class KoreanSplitter:
             table = []
             for text in texts[position:position + count]:
                 tokens = next(analysed)
-                table.append((text, tuple(content_terms(tokens)), len(tokens)))
+                table.append((text, tuple(lexical_terms(tokens)), len(tokens)))
             result.append(table)
             position += count
         return result

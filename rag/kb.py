@@ -32,7 +32,7 @@ from rag.lexical import LexicalHit, LexicalIndex
 from rag.model import Chunk, ParsedDocument
 from kiwipiepy import Kiwi
 
-from rag.morphemes import kiwi_with, morphemes, morphemes_many
+from rag.morphemes import TERMS_VERSION, kiwi_with, lexical_terms_many, lexical_terms_of
 from rag.settings import Settings
 from rag.store import DocumentRecord, Store
 
@@ -337,14 +337,29 @@ class KnowledgeBase:
             staging = self.path / f".userdict.{os.getpid()}.tmp"
             staging.write_text("".join(f"{w}\t{t}\n" for w, t in sorted(set(words))), encoding="utf-8")
             os.replace(staging, self.path / "userdict.tsv")
-            kiwi = self.kiwi()
-            chunks = self.store.all_chunks()
-            texts = [c.text if not c.heading_path or c.text.startswith(c.heading_path[-1])
-                     else " ".join(c.heading_path) + "\n" + c.text for c in chunks]
-            terms = morphemes_many(kiwi, texts)
-            self.store.set_morphemes([(c.id, t) for c, t in zip(chunks, terms)])
+            redone = self._retokenize()
         self.refresh_lexical()
+        return redone
+
+    def _retokenize(self) -> int:
+        """Recompute every chunk's lexical terms from its text (the caller holds the write lock)."""
+        chunks = self.store.all_chunks()
+        texts = [c.text if not c.heading_path or c.text.startswith(c.heading_path[-1])
+                 else " ".join(c.heading_path) + "\n" + c.text for c in chunks]
+        terms = lexical_terms_many(self.kiwi(), texts)
+        self.store.set_morphemes([(c.id, t) for c, t in zip(chunks, terms)], TERMS_VERSION)
         return len(chunks)
+
+    def _upgrade_terms(self) -> None:
+        """Re-tokenize a KB whose chunks carry terms of an older korag (once, by the first writer)."""
+        if self.store.terms_version() == TERMS_VERSION:
+            return
+        with self.writing():
+            if self.store.terms_version() != TERMS_VERSION:
+                started = time.monotonic()
+                redone = self._retokenize()
+                log.info("re-tokenized %d chunks of %s for lexical terms %s in %.1f s",
+                         redone, self.name, TERMS_VERSION, time.monotonic() - started)
 
     # -- lexical index ---------------------------------------------------------------------------
     def refresh_lexical(self, throttle_s: float = 0.0) -> None:
@@ -352,6 +367,7 @@ class KnowledgeBase:
         if throttle_s and time.monotonic() - self._last_refresh < throttle_s:
             return
         with self.writing():
+            self._upgrade_terms()
             generation = self.store.generation()
             current = LexicalIndex.load(self.path / "lexical")
             if current is None or current.generation != generation:
@@ -374,6 +390,13 @@ class KnowledgeBase:
                 return self._lexical
             index = LexicalIndex.load(self.path / "lexical")
             if index is None or index.generation != generation:
+                if self.store.terms_version() != TERMS_VERSION:  # made by an older korag: upgrade it
+                    try:
+                        self._upgrade_terms()
+                    except KnowledgeBaseBusy:  # a writer holds it: search the old terms until it is done
+                        log.warning("knowledge base %s has lexical terms of an older korag and is busy; "
+                                    "the next write re-tokenizes it", self.name)
+                    generation = self.store.generation()
                 ids, terms = self.store.chunk_terms()
                 index = LexicalIndex.build(ids, terms, generation)
             self._lexical = index
@@ -381,7 +404,7 @@ class KnowledgeBase:
 
     def search_lexical(self, query: str, k: int = 5, filters: Filters | None = None) -> list[SearchHit]:
         """BM25 over Kiwi morphemes; `filters` restrict the candidates inside the index."""
-        terms = morphemes(self.kiwi(), query)
+        terms = lexical_terms_of(self.kiwi(), query)
         index = self.lexical()
         mask = mask_for(index.chunk_ids, self.store.allowed_chunk_ids(filters)) if filters else None
         hits: list[LexicalHit] = index.search(terms, k, mask)

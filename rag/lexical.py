@@ -15,10 +15,12 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from rag.morphemes import TERMS_VERSION
+
 log = logging.getLogger(__name__)
 
 BM25_PARAMS = {"k1": 0.9, "b": 0.75}
-FORMAT = {"bm25": BM25_PARAMS, "terms": "content-morphemes-v1"}  # a saved index with other values is rebuilt
+FORMAT = {"bm25": BM25_PARAMS, "terms": TERMS_VERSION}  # a saved index with other values is rebuilt
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Loaders produce `ParsedDocument`s of ordered `Block`s; the splitter turns them i
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 BlockKind = Literal["paragraph", "heading", "table", "list"]

@@ -16,7 +16,7 @@ import numpy as np
 from rag.embed import Embedder
 from rag.filters import Filters, mask_for
 from rag.kb import KnowledgeBase, SearchHit
-from rag.morphemes import morphemes
+from rag.morphemes import lexical_terms_of
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ MODES = ("hybrid", "lexical", "dense")
 
 @dataclass(frozen=True)
 class Fusion:
-    lexical_weight: float = 0.7  # dense gets 1 - lexical_weight
+    lexical_weight: float = 0.9  # dense gets 1 - lexical_weight
     candidates: int = 50  # taken from each index
     method: Literal["zscore", "rrf"] = "zscore"
     rrf_k: int = 60
@@ -66,7 +66,7 @@ class Retriever:
     def _lexical_scores(self, query: str, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(chunk id per row, BM25 score per row), zero where filtered out."""
         index = self.kb.lexical()
-        terms = [t for t in morphemes(self.kb.kiwi(), query)]
+        terms = lexical_terms_of(self.kb.kiwi(), query)
         scores = index.scores(terms)
         if allowed is not None:
             scores = scores * mask_for(index.chunk_ids, allowed)

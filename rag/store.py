@@ -20,6 +20,7 @@ import numpy as np
 from rag.acl import SCHEMA as ACL_SCHEMA, Access, Reader, reader_clause
 from rag.filters import Filters, tags_json
 from rag.model import Block, Box, Chunk, ParsedDocument
+from rag.morphemes import TERMS_VERSION
 
 SCHEMA_VERSION = 1
 
@@ -119,6 +120,8 @@ class Store:
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+            if not db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone():  # a new KB: today's term format
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('terms', ?)", (TERMS_VERSION,))
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -292,11 +295,15 @@ class Store:
         ]
 
     def chunk_terms(self) -> tuple[list[int], list[list[str]]]:
-        """Every chunk id with its morphemes, for (re)building the lexical index."""
-        ids, terms = [], []
+        """Every chunk id with its morphemes, for (re)building the lexical index.
+
+        Each distinct term is one string object shared by every chunk that has it: 100k chunks hold
+        ~15M terms but ~1M distinct ones, and separate copies cost ~0.8 GB while the index builds.
+        """
+        ids, terms, distinct = [], [], {}
         for chunk_id, morphemes in self.db.execute("SELECT id, morphemes FROM chunks ORDER BY id"):
             ids.append(chunk_id)
-            terms.append(morphemes.split())
+            terms.append([distinct.setdefault(t, t) for t in morphemes.split()])
         return ids, terms
 
     def chunks(self, ids: list[int]) -> dict[int, Chunk]:
@@ -336,11 +343,17 @@ class Store:
             " FROM chunks ORDER BY id")
         return [_chunk(r) for r in rows]
 
-    def set_morphemes(self, terms: list[tuple[int, list[str]]]) -> None:
-        """New lexical terms for chunks (after the user dictionary changed), in one transaction."""
+    def set_morphemes(self, terms: list[tuple[int, list[str]]], version: str) -> None:
+        """New lexical terms for every chunk (user dictionary changed, or a newer term format), in one
+        transaction with the version of the format that made them."""
         with self.transaction() as db:
             db.executemany("UPDATE chunks SET morphemes = ? WHERE id = ?", [(" ".join(t), i) for i, t in terms])
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('terms', ?)", (version,))
             self._bump(db)
+
+    def terms_version(self) -> str:
+        """The term format of the stored chunk terms (KBs from before it was recorded: the first one)."""
+        return self.meta("terms", "content-morphemes-v1")
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         rows = self.db.execute(

@@ -1,7 +1,7 @@
 """Regression guard on the real Korean retrieval set (../shared/data/autorag_ko), lexical mode.
 
 The full benchmark is bench/retrieval.py; this runs the lexical half (≈10 s) and fails if quality
-drops below what it measured when written (nDCG@10 0.941, hit@1 0.868).
+drops below what it measures (nDCG@10 0.963, hit@1 0.912 with noun pairs; 0.942 / 0.868 without).
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from agents.evaluate import build_kb, evaluate, load_dataset, neighbourhood, score
 from rag.settings import Settings
 
-HYBRID_SUBSET_NDCG_FLOOR = 0.96  # measured 0.981 (lexical 0.971) when written
+HYBRID_SUBSET_NDCG_FLOOR = 0.96  # measured 0.971 (lexical 0.961)
 
 
 def test_score_matches_the_binary_relevance_definitions():
@@ -28,8 +28,8 @@ def test_lexical_retrieval_quality_holds(shared_data, tmp_path, kiwi):
     kb, _ = build_kb(corpus, Settings(home=tmp_path, kb="eval"))
     report = evaluate(questions, lambda q: kb.search_lexical(q, 10), "lexical")
     assert report.overall.questions == 114
-    assert report.overall.ndcg10 >= 0.93
-    assert report.overall.hit1 >= 0.85
+    assert report.overall.ndcg10 >= 0.95
+    assert report.overall.hit1 >= 0.89
 
 
 @pytest.mark.shared_data

@@ -1,0 +1,63 @@
+"""Lexical terms: content morphemes plus adjacent noun pairs, and the upgrade of older KBs."""
+from __future__ import annotations
+
+import sqlite3
+
+from ingest.pipeline import Ingestor
+from rag.kb import KnowledgeBase
+from rag.lexical import LexicalIndex
+from rag.morphemes import TERMS_VERSION, content_terms, lexical_terms_of, noun_pairs
+from rag.settings import Settings
+
+PHRASE = "올해 상반기에는 전 직원이 개인 정보 보호 교육을 이수해야 하며, 부서장은 이수 현황을 인사 시스템에서 확인한다."
+SCATTERED = "교육 일정은 개인이 정하고, 보호 장비와 정보 게시판을 확인한다."
+QUERY = "개인정보 보호 교육"
+
+
+def test_noun_pairs_join_neighbours_written_together_or_one_space_apart(kiwi):
+    assert noun_pairs(kiwi.tokenize("시중은행 인가 요건")) == ["시중_은행", "은행_인가", "인가_요건"]
+    assert noun_pairs(kiwi.tokenize("AI 모델")) == ["ai_모델"]  # foreign words lower-cased like unigrams
+    assert noun_pairs(kiwi.tokenize("은행의 인가")) == []  # a particle between: two phrases
+    assert noun_pairs(kiwi.tokenize("은행, 인가")) == []  # punctuation between
+    assert noun_pairs(kiwi.tokenize("은행    인가")) == []  # far apart
+    terms = lexical_terms_of(kiwi, "시중은행 인가")
+    assert terms[:3] == ["시중", "은행", "인가"] and "시중_은행" in terms
+
+
+def test_a_phrase_outranks_its_words_scattered(tmp_path, kiwi):
+    settings = Settings(home=tmp_path, kb="t")
+    kb = KnowledgeBase.open(settings, create=True)
+    ingestor = Ingestor(kb, settings)
+    ingestor.ingest_bytes(PHRASE.encode(), "phrase.txt")
+    ingestor.ingest_bytes(SCATTERED.encode(), "scattered.txt")
+    assert [h.document.name for h in kb.search_lexical(QUERY, 2)] == ["phrase.txt", "scattered.txt"]
+    # the same two texts with unigrams only rank the other way: the pairs make the difference
+    unigrams = LexicalIndex.build([1, 2], [content_terms(kiwi.tokenize(t)) for t in (PHRASE, SCATTERED)], 0)
+    assert [h.chunk_id for h in unigrams.search(content_terms(kiwi.tokenize(QUERY)), 2)] == [2, 1]
+
+
+def test_a_kb_from_an_older_korag_is_retokenized_once(tmp_path, kiwi):
+    settings = Settings(home=tmp_path, kb="old")
+    kb = KnowledgeBase.open(settings, create=True)
+    assert kb.store.terms_version() == TERMS_VERSION  # a new KB starts on today's terms
+    Ingestor(kb, settings).ingest_bytes(PHRASE.encode(), "phrase.txt")
+    Ingestor(kb, settings).ingest_bytes(SCATTERED.encode(), "scattered.txt")
+    kb.close()
+    # what korag wrote before noun pairs: unigrams only, and no term version in meta
+    db = sqlite3.connect(tmp_path / "old" / "kb.sqlite")
+    for chunk_id, text in db.execute("SELECT id, text FROM chunks").fetchall():
+        db.execute("UPDATE chunks SET morphemes = ? WHERE id = ?", (" ".join(content_terms(kiwi.tokenize(text))), chunk_id))
+    db.execute("DELETE FROM meta WHERE key = 'terms'")
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+    db.commit()
+    db.close()
+
+    old = KnowledgeBase.open(settings)
+    assert old.store.terms_version() == "content-morphemes-v1"
+    hits = old.search_lexical(QUERY, 2)  # the first search upgrades it
+    assert [h.document.name for h in hits] == ["phrase.txt", "scattered.txt"]
+    assert old.store.terms_version() == TERMS_VERSION
+    assert any("_" in t for c in old.store.all_chunks() for t in c.morphemes)
+    generation = old.store.generation()
+    KnowledgeBase.open(settings).search_lexical(QUERY, 2)
+    assert old.store.generation() == generation  # once: a second process finds it done
