@@ -3,7 +3,7 @@
 Chunks are whole sentences up to a budget counted in Kiwi morphemes, with sentence overlap; a
 sentence over the budget is cut only between eojeol (at spaces); a table stays whole where it
 fits, else it is split by rows with the header row repeated. Kiwi runs once per sentence and its
-content morphemes are kept on the chunk for the lexical index.
+lexical terms (content morphemes and noun pairs) are kept on the chunk for the BM25 index.
 """
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ class KoreanSplitter:
         return {p: tuple(t) for p, t in zip(paths, terms)}
 
     def _table_rows(self, blocks: Sequence[Block]) -> list[list[tuple[str, tuple[str, ...], int]]]:
-        """(row text, content morphemes, token count) for every row of every table."""
+        """(row text, lexical terms, token count) for every row of every table."""
         texts: list[str] = []
         counts: list[int] = []
         for block in blocks:

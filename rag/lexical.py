@@ -1,4 +1,4 @@
-"""BM25 over Kiwi content morphemes (bm25s), persisted under <kb>/lexical/.
+"""BM25 over Kiwi content morphemes and noun pairs (bm25s), persisted under <kb>/lexical/.
 
 bm25s indexes are immutable, so the index is rebuilt from kb.sqlite after writes and published
 atomically: each build is a new `gen-N` directory and `CURRENT` names the live one.

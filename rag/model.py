@@ -58,7 +58,7 @@ class Chunk:
     """A retrievable passage: whole sentences of one document with where they came from."""
 
     text: str
-    morphemes: tuple[str, ...]  # content morphemes, computed once for the lexical index
+    morphemes: tuple[str, ...]  # lexical terms (content morphemes + noun pairs), computed once for BM25
     page: int | None
     heading_path: tuple[str, ...]
     ordinal: int  # position of the chunk in its document

@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
     text TEXT NOT NULL,
-    morphemes TEXT NOT NULL,            -- content morphemes, space-separated
+    morphemes TEXT NOT NULL,            -- lexical terms (content morphemes + noun pairs), space-separated
     boxes TEXT                          -- OCR'd chunks: JSON [[left, top, right, bottom], …] page fractions
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, ordinal);
