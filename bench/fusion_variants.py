@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from agents.evaluate import build_kb, load_dataset  # noqa: E402
-from rag.kb import KnowledgeBase  # noqa: E402
+from rag.kb import KnowledgeBase, indexed_text  # noqa: E402
 from rag.lexical import LexicalIndex  # noqa: E402
 from rag.morphemes import content_terms, lexical_terms_of  # noqa: E402
 from rag.retrieve import embedder_for  # noqa: E402
@@ -55,8 +55,7 @@ def main() -> None:
     chunks = kb.store.chunks(ids.tolist())
     source = {d.id: d.source.removeprefix("corpus:") for d in kb.documents()}
     page_of = np.array([source[chunks[int(i)].document_id] for i in ids])
-    texts = [c.text if not c.heading_path or c.text.startswith(c.heading_path[-1])
-             else " ".join(c.heading_path) + "\n" + c.text for c in (chunks[int(i)] for i in ids)]
+    texts = [indexed_text(chunks[int(i)]) for i in ids]
     unigram = LexicalIndex.build(ids.tolist(), [content_terms(t) for t in kb.kiwi().tokenize(texts)], 0)
     scored, unigram_scored = [], []
     for q in questions:

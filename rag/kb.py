@@ -53,6 +53,13 @@ class SearchHit:
     score: float
 
 
+def indexed_text(chunk: Chunk) -> str:
+    """The text a chunk's lexical terms come from: its heading path, unless the text starts with it."""
+    if not chunk.heading_path or chunk.text.startswith(chunk.heading_path[-1]):
+        return chunk.text
+    return " ".join(chunk.heading_path) + "\n" + chunk.text
+
+
 class KnowledgeBase:
     """Open with `KnowledgeBase.open(settings, name)`; create with `create=True`."""
 
@@ -228,15 +235,7 @@ class KnowledgeBase:
         return self.store.access.reader(name.strip())
 
     def remove_user(self, name: str, by: str | None = None) -> bool:
-        removed = False
-
-        def work(db) -> str | None:
-            nonlocal removed
-            removed = self.store.access.remove_user(db, name)
-            return f"remove user {name}" if removed else None
-
-        self._change_access(by, work)
-        return removed
+        return self._remove_access("user", self.store.access.remove_user, name, by)
 
     def add_group(self, name: str, members: tuple[str, ...] = (), by: str | None = None) -> None:
         def work(db) -> str:
@@ -248,12 +247,16 @@ class KnowledgeBase:
         self._change_access(by, work)
 
     def remove_group(self, name: str, by: str | None = None) -> bool:
+        return self._remove_access("group", self.store.access.remove_group, name, by)
+
+    def _remove_access(self, kind: str, remove: Callable, name: str, by: str | None) -> bool:
+        """Remove a user or group (`remove(db, name)`), audited when something was removed."""
         removed = False
 
         def work(db) -> str | None:
             nonlocal removed
-            removed = self.store.access.remove_group(db, name)
-            return f"remove group {name}" if removed else None
+            removed = remove(db, name)
+            return f"remove {kind} {name}" if removed else None
 
         self._change_access(by, work)
         return removed
@@ -344,9 +347,7 @@ class KnowledgeBase:
     def _retokenize(self) -> int:
         """Recompute every chunk's lexical terms from its text (the caller holds the write lock)."""
         chunks = self.store.all_chunks()
-        texts = [c.text if not c.heading_path or c.text.startswith(c.heading_path[-1])
-                 else " ".join(c.heading_path) + "\n" + c.text for c in chunks]
-        terms = lexical_terms_many(self.kiwi(), texts)
+        terms = lexical_terms_many(self.kiwi(), [indexed_text(c) for c in chunks])
         self.store.set_morphemes([(c.id, t) for c, t in zip(chunks, terms)], TERMS_VERSION)
         return len(chunks)
 
