@@ -103,6 +103,7 @@ class OcrResult:
     page: int | None = None
     warnings: tuple[str, ...] = ()
     raw: str | None = None  # the model's own output (VARCO), kept for debugging
+    chosen: str | None = None  # why `auto` gave this page to `engine` (None when an engine was named)
 
     def lines(self) -> list[OcrLine]:
         grouped: dict[int, list[OcrWord]] = {}
@@ -126,7 +127,7 @@ class OcrResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"page": self.page, "width": self.width, "height": self.height, "engine": self.engine,
-                "text": self.text, "warnings": list(self.warnings),
+                "chosen": self.chosen, "text": self.text, "warnings": list(self.warnings),
                 "words": [{"text": w.text, "box": w.box.as_list(), "confidence": w.confidence, "block": w.block,
                            "line": w.line, "order": w.order} for w in self.words]}
 
@@ -384,6 +385,12 @@ def tesseract_for(settings: Settings) -> TesseractEngine:
                            settings.ocr_deskew, settings.ocr_dpi, settings.ocr_min_confidence)
 
 
+def scene_for(settings: Settings) -> OcrEngine:
+    from ingest.scene_text import SceneTextEngine
+
+    return SceneTextEngine(settings.ocr_languages, settings.ocr_detector_model)
+
+
 def engine_for(settings: Settings, name: str | None = None) -> OcrEngine | None:
     """The OCR engine the settings (or `name`) ask for; None when OCR is off (`KORAG_OCR_ENGINE=none`)."""
     name = name or settings.ocr_engine
@@ -391,13 +398,22 @@ def engine_for(settings: Settings, name: str | None = None) -> OcrEngine | None:
         return None
     if name == "tesseract":
         return tesseract_for(settings)
+    if name == "scene":
+        return scene_for(settings)
+    if name == "auto":
+        from ingest.ocr_auto import AutoEngine
+
+        return AutoEngine(tesseract_for(settings), scene_for(settings))
     if name == "varco":
         from agents.varco import VarcoClient
 
         if not settings.vlm_base_url:
             raise OcrError("KORAG_OCR_ENGINE=varco needs KORAG_VLM_BASE_URL (the vLLM server, e.g. http://vision:8000/v1)")
         return FallbackEngine(VarcoClient.from_settings(settings), tesseract_for(settings))
-    raise OcrError(f"unknown OCR engine {name!r}: tesseract, varco or none")
+    raise OcrError(f"unknown OCR engine {name!r}: {', '.join(ENGINES)} or none")
+
+
+ENGINES = ("auto", "tesseract", "scene", "varco")
 
 
 def ocr_file(source: str | Path | bytes, settings: Settings, engine: OcrEngine | None = None, name: str | None = None,

@@ -39,7 +39,7 @@ def page_count(data: bytes, name: str) -> int:
             finally:
                 pdf.close()
     if fmt == "image":
-        return getattr(image_loader.open_image(data, name), "n_frames", 1)
+        return image_loader.frame_count(image_loader.open_image(data, name))
     raise UnsupportedFormat(name, f"OCR reads images and PDFs, not {fmt} files")
 
 

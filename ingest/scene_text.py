@@ -12,6 +12,7 @@ recognition stays with Tesseract's Korean model. No OpenCV: Pillow, numpy and sc
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import subprocess
@@ -196,11 +197,17 @@ class SceneTextEngine:
         _session(self._path, self.threads)
         check_tesseract(self.languages)
 
-    def read(self, image: Image.Image, page: int | None = None) -> OcrResult:
+    def detect(self, image: Image.Image, max_side: int | None = None) -> list[Line]:
+        """Text lines in reading order; `max_side` overrides the detector's working size."""
         if self._path is None:
             self.warm_up()
         assert self._path is not None
-        lines = reading_order(detect(image, self._path, self.config, self.threads))
+        config = self.config if max_side is None else dataclasses.replace(self.config, max_side=max_side)
+        return reading_order(detect(image, self._path, config, self.threads))
+
+    def read(self, image: Image.Image, page: int | None = None, lines: list[Line] | None = None) -> OcrResult:
+        """Read `image`; `lines` (from `detect`) saves detecting again."""
+        lines = self.detect(image) if lines is None else lines
         gray = image.convert("L")
         crops = [line_crop(gray, line) for line in lines]
         words: list[OcrWord] = []

