@@ -1,15 +1,20 @@
-"""OCR accuracy and speed: character error rate per image and mean, seconds per image.
+"""OCR accuracy and speed: character error rate per image and mean, seconds per image, peak memory.
 
-    python bench/ocr.py [--data ../shared/data] [--languages kor+eng] [--psm 6] [--min-long-side 2000]
-    python bench/ocr.py --sweep          # psm × languages × upscale × confidence floor, one line each
-    python bench/ocr.py --pdf-pages 2    # also: rasterise text-layer PDF pages, OCR them, CER vs the layer
-    python bench/ocr.py --pdf-pages 2 --tilt 2 [--no-deskew]   # the same pages fed 2° crooked
+    python bench/ocr.py                        # tesseract, scene and auto on the three sets below
+    python bench/ocr.py --engines auto --synthetic 10 --pdf-pages 1     # a quick subset
+    python bench/ocr.py --signal               # auto's probe per image: lines, median line height, route
+    python bench/ocr.py --sweep                # Tesseract: psm × languages × upscale × confidence floor
+    python bench/ocr.py --engines tesseract --pdf-pages 2 --tilt 2 [--no-deskew]   # pages fed 2° crooked
+
+Sets: `ocr/manifest.jsonl` in the shared data (`image`, `gt` paths: a road-sign photo, a rendered text
+line, a phone screenshot); synthetic scene photos (tests/scene_images.py: signs, labels, storefronts,
+bus stops, warnings, with perspective, lighting, blur, noise and JPEG; `--seed`, `--synthetic N`); and
+text-layer PDF pages rasterised at KORAG_OCR_DPI as a scanner would, scored against the same pages' text
+layer (`korean-text-with-tables.pdf`, a two-column brochure, and `pcasm-book-korean.pdf`, running prose).
 
 CER = edit distance / ground-truth length, after NFC with all whitespace removed (the convention of
-shared/data/ocr/README). The OCR set is `ocr/manifest.jsonl` (`image`, `gt` paths). The PDF check renders
-pages of `docs/unstructured_example_docs/korean-text-with-tables.pdf` at KORAG_OCR_DPI, as a scanner
-would, and scores the OCR text against the same pages' text layer; `pcasm-book-korean.pdf` (running
-prose) is checked the same way.
+shared/data/ocr/README). Seconds are wall time per image after a warm-up (models loaded, Tesseract
+checked); peak RSS is this process's, and separately the largest Tesseract child's.
 """
 from __future__ import annotations
 
@@ -72,7 +77,10 @@ def found(truth: str, hypothesis: str) -> float:
     return sum(min(n, hypothesis_counts[c]) for c, n in truth_counts.items()) / max(1, sum(truth_counts.values()))
 
 
-def load_set(data: Path) -> list[tuple[str, Path, str]]:
+Item = tuple[str, "Path | Image.Image", str]  # (name, image or its path, ground truth)
+
+
+def load_set(data: Path) -> list[Item]:
     items = []
     for line in (data / "ocr" / "manifest.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -82,15 +90,47 @@ def load_set(data: Path) -> list[tuple[str, Path, str]]:
     return items
 
 
-def run_set(engine: OcrEngine, items: list[tuple[str, Path, str]],
-            verbose: bool = True) -> tuple[list[float], list[float]]:
+def synthetic_set(seed: int, count: int) -> list[Item]:
+    from tests.scene_images import scene_set
+
+    return [(scene.name, scene.image, scene.truth) for scene in scene_set(seed, count)]
+
+
+def pdf_set(path: Path, pages: int, dpi: int, tilt: float = 0.0) -> list[Item]:
+    """Rasterised text-layer pages with that layer as the truth; `tilt` rotates them like a page fed
+    crooked into a scanner. Running text only: 500+ characters, mostly Hangul (not a table of contents
+    of dot leaders or a code listing)."""
+    from ingest.loaders import load
+    from ingest.ocr import page_images
+
+    data = path.read_bytes()
+    parsed = load(data, path.name)
+    layer = {p: "".join(b.text for b in parsed.blocks if b.page == p) for p in range(1, (parsed.page_count or 0) + 1)}
+    wanted = [p for p in sorted(layer) if len(squeeze(layer[p])) >= 500
+              and sum("\uac00" <= c <= "\ud7a3" for c in squeeze(layer[p])) >= 0.5 * len(squeeze(layer[p]))][:pages]
+    items = []
+    for page, image in page_images(data, path.name, wanted, dpi):
+        if tilt:
+            image = image.rotate(tilt, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        items.append((f"{path.name} p.{page}", image, layer[page]))
+    return items
+
+
+def _image(source: Path | Image.Image) -> Image.Image:
+    if isinstance(source, Image.Image):
+        return source
+    image = Image.open(source)
+    image.load()
+    return image
+
+
+def run_set(engine: OcrEngine, items: list[Item], verbose: bool = True) -> tuple[list[float], list[float]]:
     """CER and seconds of every image; per-image lines when `verbose`."""
     if hasattr(engine, "warm_up"):
-        engine.warm_up()  # Kiwi and the tesseract check, outside the timings
+        engine.warm_up()  # Kiwi, the detector and the tesseract check, outside the timings
     scores, seconds = [], []
-    for name, path, truth in items:
-        image = Image.open(path)
-        image.load()
+    for name, source, truth in items:
+        image = _image(source)
         started = time.perf_counter()
         result = engine.read(image)
         elapsed = time.perf_counter() - started
@@ -98,40 +138,50 @@ def run_set(engine: OcrEngine, items: list[tuple[str, Path, str]],
         scores.append(score)
         seconds.append(elapsed)
         if verbose:
-            print(f"  {name:46s} CER {score:6.1%}  (with spaces {cer_spaced(truth, result.text):6.1%})  {elapsed:5.2f}s"
-                  f"  ({len(squeeze(truth))} chars)")
+            route = f"  → {result.engine}" if result.chosen else ""
+            print(f"  {name[:46]:46s} CER {score:6.1%}  (with spaces {cer_spaced(truth, result.text):6.1%})  "
+                  f"{elapsed:5.2f}s  ({len(squeeze(truth))} chars){route}", flush=True)
     return scores, seconds
 
 
-def run_pdf(engine: OcrEngine, path: Path, pages: int, dpi: int, verbose: bool = True,
-            tilt: float = 0.0) -> list[float]:
-    """OCR rasterised text-layer pages and score them against the text layer; `tilt` rotates them like a
-    page fed crooked into a scanner."""
-    from ingest.loaders import load
-    from ingest.ocr import page_images
+def peak_rss() -> str:
+    import resource
 
-    data = path.read_bytes()
-    parsed = load(data, path.name)
-    layer = {p: "".join(b.text for b in parsed.blocks if b.page == p) for p in range(1, (parsed.page_count or 0) + 1)}
-    # running text: 500+ characters, mostly Hangul (not a table of contents of dot leaders or a code listing)
-    wanted = [p for p in sorted(layer) if len(squeeze(layer[p])) >= 500
-              and sum("\uac00" <= c <= "\ud7a3" for c in squeeze(layer[p])) >= 0.5 * len(squeeze(layer[p]))][:pages]
-    scores = []
-    for page, image in page_images(data, path.name, wanted, dpi):
-        if tilt:
-            image = image.rotate(tilt, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-        started = time.perf_counter()
-        result = engine.read(image, page)
-        score = cer(layer[page], result.text)
-        scores.append(score)
-        if verbose:
-            print(f"  {path.name} p.{page:<3d} CER {score:6.1%}  "
-                  f"characters found {found(layer[page], result.text):6.1%}"
-                  f"  {time.perf_counter() - started:5.2f}s  ({len(squeeze(layer[page]))} chars in the text layer, "
-                  f"rendered {image.width}×{image.height})")
-    if scores and verbose:
-        print(f"  mean CER vs text layer: {statistics.mean(scores):.1%} over {len(scores)} pages at {dpi} dpi")
-    return scores
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return f"peak RSS {own:.0f} MiB (this process), {child:.0f} MiB (largest Tesseract process)"
+
+
+def signal(sets: dict[str, list[Item]], settings: Settings) -> None:
+    """What `auto` sees: the detector probe's line count and median line height, and where it routes."""
+    from ingest.ocr_auto import AutoEngine
+
+    auto = engine_for(settings, "auto")
+    assert isinstance(auto, AutoEngine)
+    auto.scene.warm_up()
+    for label, items in sets.items():
+        print(f"\n{label}")
+        for name, source, _ in items:
+            started = time.perf_counter()
+            chosen, _lines = auto.choose(_image(source))
+            print(f"  {name[:46]:46s} {chosen.engine:9s} {chosen.reason}  ({time.perf_counter() - started:.2f}s)")
+
+
+def sweep(items: list[Item], pdf: list[Item], settings: Settings, deskew: bool) -> None:
+    """Tesseract settings grid; upscaling only touches small images, so PDF pages are scored once per
+    psm × languages × floor."""
+    print("psm  languages  min conf  upscale  mean CER  s/image  per image" + ("  PDF pages" if pdf else ""))
+    grid = [(psm, "kor+eng") for psm in (3, 4, 6, 11)] + [(4, "kor"), (6, "kor")]
+    for (psm, languages), floor in itertools.product(grid, (0.0, 0.5)):
+        pdf_scores: list[float] = []
+        for upscale in (0, 2000):
+            engine = TesseractEngine(languages, psm, upscale, deskew, settings.ocr_dpi, floor)
+            per_image, seconds = run_set(engine, items, verbose=False)
+            if pdf and not pdf_scores:
+                pdf_scores = run_set(engine, pdf, verbose=False)[0]
+            print(f"{psm:3d}  {languages:9s}  {floor:8.1f}  {upscale:7d}  {statistics.mean(per_image):8.1%}  "
+                  f"{statistics.mean(seconds):7.2f}  " + "  ".join(f"{s:6.1%}" for s in per_image)
+                  + (f"  {statistics.mean(pdf_scores):6.1%}" if pdf_scores else ""), flush=True)
 
 
 def main() -> None:
@@ -139,52 +189,53 @@ def main() -> None:
     settings = Settings()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=default_data)
-    parser.add_argument("--engine", choices=["tesseract", "varco"], default=None, help="default: KORAG_OCR_ENGINE")
+    parser.add_argument("--engines", default="tesseract,scene,auto",
+                        help="comma-separated: tesseract, scene, auto, varco (default: tesseract,scene,auto)")
+    parser.add_argument("--synthetic", type=int, default=20, help="synthetic scene photos (0: none)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic set (auto was tuned on seed 0)")
+    parser.add_argument("--pdf-pages", type=int, default=2, help="rasterised pages of each of " + ", ".join(PDFS))
     parser.add_argument("--languages", default=settings.ocr_languages)
     parser.add_argument("--psm", type=int, default=settings.ocr_psm)
     parser.add_argument("--min-long-side", type=int, default=settings.ocr_min_long_side)
     parser.add_argument("--deskew", action=argparse.BooleanOptionalAction, default=settings.ocr_deskew)
     parser.add_argument("--min-confidence", type=float, default=settings.ocr_min_confidence)
     parser.add_argument("--tilt", type=float, default=0.0, help="rotate the rasterised PDF pages this many degrees")
-    parser.add_argument("--sweep", action="store_true", help="try psm × languages × upscale × confidence floor")
-    parser.add_argument("--pdf-pages", type=int, default=0,
-                        help="also OCR this many rasterised pages of each of " + ", ".join(PDFS))
+    parser.add_argument("--sweep", action="store_true", help="Tesseract: psm × languages × upscale × confidence floor")
+    parser.add_argument("--signal", action="store_true", help="print auto's probe and route per image, read nothing")
     args = parser.parse_args()
-    items = load_set(args.data)
-
+    settings = settings.model_copy(update={
+        "ocr_languages": args.languages, "ocr_psm": args.psm, "ocr_min_long_side": args.min_long_side,
+        "ocr_deskew": args.deskew, "ocr_min_confidence": args.min_confidence})
+    sets = {f"shared OCR set ({args.data / 'ocr'})": load_set(args.data)}
+    if args.synthetic:
+        sets[f"synthetic scene photos (seed {args.seed}, {args.synthetic} images)"] = synthetic_set(args.seed,
+                                                                                                 args.synthetic)
+    if args.pdf_pages:
+        sets[f"rasterised PDF pages at {settings.ocr_dpi} dpi" + (f", tilted {args.tilt}°" if args.tilt else "")] = [
+            item for path in PDFS for item in pdf_set(args.data / path, args.pdf_pages, settings.ocr_dpi, args.tilt)]
     if args.sweep:
-        # upscaling only touches small images: rendered PDF pages are scored once per psm × languages × floor
-        header = "psm  languages  min conf  upscale  mean CER  s/image  per image"
-        print(header + ("  PDF pages" if args.pdf_pages else ""))
-        grid = [(psm, "kor+eng") for psm in (3, 4, 6, 11)] + [(4, "kor"), (6, "kor")]
-        for (psm, languages), floor in itertools.product(grid, (0.0, 0.5)):
-            pdf: list[float] = []
-            for upscale in (0, 2000):
-                engine = TesseractEngine(languages, psm, upscale, args.deskew, settings.ocr_dpi, floor)
-                per_image, seconds = run_set(engine, items, verbose=False)
-                if args.pdf_pages and not pdf:
-                    pdf = [score for path in PDFS
-                           for score in run_pdf(engine, args.data / path, args.pdf_pages, settings.ocr_dpi, False)]
-                print(f"{psm:3d}  {languages:9s}  {floor:8.1f}  {upscale:7d}  {statistics.mean(per_image):8.1%}  "
-                      f"{statistics.mean(seconds):7.2f}  " + "  ".join(f"{s:6.1%}" for s in per_image)
-                      + (f"  {statistics.mean(pdf):6.1%}" if pdf else ""), flush=True)
+        sweep(next(iter(sets.values())), [i for label, items in sets.items() if "PDF" in label for i in items],
+              settings, args.deskew)
+        return
+    if args.signal:
+        signal(sets, settings)
         return
 
-    if args.engine == "varco" or (args.engine is None and settings.ocr_engine == "varco"):
-        engine = engine_for(settings, "varco")
-    else:
-        engine = TesseractEngine(args.languages, args.psm, args.min_long_side, args.deskew, settings.ocr_dpi,
-                                 args.min_confidence)
-    label = getattr(engine, "name", "?")
-    if isinstance(engine, TesseractEngine):
-        label += (f" lang={engine.languages} psm={engine.psm} upscale={engine.min_long_side} deskew={engine.deskew}"
-                  f" min_confidence={engine.min_confidence}")
-    print(f"OCR set {args.data / 'ocr'} ({len(items)} images), engine: {label}")
-    scores, seconds = run_set(engine, items)
-    print(f"  mean CER {statistics.mean(scores):.1%}, {statistics.mean(seconds):.2f} s/image")
-    for path in PDFS if args.pdf_pages else ():
-        print(f"\nrasterised PDF ({path}):")
-        run_pdf(engine, args.data / path, args.pdf_pages, settings.ocr_dpi, tilt=args.tilt)
+    summary = []
+    for name in args.engines.split(","):
+        engine = engine_for(settings, name.strip())
+        print(f"\n=== engine {name} (Tesseract {settings.ocr_languages} psm {settings.ocr_psm}"
+              f" deskew={settings.ocr_deskew}) ===")
+        for label, items in sets.items():
+            print(label)
+            scores, seconds = run_set(engine, items)
+            line = (f"{name:9s} {label[:44]:44s} mean CER {statistics.mean(scores):6.1%}  "
+                    f"{statistics.mean(seconds):5.2f} s/image (max {max(seconds):5.2f})")
+            print("  " + line)
+            summary.append(line)
+    print("\nsummary")
+    print("\n".join(summary))
+    print(peak_rss())
 
 
 if __name__ == "__main__":
