@@ -103,24 +103,29 @@ class Assistant:
         """The files `ingest` would read: those named, and those under folders named."""
         return expand_paths(paths)
 
-    def _ingestor_for(self, tags: Iterable[str], readers: Iterable[str] | None) -> Ingestor:
-        """An Ingestor for one call (its own tags, readers, uploader), sharing the warmed splitter."""
-        return Ingestor(self.kb, self.settings, splitter=self.ingestor.splitter, tags=tuple(tags),
-                        readers=parse_readers(readers) if readers is not None else None,
-                        uploader=self.reader)
+    def _ingestor_for(self, tags: Iterable[str], readers: Iterable[str] | None,
+                      ocr_engine: str | None = None) -> Ingestor:
+        """An Ingestor for one call (its own tags, readers, uploader, OCR engine), sharing the warmed splitter."""
+        ingestor = Ingestor(self.kb, self.settings, splitter=self.ingestor.splitter, tags=tuple(tags),
+                            readers=parse_readers(readers) if readers is not None else None,
+                            uploader=self.reader, ocr_engine=ocr_engine)
+        ingestor.on_ocr_page = self.ingestor.on_ocr_page
+        return ingestor
 
     def ingest(self, paths: Iterable[str | Path], on_result: Callable[[FileResult], None] | None = None,
-               tags: Iterable[str] = (), readers: Iterable[str] | None = None) -> list[FileResult]:
+               tags: Iterable[str] = (), readers: Iterable[str] | None = None,
+               ocr_engine: str | None = None) -> list[FileResult]:
         """Ingest files and folders (recursive); one `FileResult` per file, failures included.
 
         `readers` (`group:인사팀`, `user:김민수`) restrict who may read what is ingested; None: the whole KB.
+        `ocr_engine` ("auto", "tesseract", "scene", "varco") reads scans and images (None: KORAG_OCR_ENGINE).
         """
-        return self._ingestor_for(tags, readers).ingest_paths(paths, on_result=on_result)
+        return self._ingestor_for(tags, readers, ocr_engine).ingest_paths(paths, on_result=on_result)
 
     def ingest_bytes(self, data: bytes, name: str, tags: Iterable[str] = (),
-                     readers: Iterable[str] | None = None) -> FileResult:
+                     readers: Iterable[str] | None = None, ocr_engine: str | None = None) -> FileResult:
         """Ingest an upload."""
-        return self._ingestor_for(tags, readers).ingest_bytes(data, name)
+        return self._ingestor_for(tags, readers, ocr_engine).ingest_bytes(data, name)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid") -> list[SearchHit]:
         """The k best passages for a Korean question or keywords, within `filters`.
@@ -221,7 +226,8 @@ class Assistant:
             name: str | None = None, on_page: Callable[[int, int], None] | None = None) -> list[OcrResult]:
         """OCR an image or a PDF (every page, or `pages`): one `OcrResult` per page, words with pixel boxes.
 
-        `engine`: "tesseract" or "varco" (default: KORAG_OCR_ENGINE). Nothing is stored in the KB.
+        `engine`: "auto", "tesseract", "scene" or "varco" (default: KORAG_OCR_ENGINE; with "auto" each
+        result's `engine` says which read the page and `chosen` why). Nothing is stored in the KB.
         """
         from agents.vision import engine_for, ocr_file
 

@@ -416,6 +416,18 @@ def engine_for(settings: Settings, name: str | None = None) -> OcrEngine | None:
 ENGINES = ("auto", "tesseract", "scene", "varco")
 
 
+def ocr_models(settings: Settings) -> str:
+    """One line: the OCR engine, and where the scene-text detector's weights are, under which licence."""
+    from ingest.scene_text import DETECTOR_LICENSE, detector_path
+
+    try:
+        where = f"at {detector_path(settings.ocr_detector_model)}"
+    except OcrError as err:
+        where = f"not available: {err}"
+    return (f"OCR: engine {settings.ocr_engine} · Tesseract {settings.ocr_languages} (Apache-2.0) · "
+            f"scene-text detector {DETECTOR_LICENSE} {where}")
+
+
 def ocr_file(source: str | Path | bytes, settings: Settings, engine: OcrEngine | None = None, name: str | None = None,
              pages: list[int] | None = None, on_page: Callable[[int, int], None] | None = None) -> Iterator[OcrResult]:
     """OCR an image (every frame of a TIFF) or a PDF (every page, or `pages`), one page at a time.

@@ -123,7 +123,7 @@ class Ingestor:
 
     def __init__(self, kb: KnowledgeBase, settings: Settings, splitter: KoreanSplitter | None = None,
                  tags: tuple[str, ...] = (), readers: tuple[str, ...] | None = None,
-                 uploader: Reader | None = None) -> None:
+                 uploader: Reader | None = None, ocr_engine: str | None = None) -> None:
         self.kb = kb
         self.tags = tags
         self.readers = readers  # who may read what this ingests (None: the whole KB, or a new version's old readers)
@@ -143,6 +143,7 @@ class Ingestor:
         self.pii = policy_for(settings.pii_mode, settings.pii_kinds)  # before splitting: no chunk holds the originals
         self.on_ocr_page: Progress | None = None  # (file name, pages done, pages to do) during OCR
         self._ocr_engine: object | None = _UNSET
+        self.ocr_engine_name = ocr_engine  # auto | tesseract | scene | varco (None: KORAG_OCR_ENGINE)
 
     def ingest_bytes(self, data: bytes, name: str, source: str | None = None) -> FileResult:
         """Parse, split and store one file's bytes; failures come back as a failed result."""
@@ -235,11 +236,11 @@ class Ingestor:
 
     @property
     def ocr_engine(self):
-        """The configured OCR engine (built on first use); None when KORAG_OCR_ENGINE=none."""
+        """The OCR engine asked for (built on first use); None when KORAG_OCR_ENGINE=none and none was named."""
         if self._ocr_engine is _UNSET:
             from agents.vision import engine_for  # lazily: agents imports ingest
 
-            self._ocr_engine = engine_for(self.settings)
+            self._ocr_engine = engine_for(self.settings, self.ocr_engine_name)
         return self._ocr_engine
 
     def _ocr(self, data: bytes, parsed: ParsedDocument) -> ParsedDocument:

@@ -90,17 +90,19 @@ class JobSpec:
     tags: tuple[str, ...] = ()
     readers: tuple[str, ...] | None = None  # who may read the document (None: the whole KB)
     user: str | None = None  # who uploaded it (None: the operator or an admin)
+    ocr_engine: str | None = None  # auto | tesseract | scene | varco for this file (None: KORAG_OCR_ENGINE)
 
     def as_dict(self) -> dict:
         return {"kb": self.kb, "staged": self.staged, "name": self.name, "source": self.source,
                 "sha256": self.sha256, "tags": list(self.tags),
-                "readers": list(self.readers) if self.readers is not None else None, "user": self.user}
+                "readers": list(self.readers) if self.readers is not None else None, "user": self.user,
+                "ocr_engine": self.ocr_engine}
 
     @classmethod
     def from_dict(cls, d: dict) -> JobSpec:
         readers = d.get("readers")
         return cls(d["kb"], d["staged"], d["name"], d["source"], d["sha256"], tuple(d.get("tags") or ()),
-                   tuple(readers) if readers is not None else None, d.get("user"))
+                   tuple(readers) if readers is not None else None, d.get("user"), d.get("ocr_engine"))
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ def check_upload(settings: Settings, data: bytes, name: str) -> str:
 
 def stage_upload(kb: KnowledgeBase, data: bytes, name: str, source: str | None = None,
                  tags: Iterable[str] = (), readers: Iterable[str] | None = None,
-                 uploader: Reader | None = None) -> JobSpec:
+                 uploader: Reader | None = None, ocr_engine: str | None = None) -> JobSpec:
     """Check the upload (`check_upload`) and write its bytes under <kb>/incoming for a worker."""
     check_upload(kb.settings, data, name)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -166,7 +168,7 @@ def stage_upload(kb: KnowledgeBase, data: bytes, name: str, source: str | None =
         os.replace(partial, target)  # a worker never reads half a file
     user = uploader.user if uploader is not None and not uploader.admin else None
     return JobSpec(kb.name, staged, name, source or upload_source(name, uploader), sha256, tuple(tags),
-                   parse_readers(readers) if readers is not None else None, user)
+                   parse_readers(readers) if readers is not None else None, user, ocr_engine)
 
 
 class JobQueue:
@@ -176,8 +178,9 @@ class JobQueue:
 
     def submit(self, kb: KnowledgeBase, data: bytes, name: str, source: str | None = None,
                tags: Iterable[str] = (), readers: Iterable[str] | None = None,
-               uploader: Reader | None = None) -> JobInfo:
-        """Queue one upload; `readers` restrict who may read it, `uploader` is who sent it (None: operator)."""
+               uploader: Reader | None = None, ocr_engine: str | None = None) -> JobInfo:
+        """Queue one upload; `readers` restrict who may read it, `uploader` is who sent it (None: operator),
+        `ocr_engine` reads its scanned pages and images (None: KORAG_OCR_ENGINE)."""
         raise NotImplementedError
 
     def job(self, job_id: str) -> JobInfo:
@@ -210,8 +213,8 @@ class InlineQueue(JobQueue):
         self._keep = keep
         self._lock = threading.Lock()
 
-    def submit(self, kb, data, name, source=None, tags=(), readers=None, uploader=None) -> JobInfo:
-        spec = stage_upload(kb, data, name, source, tags, readers, uploader)
+    def submit(self, kb, data, name, source=None, tags=(), readers=None, uploader=None, ocr_engine=None) -> JobInfo:
+        spec = stage_upload(kb, data, name, source, tags, readers, uploader, ocr_engine)
         key = job_id(kb.name, spec.sha256, spec.user)
         with self._lock:
             earlier = self._jobs.get(key)
@@ -292,12 +295,12 @@ class RedisQueue(JobQueue):
         except RedisError:
             return False
 
-    def submit(self, kb, data, name, source=None, tags=(), readers=None, uploader=None) -> JobInfo:
+    def submit(self, kb, data, name, source=None, tags=(), readers=None, uploader=None, ocr_engine=None) -> JobInfo:
         from redis.exceptions import RedisError
         from rq import Retry
         from rq.exceptions import DuplicateJobError
 
-        spec = stage_upload(kb, data, name, source, tags, readers, uploader)
+        spec = stage_upload(kb, data, name, source, tags, readers, uploader, ocr_engine)
         key = job_id(kb.name, spec.sha256, spec.user)
         try:
             existing = self._fetch(key)

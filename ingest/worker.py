@@ -99,7 +99,7 @@ class IngestRuntime:
         else:
             uploader = kb.reader(spec.user) if spec.user else None
             ingestor = Ingestor(kb, self.settings, splitter=splitter, tags=spec.tags, readers=spec.readers,
-                                uploader=uploader)
+                                uploader=uploader, ocr_engine=spec.ocr_engine)
             file = ingestor.ingest_bytes(data, spec.name, spec.source)
             if not file.ok:
                 staged.unlink(missing_ok=True)

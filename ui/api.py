@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Literal
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -261,6 +262,8 @@ def _document_routes(v1: APIRouter, service: _Service) -> None:
                tags: list[str] = Form(default=[], description="Tags for every uploaded document"),
                readers: list[str] = Form(default=[], description="Who may read them: group:<name> or user:<name>; "
                                                                  "none: everyone who can use the KB"),
+               ocr_engine: Literal["auto", "tesseract", "scene", "varco"] | None = Form(
+                   None, description="OCR for scans and images (default: KORAG_OCR_ENGINE)"),
                who: Caller = Depends(caller)) -> UploadOut:
         """Upload documents: one ingest job each. With Redis the jobs run on workers (202; follow
         GET /v1/jobs/{id}); without, they run before the response (201). Files that are too large,
@@ -285,8 +288,8 @@ def _document_routes(v1: APIRouter, service: _Service) -> None:
             status, code = max((_error(err) for err, _ in refused), key=lambda sc: (sc[0] == 413, sc[0] == 415))
             names = ", ".join(f.name for _, f in refused)
             raise ApiError(status, code, f"refused: {names}; nothing was queued", [f for _, f in refused])
-        infos = [service.queue.submit(knowledge, data, name, tags=tags, readers=wanted, uploader=assistant.reader)
-                 for data, name in accepted]
+        infos = [service.queue.submit(knowledge, data, name, tags=tags, readers=wanted, uploader=assistant.reader,
+                                      ocr_engine=ocr_engine) for data, name in accepted]
         response.status_code = 201 if service.queue.kind == "inline" else 202
         return UploadOut(queue=service.queue.kind, jobs=[JobOut.of(i) for i in infos])
 

@@ -150,7 +150,10 @@ def answer_routes(v1: APIRouter, service, api_error) -> None:
 
     @v1.post("/ocr", tags=["ocr"])
     def ocr(file: UploadFile = File(description="An image (PNG, JPEG, TIFF, WebP, BMP) or a PDF"),
-            engine: Literal["tesseract", "varco"] | None = Form(None, description="Default: KORAG_OCR_ENGINE"),
+            engine: Literal["auto", "tesseract", "scene", "varco"] | None = Form(
+                None, description="auto (per page: Tesseract for documents, scene text for photos), tesseract, "
+                                  "scene or varco. Default: KORAG_OCR_ENGINE. Each page says which engine read "
+                                  "it (`engine`) and, with auto, why (`chosen`)"),
             pages: str | None = Form(None, description="PDF pages, e.g. 1,3")) -> dict[str, Any]:
         """OCR an upload (nothing is stored): per page, the text and the words with pixel boxes."""
         from ingest.errors import IngestError

@@ -106,11 +106,17 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
            readers: Annotated[Optional[list[str]], typer.Option(
                "--readers", help="Who may read these documents: group:인사팀, user:김민수 (repeatable or "
                                  "comma-separated; default: everyone who can use the KB)")] = None,
+           ocr_engine: Annotated[Optional[str], typer.Option(
+               "--ocr-engine", "--engine", help="OCR for scans and images: auto | tesseract | scene | varco "
+                                                "(default: KORAG_OCR_ENGINE)")] = None,
            ) -> None:
     """Ingest files and folders into a knowledge base (created if missing)."""
     from agents import Assistant
+    from agents.vision import ENGINES
     from rag.acl import AccessError, parse_readers
 
+    if ocr_engine not in (None, *ENGINES):
+        raise _fail(f"--ocr-engine must be {', '.join(ENGINES)}, not {ocr_engine!r}")
     try:
         wanted = parse_readers(readers or ()) or None
     except AccessError as err:
@@ -118,7 +124,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
     if queued:
         from ui.cli_queue import ingest_queued
 
-        return ingest_queued(paths, kb, tag or [], wait, wanted)
+        return ingest_queued(paths, kb, tag or [], wait, wanted, ocr_engine)
     files = Assistant.files(paths)
     if not files:
         raise _fail("no files found in " + ", ".join(map(str, paths)))
@@ -150,7 +156,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (r
         # scans and images: show which page OCR is on (a 300-page scan takes minutes)
         assistant.ingestor.on_ocr_page = lambda name, done, total: progress.update(
             task, description=f"{_shown(name[:30])} OCR {done}/{total}")
-        results = assistant.ingest(files, on_result=report, tags=tag or (), readers=wanted)
+        results = assistant.ingest(files, on_result=report, tags=tag or (), readers=wanted, ocr_engine=ocr_engine)
     elapsed = time.perf_counter() - started
     console.print(f"{len(results)} files in {elapsed:.1f}s → kb {knowledge.name!r}: {counts['added']} added, "
                   f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['failed']} failed "

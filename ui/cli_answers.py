@@ -178,7 +178,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def models() -> None:
-        """The Korean model presets (context, prompt format, licence) and the configured LLM."""
+        """The Korean model presets (context, prompt format, licence), the OCR models and the configured LLM."""
         from agents.errors import LLMUnavailable
         from agents.llm import llm_for
         from agents.presets import PRESETS
@@ -187,6 +187,9 @@ def register(app: typer.Typer) -> None:
             use = "commercial use: yes" if p.commercial else "[red]commercial use: NO[/red]"
             console.print(f"{p.name:<14} context {p.context_length:>7,}  {p.format:<10}  {escape(p.licence)}  {use}  "
                           f"[dim](matches {', '.join(p.match)})[/dim]")
+        from agents.vision import ocr_models
+
+        console.print(escape(ocr_models(cli._settings())))
         llm = llm_for(cli._settings())
         if llm is None:
             console.print("LLM: none configured → 추출형 답변 (set KORAG_LLM_BASE_URL and KORAG_LLM_MODEL)")
@@ -199,3 +202,4 @@ def register(app: typer.Typer) -> None:
             if info.preset else "unknown (no preset matches; check the model card)"
         console.print(f"LLM: {info.model} at {llm.base_url} · preset {info.preset or '-'} · "
                       f"context {info.context_length:,} tokens · licence {licence}")
+

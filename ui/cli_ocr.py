@@ -12,7 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 
 # module level: typer resolves these annotations (strings, under `from __future__ import annotations`) here
-Engine = Annotated[Optional[str], typer.Option("--engine", help="tesseract | varco (default: KORAG_OCR_ENGINE)")]
+ENGINE_HELP = ("auto (per page: Tesseract for documents, scene text for photos) | tesseract | scene | varco "
+               "(default: KORAG_OCR_ENGINE)")
+Engine = Annotated[Optional[str], typer.Option("--engine", help=ENGINE_HELP)]
 Format = Annotated[str, typer.Option("--format", help="text | json (words with pixel boxes) | hocr")]
 Pages = Annotated[Optional[str], typer.Option("--pages", help="PDF/TIFF pages, e.g. 1,3-5 (default: all)")]
 
@@ -38,10 +40,10 @@ def register(app: typer.Typer) -> None:
             engine: Engine = None, fmt: Format = "text", pages: Pages = None) -> None:
         """OCR an image or every page of a PDF; nothing is stored in a knowledge base."""
         from agents.errors import AgentError
-        from agents.vision import engine_for, ocr_file, to_hocr
+        from agents.vision import ENGINES, engine_for, ocr_file, to_hocr
 
-        if engine not in (None, "tesseract", "varco"):
-            raise cli._fail(f"--engine must be tesseract or varco, not {engine!r}")
+        if engine not in (None, *ENGINES):
+            raise cli._fail(f"--engine must be {', '.join(ENGINES)}, not {engine!r}")
         if fmt not in ("text", "json", "hocr"):
             raise cli._fail(f"--format must be text, json or hocr, not {fmt!r}")
         if not path.is_file():
@@ -56,7 +58,7 @@ def register(app: typer.Typer) -> None:
             progress.update(task, completed=done, total=pages_to_do)
 
         try:
-            chosen = engine_for(settings, engine or ("tesseract" if settings.ocr_engine == "none" else None))
+            chosen = engine_for(settings, engine or ("auto" if settings.ocr_engine == "none" else None))
             with Progress(TextColumn("OCR {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           console=cli.err_console, transient=True) as progress:
                 task = progress.add_task(cli._shown(path.name[:40]), total=None)
@@ -70,6 +72,10 @@ def register(app: typer.Typer) -> None:
                         sys.stdout.flush()
         except AgentError as err:
             raise cli._fail(str(err)) from None
+        if fmt == "text":  # which engine read each page (auto decides per page), on stderr: stdout is the text
+            for result in results:
+                why = f" — {result.chosen.removeprefix('auto: ')}" if result.chosen else ""
+                cli.err_console.print(f"[dim]page {result.page or 1}: {result.engine}{escape(why)}[/dim]")
         seen: set[str] = set()
         for warning in (w for r in results for w in r.warnings):
             if warning not in seen:

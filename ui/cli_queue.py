@@ -52,7 +52,7 @@ def _line(job) -> str:
 
 
 def ingest_queued(paths: list[Path], kb: str | None, tags: list[str], wait: bool,
-                  readers: tuple[str, ...] | None = None) -> None:
+                  readers: tuple[str, ...] | None = None, ocr_engine: str | None = None) -> None:
     """`korag ingest --queue`: one job per file for the workers; with `--wait`, follow them to the end."""
     from agents import Assistant
     from agents.assistant import jobs
@@ -72,7 +72,7 @@ def ingest_queued(paths: list[Path], kb: str | None, tags: list[str], wait: bool
         try:
             data = path.read_bytes()
             submitted.append(queue.submit(knowledge, data, path.name, source=str(path.resolve()), tags=tags,
-                                          readers=readers))
+                                          readers=readers, ocr_engine=ocr_engine))
         except jobs.IngestError as err:
             refused += 1
             console.print(f"[red]failed[/red]    {escape(path.name)}: {escape(err.reason)}")

@@ -46,6 +46,13 @@ def ocr(assistant: Assistant) -> Check:
     tesseract = _tesseract(settings.ocr_languages)
     if settings.ocr_engine == "tesseract":
         return Check("OCR", f"Tesseract ({settings.ocr_languages})", tesseract is None, tesseract or "설치됨")
+    if settings.ocr_engine in ("auto", "scene"):
+        from agents.vision import ocr_models
+
+        label = {"auto": "자동 (문서: Tesseract, 사진: 장면 글자)", "scene": "장면 글자 (줄 검출 + Tesseract)"}
+        detector = ocr_models(settings).split(" · ")[-1]
+        return Check("OCR", label[settings.ocr_engine], tesseract is None and "not available" not in detector,
+                     f"{tesseract or 'Tesseract 설치됨'} · {detector}")
     if not settings.vlm_base_url:
         return Check("OCR", f"VARCO-VISION {settings.vlm_model}", False, "KORAG_VLM_BASE_URL이 없습니다")
     reached = _models(settings.vlm_base_url, settings.vlm_api_key)

@@ -58,7 +58,8 @@ def refusal(settings: Settings, allowed: list[str], upload: Upload) -> str | Non
 
 
 def ingest_inline(assistant: Assistant, uploads: list[Upload], allowed: list[str],
-                  on_status: OnStatus, readers: tuple[str, ...] | None = None) -> list[UploadStatus]:
+                  on_status: OnStatus, readers: tuple[str, ...] | None = None,
+                  ocr_engine: str | None = None) -> list[UploadStatus]:
     """Parse, split and store each file, then embed the new chunks; one failed file never stops the batch."""
     statuses = [UploadStatus(u.name, "queued", STATE_LABELS["queued"]) for u in uploads]
 
@@ -75,7 +76,7 @@ def ingest_inline(assistant: Assistant, uploads: list[Upload], allowed: list[str
             continue
         put(i, UploadStatus(upload.name, "parsing", "분석 중 (텍스트 추출, OCR, 문장 분리)", 0.2))
         try:
-            result = assistant.ingest_bytes(upload.data, upload.name, readers=readers)
+            result = assistant.ingest_bytes(upload.data, upload.name, readers=readers, ocr_engine=ocr_engine)
         except (RetrievalError, OSError) as err:  # e.g. the KB is busy: this file fails, the batch goes on
             put(i, UploadStatus(upload.name, "failed", str(err), 1.0))
             continue
@@ -121,7 +122,7 @@ def _embed(assistant: Assistant, statuses: list[UploadStatus], put: OnStatus) ->
 
 
 def submit_queued(queue: jobs.JobQueue, assistant: Assistant, uploads: list[Upload], allowed: list[str],
-                  readers: tuple[str, ...] | None = None) -> list[UploadStatus]:
+                  readers: tuple[str, ...] | None = None, ocr_engine: str | None = None) -> list[UploadStatus]:
     """One job per file for the workers; refused files fail here, at once, with the reason."""
     statuses = []
     for upload in uploads:
@@ -130,7 +131,8 @@ def submit_queued(queue: jobs.JobQueue, assistant: Assistant, uploads: list[Uplo
             statuses.append(UploadStatus(upload.name, "failed", reason, 1.0))
             continue
         try:
-            job = queue.submit(assistant.kb, upload.data, upload.name, readers=readers, uploader=assistant.reader)
+            job = queue.submit(assistant.kb, upload.data, upload.name, readers=readers, uploader=assistant.reader,
+                               ocr_engine=ocr_engine)
         except jobs.IngestError as err:
             statuses.append(UploadStatus(upload.name, "failed", err.reason, 1.0))
             continue

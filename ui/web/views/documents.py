@@ -31,6 +31,21 @@ def status_row(slot, status: UploadStatus) -> None:
                                           f"{STATE_LABELS[status.state]}: {status.message}")
 
 
+OCR_ENGINES = {"auto": "자동 (문서는 Tesseract, 사진은 장면 글자)", "tesseract": "Tesseract",
+               "scene": "장면 글자 (사진·간판)", "varco": "VARCO-VISION (vLLM 서버)"}
+
+
+def ocr_engine_choice() -> str | None:
+    """The OCR engine for scans and images in this upload; None keeps KORAG_OCR_ENGINE (also when it is off)."""
+    configured = settings().ocr_engine
+    if configured not in OCR_ENGINES:
+        return None
+    choices = [e for e in OCR_ENGINES if e != "varco" or settings().vlm_base_url]
+    engine = st.selectbox("스캔·이미지 OCR 엔진", choices, format_func=OCR_ENGINES.__getitem__,
+                          index=choices.index(configured) if configured in choices else 0, key="upload_ocr_engine")
+    return None if engine == configured else engine
+
+
 def upload_section() -> None:
     queued = bool(settings().redis_url)
     allowed = allowed_types()
@@ -41,15 +56,17 @@ def upload_section() -> None:
     files = st.file_uploader("파일 선택", type=allowed or None, accept_multiple_files=True,
                              max_upload_size=settings().max_file_mb, key=f"uploader-{round_}")
     readers = upload_readers()
+    ocr_engine = ocr_engine_choice()
     if not st.button("수집 시작", type="primary", icon=":material/upload:", disabled=not files):
         return
     uploads = [Upload(f.name, f.getvalue()) for f in files]
     with shown_errors("문서 수집"):
         if queued:
-            st.session_state["jobs"] = submit_queued(job_queue(), current(), uploads, allowed, readers)
+            st.session_state["jobs"] = submit_queued(job_queue(), current(), uploads, allowed, readers, ocr_engine)
         else:
             slots = [st.empty() for _ in uploads]
-            finished = ingest_inline(current(), uploads, allowed, lambda i, s: status_row(slots[i], s), readers)
+            finished = ingest_inline(current(), uploads, allowed, lambda i, s: status_row(slots[i], s), readers,
+                                     ocr_engine)
             st.session_state["last_batch"] = finished
         st.session_state["upload_round"] = round_ + 1  # a fresh uploader: the same files are not sent twice
         st.rerun()

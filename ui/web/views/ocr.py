@@ -9,11 +9,12 @@ from ui.web import images
 from ui.web.state import current, settings, shown_errors
 
 TYPES = ["png", "jpg", "jpeg", "tif", "tiff", "webp", "bmp", "gif", "pdf"]
-ENGINES = {"tesseract": "Tesseract (내장, CPU)", "varco": "VARCO-VISION (vLLM 서버)"}
+ENGINES = {"auto": "자동 (문서는 Tesseract, 사진은 장면 글자)", "tesseract": "Tesseract (내장, CPU)",
+           "scene": "장면 글자 (줄 검출 + Tesseract, 사진·간판)", "varco": "VARCO-VISION (vLLM 서버)"}
 
 
 def engine_choice() -> str:
-    configured = settings().ocr_engine if settings().ocr_engine in ENGINES else "tesseract"
+    configured = settings().ocr_engine if settings().ocr_engine in ENGINES else "auto"
     engine = st.radio("엔진", list(ENGINES), format_func=ENGINES.__getitem__, horizontal=True,
                       index=list(ENGINES).index(configured), key="ocr_engine")
     if engine == "varco" and not settings().vlm_base_url:
@@ -32,7 +33,8 @@ def show(data: bytes, is_pdf: bool) -> None:
     for warning in result.warnings:
         st.warning(warning)
     lines = result.lines()
-    st.caption(f"{name} · {page}쪽 · 엔진 {result.engine} · 줄 {len(lines)}개 · 단어 {len(result.words)}개")
+    chosen = f" ({result.chosen.removeprefix('auto: ')})" if result.chosen else ""
+    st.caption(f"{name} · {page}쪽 · 엔진 {result.engine}{chosen} · 줄 {len(lines)}개 · 단어 {len(result.words)}개")
     left, right = st.columns(2)
     with left:
         with shown_errors("쪽 이미지"):
