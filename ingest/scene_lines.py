@@ -44,6 +44,15 @@ class Line:
         (x0, y0), (x3, y3) = self.corners[0], self.corners[3]
         return math.hypot(x3 - x0, y3 - y0)
 
+    def inner(self, left: float, top: float, right: float, bottom: float) -> Line:
+        """The part of the line between these fractions of its length and height (ink bounds in the crop)."""
+        (x0, y0), (x1, y1), _, (x3, y3) = self.corners
+
+        def at(u: float, v: float) -> tuple[float, float]:
+            return x0 + u * (x1 - x0) + v * (x3 - x0), y0 + u * (y1 - y0) + v * (y3 - y0)
+
+        return Line((at(left, top), at(right, top), at(right, bottom), at(left, bottom)), self.block)
+
 
 # --- reading order -----------------------------------------------------------------------------
 
@@ -102,6 +111,17 @@ def _split(lines: list[Line], span, min_gap: float) -> list[list[Line]]:
 
 def line_crop(gray: Image.Image, line: Line, height: int = CROP_HEIGHT) -> Image.Image:
     """The line rectified to `height` px, dark text on light, de-sheared and padded."""
+    return _crop(gray, line, height)[0]
+
+
+def read_line(gray: Image.Image, line: Line, height: int = CROP_HEIGHT) -> tuple[Image.Image, Line]:
+    """The crop Tesseract reads, and the line's box tightened to its ink: the detector's boxes carry a
+    margin (the unclip), and a citation should highlight the text, not the sign around it."""
+    crop, bounds = _crop(gray, line, height)
+    return crop, line.inner(*bounds) if bounds else line
+
+
+def _crop(gray: Image.Image, line: Line, height: int) -> tuple[Image.Image, tuple[float, ...] | None]:
     (tl, tr, br, bl) = line.corners
     if line.height > line.length * 1.5:  # a vertical column of stacked glyphs: keep the glyphs upright
         tl, tr, br, bl = tr, br, bl, tl
@@ -114,6 +134,9 @@ def line_crop(gray: Image.Image, line: Line, height: int = CROP_HEIGHT) -> Image
         crop = ImageOps.invert(crop)
         pixels = 255 - pixels
     crop = ImageOps.autocontrast(crop, cutoff=1)
+    bounds = ink_bounds(np.asarray(crop, dtype=np.uint8))
+    if line.height > line.length * 1.5:
+        bounds = None  # the crop was turned: its bounds are not the line's
     shear = best_shear(np.asarray(crop, dtype=np.uint8))
     crop = ImageOps.expand(crop, border=PAD, fill=255)
     if shear:
@@ -122,7 +145,20 @@ def line_crop(gray: Image.Image, line: Line, height: int = CROP_HEIGHT) -> Image
         crop = ImageOps.expand(crop, border=(extra, 0), fill=255)
         crop = crop.transform(crop.size, Image.Transform.AFFINE, data=(1, shear, -shear * h / 2, 0, 1, 0),
                               resample=Image.Resampling.BICUBIC, fillcolor=255)
-    return crop
+    return crop, bounds
+
+
+def ink_bounds(pixels: np.ndarray, share: float = 0.02) -> tuple[float, float, float, float] | None:
+    """(left, top, right, bottom) of the ink as fractions of the crop; rows and columns with less than
+    `share` of the busiest one's ink are noise (JPEG speckle, a sign's border at the edge)."""
+    ink = pixels <= otsu(pixels)
+    rows, columns = ink.sum(axis=1), ink.sum(axis=0)
+    if rows.max(initial=0) == 0:
+        return None
+    kept_rows = np.nonzero(rows >= share * rows.max())[0]
+    kept_columns = np.nonzero(columns >= share * columns.max())[0]
+    h, w = pixels.shape
+    return (kept_columns[0] / w, kept_rows[0] / h, (kept_columns[-1] + 1) / w, (kept_rows[-1] + 1) / h)
 
 
 def otsu(pixels: np.ndarray) -> int:

@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from agents.vision import BoundingBox, OcrError, OcrResult, OcrWord
-from ingest.scene_lines import Line, line_crop, reading_order
+from ingest.scene_lines import Line, read_line, reading_order
 
 log = logging.getLogger(__name__)
 
@@ -209,9 +209,9 @@ class SceneTextEngine:
         """Read `image`; `lines` (from `detect`) saves detecting again."""
         lines = self.detect(image) if lines is None else lines
         gray = image.convert("L")
-        crops = [line_crop(gray, line) for line in lines]
+        crops, lines = zip(*(read_line(gray, line) for line in lines)) if lines else ((), ())
         words: list[OcrWord] = []
-        for line, tokens in zip(lines, recognise(crops, self.languages, self.timeout_s)):
+        for line, tokens in zip(lines, recognise(list(crops), self.languages, self.timeout_s)):
             if tokens:
                 words.extend(_words(tokens, line, len({w.line for w in words}), len(words)))
         return OcrResult(image.width, image.height, tuple(words), self.name, page)
