@@ -141,7 +141,10 @@ def test_text_json_and_hocr_views():
 
 def test_engine_follows_the_settings(tmp_path):
     assert engine_for(Settings(home=tmp_path, ocr_engine="none")) is None
-    engine = engine_for(Settings(home=tmp_path, ocr_languages="kor", ocr_psm=4, ocr_deskew=False))
+    auto = engine_for(Settings(home=tmp_path, ocr_languages="kor", ocr_psm=4))  # the default: auto
+    assert auto.name == "auto" and auto.tesseract.psm == 4 and auto.scene.languages == "kor"
+    engine = engine_for(Settings(home=tmp_path, ocr_engine="tesseract", ocr_languages="kor", ocr_psm=4,
+                                 ocr_deskew=False))
     assert isinstance(engine, TesseractEngine) and (engine.languages, engine.psm, engine.deskew) == ("kor", 4, False)
     with pytest.raises(OcrError, match="KORAG_VLM_BASE_URL"):
         engine_for(Settings(home=tmp_path, ocr_engine="varco"))

@@ -34,7 +34,11 @@ def test_assistant_ocr_reads_every_page_or_the_ones_asked_for(tmp_path, scan_pdf
     path = tmp_path / "스캔.pdf"
     path.write_bytes(scan_pdf)
     (only,) = assistant.ocr(path, pages=[2])
-    assert only.page == 2 and only.text.startswith("연차") and "부서장" in only.text and only.engine == "tesseract"
+    assert only.page == 2 and only.text.startswith("연차") and "부서장" in only.text
+    # the default engine is auto: two large lines on a page read like a sign, and the result says so
+    assert only.engine == "scene" and only.chosen.startswith("auto: photo")
+    (named,) = assistant.ocr(path, pages=[2], engine="tesseract")
+    assert named.engine == "tesseract" and named.chosen is None and "부서장" in named.text
 
 
 def test_agent_tools_read_and_ask_about_stored_pages(tmp_path, scan_pdf, scripted_openai):
