@@ -158,3 +158,29 @@ def test_a_phone_photo_saved_as_mpo_is_one_page_upright(tmp_path):
     assert upright.size == image.size
     text = TesseractEngine().read(upright).text
     assert text.replace(" ", "").count("출장비") == 1
+
+
+def test_ingestion_takes_the_engine_asked_for_inline_and_queued(tmp_path):
+    from ingest.pipeline import Ingestor
+    from ingest.queue import InlineQueue, JobSpec
+    from rag.kb import KnowledgeBase
+
+    settings = Settings(home=tmp_path, embedder="none")
+    kb = KnowledgeBase.open(settings, "scene", create=True)
+    photo = scene_set(seed=5, count=1)[0]
+    jpeg = io.BytesIO()
+    photo.image.save(jpeg, "JPEG", quality=92)
+    ingestor = Ingestor(kb, settings, ocr_engine="scene")
+    assert ingestor.ocr_engine.name == "scene"
+    result = ingestor.ingest_bytes(jpeg.getvalue(), "간판.jpg")
+    assert result.ok and result.ocr_pages == (1,), result.error
+    first_word = photo.truth.split()[0]
+    assert kb.search_lexical(first_word, k=1)[0].chunk.text.replace(" ", "").startswith(first_word)
+    # queued: the engine travels with the job (a job asking for VARCO without a server fails, naming why)
+    spec = JobSpec("scene", "incoming/x.jpg", "x.jpg", "upload:x.jpg", "0" * 64, ocr_engine="scene")
+    assert JobSpec.from_dict(spec.as_dict()) == spec
+    image, _ = render(["출장비 지급 규정"])
+    png = io.BytesIO()
+    image.save(png, "PNG")
+    job = InlineQueue(settings).submit(kb, png.getvalue(), "규정.png", ocr_engine="varco")
+    assert job.state == "failed" and "KORAG_VLM_BASE_URL" in job.error

@@ -69,6 +69,20 @@ def test_pdf_pages_are_marked_and_can_be_chosen(scan):
     assert "── page 2 ──" in only.stdout and "부서장" in only.stdout and "숙박비" not in only.stdout
 
 
+def test_engine_is_chosen_per_page_and_can_be_named(scan):
+    folder, _, _ = scan
+    done = korag(str(folder / "규정.png"))  # the default, auto: says on stderr which engine read the page
+    assert done.returncode == 0, done.stderr
+    assert "page 1: scene — photo or scene text (2 lines" in done.stderr
+    named = korag(str(folder / "규정.png"), "--engine", "tesseract", "--format", "json")
+    page = json.loads(named.stdout)["pages"][0]
+    assert (page["engine"], page["chosen"]) == ("tesseract", None) and page["text"].startswith(LINES[0])
+    scene = json.loads(korag(str(folder / "규정.png"), "--engine", "scene", "--format", "json").stdout)["pages"][0]
+    assert scene["engine"] == "scene" and scene["text"] == "\n".join(LINES)
+    bad = korag(str(folder / "규정.png"), "--engine", "paddle")
+    assert bad.returncode == 1 and "--engine must be auto, tesseract, scene, varco" in bad.stderr
+
+
 def test_bad_input_is_one_line_naming_the_file(tmp_path):
     broken = tmp_path / "깨진.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)

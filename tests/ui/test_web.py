@@ -312,8 +312,12 @@ def test_ocr_page_reads_an_image_and_draws_its_lines(portal):
     assert not app.exception and not app.error
     flat = app.text_area[0].value.replace(" ", "")  # Tesseract's word spacing in Hangul varies
     assert "숙박비영수증은7일이내에제출합니다." in flat and "총무팀02-555-1234" in flat
-    assert any("엔진 tesseract" in c.value and "줄 3개" in c.value for c in app.caption)
+    # the default engine (auto) says which engine read the page and why
+    assert any("엔진 scene (photo or scene text" in c.value and "줄 3개" in c.value for c in app.caption)
     assert len(app.get("image")) == 1  # the page, boxes drawn
+    app.radio(key="ocr_engine").set_value("tesseract").run()
+    button(app, "OCR 실행").click().run()
+    assert any("엔진 tesseract ·" in c.value for c in app.caption)
 
 
 @pytest.mark.integration
