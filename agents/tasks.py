@@ -14,10 +14,10 @@ from typing import Any
 from agents.budget import fit
 from agents.errors import LLMUnavailable
 from agents.extractive import Passage, answer_sentences
-from agents.llm import LLM, Message
+from agents.llm import LLM
 from agents.prompts import (ANSWER_SYSTEM, EXTRACTIVE_NOT_FOUND, NOT_FOUND, REWRITE_SYSTEM, answer_user,
                             passages_block)
-from agents.types import Answer, Source
+from agents.types import Answer, Message, Source
 from rag.acl import Reader
 from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
