@@ -11,13 +11,13 @@ from agents.prompts import (MAP_INSTRUCTION, REDUCE_INSTRUCTION, SUMMARY_LENGTHS
                             WHOLE_INSTRUCTION, passages_block)
 from agents.tasks import SUMMARY_NOTICE, Workspace, llm_or_extractive, note_extractive, source
 from agents.types import Summary
+from agents.weights import WEIGHTS
 from rag.kb import SearchHit
 from rag.model import Chunk
 from rag.store import DocumentRecord
 
 Length = Literal["short", "medium", "long"]
 Style = Literal["paragraph", "bullets"]
-_EXTRACTIVE_SENTENCES = {"short": 3, "medium": 6, "long": 12}
 
 
 def select_chunks(ws: Workspace, document: DocumentRecord, pages: tuple[int, int] | None = None,
@@ -53,7 +53,8 @@ def _hit(document: DocumentRecord, chunk: Chunk) -> SearchHit:
 def _extractive_summary(ws: Workspace, document: DocumentRecord, chunks: list[Chunk], length: Length, style: Style,
                         notices: list[str]) -> Summary:
     passages = [Passage(c.id, c.text, rank=i) for i, c in enumerate(chunks)]
-    picked = summary_sentences(passages, ws.kiwi, ws.retriever.embedder, max_sentences=_EXTRACTIVE_SENTENCES[length])
+    picked = summary_sentences(passages, ws.kiwi, ws.retriever.embedder,
+                               max_sentences=WEIGHTS.summary_sentences[length])
     by_id = {c.id: c for c in chunks}
     citations, parts = [], []
     for extract in picked:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from agents.budget import fit
 from agents.errors import LLMUnavailable
 from agents.extractive import Passage, answer_sentences
+from agents.lexicons import alternation, lexicon
 from agents.llm import LLM
 from agents.prompts import (ANSWER_SYSTEM, EXTRACTIVE_NOT_FOUND, NOT_FOUND, REWRITE_SYSTEM, answer_user,
                             passages_block)
@@ -35,7 +36,8 @@ SUMMARY_NOTICE = "LLM이 설정되지 않아 문서에서 고른 문장으로 �
 RULES_NOTICE = "LLM이 설정되지 않아 규칙(날짜·금액·전화번호·기관명 등)으로 추출합니다(규칙 기반 추출)."
 _FALLBACK = "LLM을 사용할 수 없어 추출형으로 대신합니다"
 _CITE = re.compile(r"\[(\d+(?:\s*[,，]\s*\d+)*)\]")
-_FOLLOW_UP = re.compile(r"(그것|그거|그건|그게|거기|그곳|그 사람|그분|이것|이거|해당|그럼|그러면|그렇다면|그중|그 외|나머지|위의|앞의|또)")
+# "그럼 일비는?", "그중 가장 싼 것은?": words that point back at the previous turn
+_FOLLOW_UP = re.compile(alternation(lexicon("questions")["follow_up"]))
 
 
 @dataclass
