@@ -17,7 +17,7 @@ from typing import Literal
 from ingest.errors import DocumentTooLarge, EmptyDocument, IngestError, UnsafeName
 from ingest.loaders import load
 from ingest.loaders.base import LoadOptions
-from ingest.ocr import Progress, attach_boxes, ocr_document
+from ingest.ocr.pages import Progress, attach_boxes, ocr_document
 from ingest.pii import apply_to_document, policy_for
 from ingest.split import KoreanSplitter
 from rag.acl import Reader
@@ -237,14 +237,14 @@ class Ingestor:
     def ocr_engine(self):
         """The configured OCR engine (built on first use); None when KORAG_OCR_ENGINE=none."""
         if self._ocr_engine is _UNSET:
-            from agents.vision import engine_for  # lazily: agents imports ingest
+            from ingest.ocr.tesseract import engine_for  # lazily: agents imports ingest
 
             self._ocr_engine = engine_for(self.settings)
         return self._ocr_engine
 
     def _ocr(self, data: bytes, parsed: ParsedDocument) -> ParsedDocument:
         """Read pages without a text layer (scans, images) with OCR; an image with no text read fails."""
-        from agents.vision import OcrError
+        from ingest.ocr.tesseract import OcrError
 
         if not parsed.pages_needing_ocr:
             return parsed

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
             engine: Engine = None, fmt: Format = "text", pages: Pages = None) -> None:
         """OCR an image or every page of a PDF; nothing is stored in a knowledge base."""
         from agents.errors import AgentError
-        from agents.vision import engine_for, ocr_file, to_hocr
+        from ingest.ocr.tesseract import engine_for, ocr_file, to_hocr
 
         if engine not in (None, "tesseract", "varco"):
             raise cli._fail(f"--engine must be tesseract or varco, not {engine!r}")

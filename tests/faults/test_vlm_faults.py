@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from agents.vision import FallbackEngine, OcrError, TesseractEngine, engine_for
+from ingest.ocr.tesseract import FallbackEngine, OcrError, TesseractEngine, engine_for
 from rag.settings import Settings
 from tests.faults.figures import figure
 from tests.ocr_images import render

@@ -100,7 +100,7 @@ def _tesseract(languages: str) -> str | None:
     """Why Tesseract cannot read `languages`, or None when it can."""
     if shutil.which("tesseract") is None:
         return "tesseract가 설치되어 있지 않습니다 (apt-get install tesseract-ocr tesseract-ocr-kor)"
-    from agents.vision import TesseractEngine
+    from ingest.ocr.tesseract import TesseractEngine
 
     try:
         TesseractEngine(languages).warm_up()

@@ -1,6 +1,6 @@
 """OCR: one result type (`OcrResult`: words with pixel boxes in reading order) and the engines behind it.
 
-Tesseract with Korean data is the embedded default; VARCO-VISION served by vLLM (`agents.varco`) is the
+Tesseract with Korean data is the embedded default; VARCO-VISION served by vLLM (`ingest.ocr.varco`) is the
 production engine, with a fall back to Tesseract when its server can't be reached.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PIL import Image
 
 from agents.errors import AgentError
-from agents.preprocess import Transform, prepare
+from ingest.ocr.preprocess import Transform, prepare
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -392,7 +392,7 @@ def engine_for(settings: Settings, name: str | None = None) -> OcrEngine | None:
     if name == "tesseract":
         return tesseract_for(settings)
     if name == "varco":
-        from agents.varco import VarcoClient
+        from ingest.ocr.varco import VarcoClient
 
         if not settings.vlm_base_url:
             raise OcrError("KORAG_OCR_ENGINE=varco needs KORAG_VLM_BASE_URL (the vLLM server, e.g. http://vision:8000/v1)")
@@ -407,7 +407,7 @@ def ocr_file(source: str | Path | bytes, settings: Settings, engine: OcrEngine |
     `on_page(done, total)` is called as each page is read. Unreadable files raise `OcrError`.
     """
     from ingest.errors import IngestError
-    from ingest.ocr import page_count, page_images
+    from ingest.ocr.pages import page_count, page_images
 
     if isinstance(source, bytes):
         data, name = source, name or "upload"
@@ -428,12 +428,3 @@ def ocr_file(source: str | Path | bytes, settings: Settings, engine: OcrEngine |
             yield result
     except IngestError as err:  # unreadable, unsupported or oversized input: one error type for callers
         raise OcrError(str(err)) from err
-
-
-# --- agent tools ---------------------------------------------------------------------------------
-
-def make_tools(settings: Settings, kb: Any = None, reader: Any = None) -> list:
-    """The agent's vision tools (`ocr_page`; `ask_image`, `ask_image_region` with a VLM): agents/vision_tools.py."""
-    from agents.vision_tools import make_tools as make
-
-    return make(settings, kb, reader)

@@ -19,8 +19,8 @@ from ingest.loaders import image as image_loader
 from ingest.normalize import normalize_text
 from rag.model import Block, Box, Chunk, ParsedDocument
 
-if TYPE_CHECKING:  # ingest imports agents.vision for OCR only, and lazily: agents imports ingest
-    from agents.vision import OcrEngine, OcrResult
+if TYPE_CHECKING:  # ingest imports ingest.ocr.tesseract for OCR only, and lazily: agents imports ingest
+    from ingest.ocr.tesseract import OcrEngine, OcrResult
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def ocr_document(data: bytes, parsed: ParsedDocument, engine: OcrEngine, dpi: in
     A mixed PDF keeps its text-layer pages as they are. A page marked for OCR because its text layer
     is nearly empty (a scan with a stamped page number) takes the OCR text in place of that layer.
     """
-    from agents.vision import OcrError
+    from ingest.ocr.tesseract import OcrError
 
     pages = list(parsed.pages_needing_ocr)
     read: dict[int, list[Block]] = {}
