@@ -21,6 +21,7 @@ from ingest.detect import detect_format
 from ingest.errors import (  # noqa: F401  re-exported: the HTTP API maps them to status codes
     CorruptDocument, DocumentTooLarge, EmptyDocument, EncryptedDocument, IngestError, UnsafeName, UnsupportedFormat,
 )
+from ingest.limits import check_size
 from ingest.pipeline import check_name, upload_source
 from rag.acl import Reader, parse_readers
 from rag.errors import RetrievalError
@@ -144,9 +145,7 @@ def check_upload(settings: Settings, data: bytes, name: str) -> str:
     or `CorruptDocument`, so a caller can refuse an upload before any job exists.
     """
     check_name(name)
-    limit = settings.max_file_mb
-    if len(data) > limit * 2**20:
-        raise DocumentTooLarge(name, f"{len(data) // 2**20} MiB is over the {limit} MiB limit (KORAG_MAX_FILE_MB)")
+    check_size(name, len(data), settings)
     return detect_format(data, name)
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from ingest.errors import CorruptDocument, DocumentTooLarge, EmptyDocument
 from ingest.loaders import load
-from ingest.ocr.pages import attach_boxes
+from ingest.ocr import attach_boxes
 from ingest.pipeline import Ingestor
 from rag.kb import KnowledgeBase
 from rag.model import Block, Box, Chunk, ParsedDocument

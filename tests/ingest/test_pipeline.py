@@ -211,7 +211,7 @@ def test_symlinks_inside_a_folder_are_not_followed(tmp_path, settings, kb, kiwi)
 def test_a_blank_rendered_page_is_not_sent_to_ocr():
     from PIL import Image, ImageDraw
 
-    from ingest.ocr.pages import is_blank
+    from ingest.ocr import is_blank
 
     page = Image.new("RGB", (2480, 3508), "white")
     assert is_blank(page)

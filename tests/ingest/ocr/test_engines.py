@@ -7,9 +7,9 @@ import unicodedata
 import pytest
 from PIL import Image
 
+from ingest.ocr import BoundingBox, FallbackEngine, OcrError, OcrResult, OcrWord, TesseractEngine, engine_for, to_hocr
+from ingest.ocr.tesseract import _join_split_eojeol
 from ingest.ocr.varco import VarcoClient
-from ingest.ocr.tesseract import (BoundingBox, FallbackEngine, OcrError, OcrResult, OcrWord, TesseractEngine,
-                           _join_split_eojeol, engine_for, to_hocr)
 from rag.settings import Settings
 from tests.ocr_images import render, varco_reply
 from tests.scripted_openai import Reply

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from ingest.ocr.varco import MIN_LONG_SIDE, VarcoClient, group_words, parse_ocr
-from ingest.ocr.tesseract import BoundingBox, OcrResult, VarcoOutputError, VlmUnavailable
+from ingest.ocr import BoundingBox, OcrResult, VarcoOutputError, VlmUnavailable
 from tests.ocr_images import render, varco_reply
 from tests.scripted_openai import Reply
 
