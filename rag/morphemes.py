@@ -16,8 +16,8 @@ from kiwipiepy import Kiwi, Token
 CONTENT_TAG_PREFIXES = ("NNG", "NNP", "NR", "VV", "VA", "XR", "MAG", "SL", "SN", "SH")
 # Noun-like morphemes that form a phrase with their neighbour: 시중/은행, 개인/정보/보호/법, 2024/년도.
 PHRASE_TAG_PREFIXES = ("NNG", "NNP", "NR", "XR", "SL", "SN", "SH")
-# The version of the terms `lexical_terms` makes; a KB whose stored terms are older re-tokenizes.
-TERMS_VERSION = "content-morphemes+noun-pairs-v2"
+# A change to the terms `lexical_terms` makes needs a migration that marks stored terms stale
+# (rag/migrations.py, `mark_terms_stale`): KBs are then re-tokenized once by their next writer.
 
 _lock = threading.Lock()
 _kiwi: Kiwi | None = None
