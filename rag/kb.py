@@ -29,7 +29,7 @@ from rag.embed import Embedder
 from rag.filters import Filters, mask_for
 from rag.vectors import VectorIndex
 from rag.lexical import LexicalHit, LexicalIndex
-from rag.model import Chunk, ParsedDocument
+from rag.model import Chunk, ParsedDocument, heading_prefix
 from kiwipiepy import Kiwi
 
 from rag.morphemes import kiwi_with, lexical_terms_many, lexical_terms_of
@@ -55,9 +55,8 @@ class SearchHit:
 
 def indexed_text(chunk: Chunk) -> str:
     """The text a chunk's lexical terms come from: its heading path, unless the text starts with it."""
-    if not chunk.heading_path or chunk.text.startswith(chunk.heading_path[-1]):
-        return chunk.text
-    return " ".join(chunk.heading_path) + "\n" + chunk.text
+    prefix = heading_prefix(chunk.text, chunk.heading_path)
+    return " ".join(prefix) + "\n" + chunk.text if prefix else chunk.text
 
 
 class KnowledgeBase:

@@ -20,7 +20,7 @@ import numpy as np
 
 from rag.acl import Access, Reader, reader_clause
 from rag.filters import Filters, tags_json
-from rag.model import Block, Box, Chunk, ParsedDocument
+from rag.model import Block, Box, Chunk, ParsedDocument, heading_prefix
 from rag.migrations import migrate
 
 log = logging.getLogger(__name__)
@@ -334,9 +334,8 @@ class Store:
 
 
 def _with_heading(chunk: Chunk) -> str:
-    if chunk.heading_path and not chunk.text.startswith(chunk.heading_path[-1]):
-        return " > ".join(chunk.heading_path) + "\n" + chunk.text
-    return chunk.text
+    prefix = heading_prefix(chunk.text, chunk.heading_path)
+    return " > ".join(prefix) + "\n" + chunk.text if prefix else chunk.text
 
 
 def _chunk(r: tuple) -> Chunk:
