@@ -19,6 +19,7 @@ from ingest.pipeline import Ingestor
 from ingest.split import KoreanSplitter
 from rag.errors import KnowledgeBaseNotFound, RetrievalError
 from rag.kb import KnowledgeBase
+from rag.kb_cache import KbCache
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,8 @@ class IngestRuntime:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._kbs: dict[str, tuple[int, KnowledgeBase, KoreanSplitter]] = {}
+        self._kbs: KbCache[tuple[KnowledgeBase, KoreanSplitter]] = KbCache(
+            settings, self._open_kb, close=lambda opened: opened[0].close())
         self._embedder = None
         self._embedder_loaded = False
         self._lock = threading.Lock()
@@ -122,20 +124,11 @@ class IngestRuntime:
 
     def knowledge_base(self, name: str) -> tuple[KnowledgeBase, KoreanSplitter]:
         """The KB, reopened when it was deleted or re-created since the last job."""
-        path = self.settings.kb_path(name) / "kb.sqlite"
-        try:
-            inode = path.stat().st_ino
-        except FileNotFoundError:
-            raise KnowledgeBaseNotFound(f"knowledge base {name!r} no longer exists") from None
-        with self._lock:
-            cached = self._kbs.get(name)
-            if cached is None or cached[0] != inode:
-                if cached is not None:
-                    cached[1].close()
-                kb = KnowledgeBase.open(self.settings, name)
-                splitter = KoreanSplitter(kb.kiwi(), self.settings.chunk_tokens, self.settings.chunk_overlap_sentences)
-                cached = self._kbs[name] = (inode, kb, splitter)
-            return cached[1], cached[2]
+        return self._kbs.get(name)
+
+    def _open_kb(self, name: str) -> tuple[KnowledgeBase, KoreanSplitter]:
+        kb = KnowledgeBase.open(self.settings, name)
+        return kb, KoreanSplitter(kb.kiwi(), self.settings.chunk_tokens, self.settings.chunk_overlap_sentences)
 
     def run(self, spec: JobSpec, progress: Progress) -> dict:
         """Ingest one staged upload, then embed the KB's new chunks; the file's result as a dict."""
