@@ -9,12 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from agents.errors import AgentError
-from agents.types import Answer
-from rag.errors import RetrievalError
 from ui.cli.common import KbOption, console, err_console, fail
-
-AGENT_ERRORS = (AgentError, RetrievalError, ValueError)  # one line each, never a traceback
 
 MODE_LABELS = {"llm": "LLM 답변", "extractive": "추출형 · LLM 없음", "agent": "에이전트"}
 
@@ -37,6 +32,14 @@ def _print_notices(err_console, result) -> None:
         err_console.print(f"[yellow]※ {escape(notice)}[/yellow]")
 
 
+def _agent_errors() -> tuple[type[Exception], ...]:
+    """What an answering command reports in one line (never a traceback); imported late: agents is heavy."""
+    from agents.errors import AgentError
+    from rag.errors import RetrievalError
+
+    return (AgentError, RetrievalError, ValueError)
+
+
 def register(app: typer.Typer) -> None:
     def show_answer(result, as_json: bool, streamed: bool = False) -> None:
         if as_json:
@@ -49,6 +52,8 @@ def register(app: typer.Typer) -> None:
         _print_notices(err_console, result)
 
     def stream_to_console(items):
+        from agents.types import Answer
+
         final = None
         for item in items:
             if isinstance(item, Answer):
@@ -78,7 +83,7 @@ def register(app: typer.Typer) -> None:
                 show_answer(assistant.ask(question, filters=filters, k=k), as_json)
             else:
                 show_answer(stream_to_console(assistant.stream(question, filters=filters, k=k)), False, streamed=True)
-        except AGENT_ERRORS as err:
+        except _agent_errors() as err:
             raise fail(str(err)) from None
 
     @app.command()
@@ -100,7 +105,7 @@ def register(app: typer.Typer) -> None:
                 continue
             try:
                 final = stream_to_console(assistant.chat_stream(message, conversation))
-            except AGENT_ERRORS as err:
+            except _agent_errors() as err:
                 err_console.print(f"[red]error:[/red] {escape(str(err))}")
                 continue
             if final.standalone_question:
@@ -124,7 +129,7 @@ def register(app: typer.Typer) -> None:
             page_range = (int(first), int(last or first))
         try:
             result = assistant.summarize(doc, length, style, pages=page_range)
-        except AGENT_ERRORS as err:
+        except _agent_errors() as err:
             raise fail(str(err)) from None
         if as_json:
             console.print_json(result.model_dump_json())
@@ -155,7 +160,7 @@ def register(app: typer.Typer) -> None:
         except Exception as err:  # jsonschema.SchemaError and the agent errors: one line each
             if err.__class__.__name__ in ("SchemaError",):
                 raise fail(f"{schema}: invalid JSON Schema: {err.message}") from None
-            if isinstance(err, AGENT_ERRORS):
+            if isinstance(err, _agent_errors()):
                 raise fail(str(err)) from None
             raise
         if as_json:

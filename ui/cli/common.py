@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from agents import Assistant
 from rag.acl import Reader
 from rag.errors import RetrievalError
 from rag.kb import KnowledgeBase
 from rag.store import DocumentRecord
 from rag.settings import Settings
+
+if TYPE_CHECKING:  # agents loads the parsers and models: only the commands that need them import it
+    from agents import Assistant
 
 console = Console(highlight=False, soft_wrap=True)  # one result per line, even in a pipe
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -50,6 +52,8 @@ class Cli:
 
     def assistant(self, kb: str | None, create: bool = False) -> Assistant:
         """The Python API over a KB (an existing one unless `create`) as the CLI's user, or a one-line error."""
+        from agents import Assistant
+
         try:
             return Assistant(kb, self.settings, create=create, user=self.user)
         except RetrievalError as err:

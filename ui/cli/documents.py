@@ -10,7 +10,6 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from agents import Assistant
 from rag.acl import AccessError, parse_readers
 from rag.errors import RetrievalError
 from rag.kb import KnowledgeBase
@@ -30,6 +29,8 @@ def ingest(ctx: typer.Context,
                                  "comma-separated; default: everyone who can use the KB)")] = None,
            ) -> None:
     """Ingest files and folders into a knowledge base (created if missing)."""
+    from agents import Assistant
+
     cli: Cli = ctx.obj
     try:
         wanted = parse_readers(readers or ()) or None

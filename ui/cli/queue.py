@@ -7,25 +7,27 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from agents import Assistant
-from agents.errors import IngestError
-from agents.jobs import Jobs, run_worker
 from rag.errors import RetrievalError
 from rag.settings import Settings
 from ui.cli.common import Cli, KbOption, console, err_console, fail
+
+if TYPE_CHECKING:
+    from agents.jobs import Jobs
 
 jobs_app = typer.Typer(help="Ingest jobs in the Redis queue: list, show, cancel, retry", no_args_is_help=True)
 POLL_S = 0.5
 
 
 def _queue(settings: Settings) -> Jobs:
+    from agents.jobs import Jobs  # the queue's modules load only for the commands that use it
+
     if not settings.redis_url:
         raise fail("KORAG_REDIS_URL is not set: without Redis, `korag ingest` runs inline (no jobs to show)")
     queue = Jobs(settings)
@@ -47,6 +49,9 @@ def _line(job) -> str:
 def ingest_queued(cli: Cli, paths: list[Path], kb: str | None, tags: list[str], wait: bool,
                   readers: tuple[str, ...] | None = None) -> None:
     """`korag ingest --queue`: one job per file for the workers; with `--wait`, follow them to the end."""
+    from agents import Assistant
+    from agents.errors import IngestError
+
     settings = cli.settings
     queue = _queue(settings)
     files = Assistant.files(paths)
@@ -102,6 +107,9 @@ def worker(ctx: typer.Context,
            burst: Annotated[bool, typer.Option("--burst", help="Stop when the queue is empty")] = False,
            name: Annotated[Optional[str], typer.Option("--name", help="Worker name (default: random)")] = None) -> None:
     """Run ingest jobs from Redis (KORAG_REDIS_URL). Start one per core or GPU; they share the queue."""
+    from agents.errors import IngestError
+    from agents.jobs import run_worker
+
     if not logging.getLogger().isEnabledFor(logging.INFO):
         logging.getLogger("ingest").setLevel(logging.INFO)  # a worker's log is its job history
     try:
@@ -174,6 +182,8 @@ def jobs_show(ctx: typer.Context, job_id: str) -> None:
 
 def _on_job(cli: Cli, action: str, job_id: str):
     """`Jobs.<action>(job_id)` on the configured queue; a queue error is one line and exit 1."""
+    from agents.errors import IngestError
+
     try:
         return getattr(_queue(cli.settings), action)(job_id)
     except IngestError as err:
