@@ -1,4 +1,4 @@
-"""`korag serve`: start the Streamlit portal (ui/web). Registered on the main app by ui/cli.py."""
+"""`korag serve`: start the Streamlit portal (ui/web). Registered on the root app by ui/cli/app.py."""
 from __future__ import annotations
 
 from typing import Annotated, Optional
@@ -31,13 +31,12 @@ HostOption = Annotated[Optional[str], typer.Option("--host", help="Address (defa
 PortOption = Annotated[Optional[int], typer.Option("--port", help="Port (default KORAG_PORTAL_PORT, 8501)")]
 
 
-def serve(host: HostOption = None, port: PortOption = None) -> None:
+def serve(ctx: typer.Context, host: HostOption = None, port: PortOption = None) -> None:
     """Serve the portal: 질문하기, 문서, 요약, 추출, OCR, 상태 (Streamlit)."""
     from streamlit.web import cli as streamlit_cli
 
-    settings = Settings()  # read here so a malformed KORAG_ variable fails in one line, before Streamlit starts
-    # in this process: the portal reads the same KORAG_ environment
-    streamlit_cli.main(streamlit_args(settings, host, port), prog_name="korag serve", standalone_mode=False)
+    # the portal is an edge of its own: it reads the same KORAG_ environment once, in this process
+    streamlit_cli.main(streamlit_args(ctx.obj.settings, host, port), prog_name="korag serve", standalone_mode=False)
 
 
 def register(app: typer.Typer) -> None:
