@@ -19,11 +19,10 @@ from typing import Any
 
 from ingest.pipeline import FileResult, Ingestor, expand_paths
 from ingest.samples import FILES as SAMPLE_FILES  # the bundled Korean sample documents (korag demo)
-from ingest import queue as jobs  # the ingest job queue and its errors, for the CLI and HTTP API (ui imports agents)
 from agents.history import ChatHistory, history_for
 from agents.llm import LLM, ModelInfo, llm_for
 from agents.types import Answer, Extraction, Summary
-from agents.vision import OcrResult
+from ingest.ocr import OcrResult
 from rag.acl import Reader, parse_readers
 from rag.audit import AuditEntry
 from rag.filters import Filters
@@ -109,18 +108,21 @@ class Assistant:
         ingestor = Ingestor(self.kb, self.settings, splitter=self.ingestor.splitter, tags=tuple(tags),
                             readers=parse_readers(readers) if readers is not None else None,
                             uploader=self.reader, ocr_engine=ocr_engine)
-        ingestor.on_ocr_page = self.ingestor.on_ocr_page
         return ingestor
 
     def ingest(self, paths: Iterable[str | Path], on_result: Callable[[FileResult], None] | None = None,
                tags: Iterable[str] = (), readers: Iterable[str] | None = None,
+               on_ocr_page: Callable[[str, int, int], None] | None = None,
                ocr_engine: str | None = None) -> list[FileResult]:
         """Ingest files and folders (recursive); one `FileResult` per file, failures included.
 
         `readers` (`group:인사팀`, `user:김민수`) restrict who may read what is ingested; None: the whole KB.
+        `on_ocr_page(name, done, total)` follows OCR of scans and images (a 300-page scan takes minutes).
         `ocr_engine` ("auto", "tesseract", "scene", "varco") reads scans and images (None: KORAG_OCR_ENGINE).
         """
-        return self._ingestor_for(tags, readers, ocr_engine).ingest_paths(paths, on_result=on_result)
+        ingestor = self._ingestor_for(tags, readers, ocr_engine)
+        ingestor.on_ocr_page = on_ocr_page
+        return ingestor.ingest_paths(paths, on_result=on_result)
 
     def ingest_bytes(self, data: bytes, name: str, tags: Iterable[str] = (),
                      readers: Iterable[str] | None = None, ocr_engine: str | None = None) -> FileResult:
@@ -229,10 +231,9 @@ class Assistant:
         `engine`: "auto", "tesseract", "scene" or "varco" (default: KORAG_OCR_ENGINE; with "auto" each
         result's `engine` says which read the page and `chosen` why). Nothing is stored in the KB.
         """
-        from agents.vision import engine_for, ocr_file
+        from agents.ocr import read_pages
 
-        chosen = engine_for(self.settings, engine) if engine else None
-        return list(ocr_file(source, self.settings, chosen, name, pages, on_page))
+        return list(read_pages(self.settings, source, engine, pages, name, on_page))
 
     def extract(self, document: str, schema: dict[str, Any] | type) -> Extraction:
         """Fill a JSON Schema (or pydantic model) from a document; each field with its source."""

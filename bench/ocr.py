@@ -14,7 +14,7 @@ layer (`korean-text-with-tables.pdf`, a two-column brochure, and `pcasm-book-kor
 
 CER = edit distance / ground-truth length, after NFC with all whitespace removed (the convention of
 shared/data/ocr/README). Seconds are wall time per image after a warm-up (models loaded, Tesseract
-checked); peak RSS is this process's, and separately the largest Tesseract child's.
+checked); peak RSS is this process's (Tesseract runs in child processes, not counted).
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from PIL import Image  # noqa: E402
 
-from agents.vision import OcrEngine, TesseractEngine, engine_for  # noqa: E402
+from ingest.ocr import OcrEngine, TesseractEngine, engine_for  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 # a two-column card brochure with tables, and a book of running prose
@@ -101,7 +101,7 @@ def pdf_set(path: Path, pages: int, dpi: int, tilt: float = 0.0) -> list[Item]:
     crooked into a scanner. Running text only: 500+ characters, mostly Hangul (not a table of contents
     of dot leaders or a code listing)."""
     from ingest.loaders import load
-    from ingest.ocr import page_images
+    from ingest.render import page_images
 
     data = path.read_bytes()
     parsed = load(data, path.name)
@@ -147,14 +147,15 @@ def run_set(engine: OcrEngine, items: list[Item], verbose: bool = True) -> tuple
 def peak_rss() -> str:
     import resource
 
+    # Tesseract runs as child processes; RUSAGE_CHILDREN would report the forked copy of this process
+    # (its RSS before exec), not Tesseract's own, so only this process's peak is reported
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return f"peak RSS {own:.0f} MiB (this process), {child:.0f} MiB (largest Tesseract process)"
+    return f"peak RSS {own:.0f} MiB (this process: models, Kiwi, images; Tesseract runs in its own processes)"
 
 
 def signal(sets: dict[str, list[Item]], settings: Settings) -> None:
     """What `auto` sees: the detector probe's line count and median line height, and where it routes."""
-    from ingest.ocr_auto import AutoEngine
+    from ingest.ocr.auto import AutoEngine
 
     auto = engine_for(settings, "auto")
     assert isinstance(auto, AutoEngine)

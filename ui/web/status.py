@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import httpx
 
 from agents import Assistant
-from agents.errors import AgentError
+from agents.errors import AgentError, IngestError
+from agents.jobs import Jobs
 from rag.errors import RetrievalError
 
 
@@ -47,7 +48,7 @@ def ocr(assistant: Assistant) -> Check:
     if settings.ocr_engine == "tesseract":
         return Check("OCR", f"Tesseract ({settings.ocr_languages})", tesseract is None, tesseract or "설치됨")
     if settings.ocr_engine in ("auto", "scene"):
-        from agents.vision import ocr_models
+        from agents.ocr import ocr_models
 
         label = {"auto": "자동 (문서: Tesseract, 사진: 장면 글자)", "scene": "장면 글자 (줄 검출 + Tesseract)"}
         detector = ocr_models(settings).split(" · ")[-1]
@@ -82,11 +83,9 @@ def queue(assistant: Assistant) -> Check:
     settings = assistant.settings
     if not settings.redis_url:
         return Check("작업 큐", "없음 — 이 서버에서 바로 처리", None)
-    from agents.assistant import jobs
-
     try:
-        answered = jobs.open_queue(settings).ping()
-    except jobs.IngestError as err:
+        answered = Jobs(settings).ping()
+    except IngestError as err:
         return Check("작업 큐", settings.redis_url, False, err.reason)
     return Check("작업 큐", f"Redis {settings.redis_url} · {settings.queue_name}", answered,
                  "응답함" if answered else "응답 없음: 올린 문서가 처리되지 않습니다")
@@ -107,13 +106,9 @@ def _tesseract(languages: str) -> str | None:
     """Why Tesseract cannot read `languages`, or None when it can."""
     if shutil.which("tesseract") is None:
         return "tesseract가 설치되어 있지 않습니다 (apt-get install tesseract-ocr tesseract-ocr-kor)"
-    from agents.vision import TesseractEngine
+    from agents.ocr import tesseract_problem
 
-    try:
-        TesseractEngine(languages).warm_up()
-    except AgentError as err:
-        return str(err)
-    return None
+    return tesseract_problem(languages)
 
 
 def _models(base_url: str, api_key: str) -> list[str] | str:

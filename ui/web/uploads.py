@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agents import Assistant
-from agents.assistant import jobs
+from agents.errors import DocumentTooLarge, IngestError
+from agents.jobs import JobInfo, Jobs, check_size
 from rag.errors import RetrievalError
 from rag.settings import Settings
 
@@ -50,7 +51,9 @@ def refusal(settings: Settings, allowed: list[str], upload: Upload) -> str | Non
     suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if allowed and suffix not in allowed:
         return f"허용되지 않은 파일 형식입니다 (.{suffix or '?'}). 허용: {', '.join(allowed)} (KORAG_PORTAL_UPLOAD_TYPES)"
-    if len(upload.data) > settings.max_file_mb * 2**20:
+    try:
+        check_size(upload.name, len(upload.data), settings)
+    except DocumentTooLarge:
         return f"파일이 {settings.max_file_mb} MB 제한보다 큽니다 (KORAG_MAX_FILE_MB)"
     if not upload.data:
         return "빈 파일입니다"
@@ -121,7 +124,7 @@ def _embed(assistant: Assistant, statuses: list[UploadStatus], put: OnStatus) ->
         put(i, UploadStatus(statuses[i].name, "done", base[i] + note, 1.0, statuses[i].document_id))
 
 
-def submit_queued(queue: jobs.JobQueue, assistant: Assistant, uploads: list[Upload], allowed: list[str],
+def submit_queued(queue: Jobs, assistant: Assistant, uploads: list[Upload], allowed: list[str],
                   readers: tuple[str, ...] | None = None, ocr_engine: str | None = None) -> list[UploadStatus]:
     """One job per file for the workers; refused files fail here, at once, with the reason."""
     statuses = []
@@ -131,16 +134,15 @@ def submit_queued(queue: jobs.JobQueue, assistant: Assistant, uploads: list[Uplo
             statuses.append(UploadStatus(upload.name, "failed", reason, 1.0))
             continue
         try:
-            job = queue.submit(assistant.kb, upload.data, upload.name, readers=readers, uploader=assistant.reader,
-                               ocr_engine=ocr_engine)
-        except jobs.IngestError as err:
+            job = queue.submit(assistant, upload.data, upload.name, readers=readers, ocr_engine=ocr_engine)
+        except IngestError as err:
             statuses.append(UploadStatus(upload.name, "failed", err.reason, 1.0))
             continue
         statuses.append(job_status(job))
     return statuses
 
 
-def job_status(job: jobs.JobInfo) -> UploadStatus:
+def job_status(job: JobInfo) -> UploadStatus:
     """A queued job as the same status line inline ingestion shows."""
     if job.state == "done":
         parts = [RESULT_LABELS.get(job.status or "", job.status or "완료"), f"{job.chunks}개 청크", *job.warnings]
