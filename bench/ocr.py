@@ -193,7 +193,8 @@ def main() -> None:
     parser.add_argument("--engines", default="tesseract,scene,auto",
                         help="comma-separated: tesseract, scene, auto, varco (default: tesseract,scene,auto)")
     parser.add_argument("--synthetic", type=int, default=20, help="synthetic scene photos (0: none)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic set (auto was tuned on seed 0)")
+    parser.add_argument("--seed", type=int, default=2, help="seed of the synthetic set (2: held out; the crop steps "
+                        "were chosen on seeds 0 and 1, auto's thresholds on seed 0)")
     parser.add_argument("--pdf-pages", type=int, default=2, help="rasterised pages of each of " + ", ".join(PDFS))
     parser.add_argument("--languages", default=settings.ocr_languages)
     parser.add_argument("--psm", type=int, default=settings.ocr_psm)
