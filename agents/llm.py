@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ Message = tuple[Role, str]
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _MESSAGE_OVERHEAD = 8  # role markers and separators a chat template adds per message
 _DEFAULT_CONTEXT = 4096
+SERVER_RETRY_S = 30.0  # how often a server that did not answer GET /v1/models is asked again
 
 
 def estimate_tokens(text: str) -> int:
@@ -71,6 +73,7 @@ class LLM:
         self._completion = OpenAI(**common) if self.completion_style else None
         self._server_context: int | None = None
         self._asked_server = False
+        self._ask_again_at = 0.0
         self._tokenize_ok: bool | None = None  # unknown until tried once
 
     @property
@@ -112,12 +115,15 @@ class LLM:
         """Tokens the model sees: the setting, else what vLLM reports, else the preset's, else 4096."""
         if self.settings.llm_context_length:
             return self.settings.llm_context_length
-        if not self._asked_server:  # once: a server that is down or reports no length isn't asked per request
-            self._asked_server = True
+        # once it answered; while it is down (vLLM still loading: compose starts korag first), again
+        # at most every SERVER_RETRY_S, so a request neither waits on it nor keeps a stale length
+        if not self._asked_server and time.monotonic() >= self._ask_again_at:
+            self._asked_server = True  # before asking: info() reads context_length back
             try:
                 self.info()
             except LLMUnavailable:
-                pass
+                self._asked_server = False
+                self._ask_again_at = time.monotonic() + SERVER_RETRY_S
         if self._server_context and self.preset:
             return min(self._server_context, self.preset.context_length)  # vLLM may serve it shorter
         return self._server_context or (self.preset.context_length if self.preset else _DEFAULT_CONTEXT)

@@ -17,6 +17,7 @@ from filelock import FileLock, Timeout
 from ingest.errors import IngestError
 from ingest.pipeline import Ingestor
 from ingest.queue import JobSpec
+from ingest.worker_health import WORKER_TTL_S
 from ingest.split import KoreanSplitter
 from rag.errors import KnowledgeBaseNotFound, RetrievalError
 from rag.kb import KnowledgeBase
@@ -234,6 +235,7 @@ def run_worker(settings: Settings, burst: bool = False, name: str | None = None,
     queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
     worker = _worker_class()([queue], connection=connection, serializer=JSONSerializer, name=name,
                              job_monitoring_interval=heartbeat_s,
+                             worker_ttl=WORKER_TTL_S,  # idle heartbeats every 45 s, not 405: ingest/worker_health.py
                              maintenance_interval=60)  # RQ's 10 min default delays recovering a dead worker's job
     log.info("worker %s (pid %d) on queue %s at %s", worker.name, os.getpid(), settings.queue_name, settings.redis_url)
     return worker.work(burst=burst, with_scheduler=True, logging_level=logging.getLevelName(log.getEffectiveLevel()))
