@@ -349,3 +349,23 @@ def test_docker_compose_refuses_a_broken_file(docker_compose, tmp_path):
     done = subprocess.run([*docker_compose, "--project-directory", str(tmp_path), "-f", str(broken), "config"],
                           capture_output=True, text=True)
     assert done.returncode != 0 and "rediss" in done.stderr
+
+
+def test_docker_compose_shares_redis_and_the_kb_volume_across_hosts(docker_compose, tmp_path):
+    env = "REDIS_PASSWORD=s3cret\nREDIS_HOST=10.0.0.5\nREDIS_BIND=10.0.0.5\nNFS_SERVER=10.0.0.9\n"
+    done = _config(docker_compose, tmp_path, "--profile", "gpu-embed", env=env,
+                   files=("compose.yaml", "deploy/several-hosts.yaml"))
+    resolved = _resolved(done)
+    services = resolved["services"]
+    urls = {services[name]["environment"]["KORAG_REDIS_URL"] for name in KORAG_SERVICES}
+    assert urls == {"redis://:s3cret@10.0.0.5:6379/0"}  # one queue for every worker and replica
+    for name in ("api", "portal"):  # a conversation continues on whichever replica gets the next turn
+        assert services[name]["environment"]["KORAG_CHAT_HISTORY_URL"] == "redis://:s3cret@10.0.0.5:6379/1"
+    redis = services["redis"]
+    assert redis["command"][-2:] == ["--requirepass", "s3cret"] and redis["environment"]["REDISCLI_AUTH"] == "s3cret"
+    assert [(p["host_ip"], p["published"]) for p in redis["ports"]] == [("10.0.0.5", "6379")]
+    volume = resolved["volumes"]["korag-home"]["driver_opts"]
+    assert volume["type"] == "nfs" and "addr=10.0.0.9" in volume["o"] and "nfsvers=4.1" in volume["o"]
+    # without REDIS_BIND, Redis stays on the main host's loopback
+    default = _resolved(_config(docker_compose, tmp_path, files=("compose.yaml", "deploy/several-hosts.yaml")))
+    assert [p["host_ip"] for p in default["services"]["redis"]["ports"]] == ["127.0.0.1"]
