@@ -8,11 +8,11 @@ from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
 
 from agents.errors import AgentError, LLMUnavailable
-from agents.llm import Message, server_errors
+from agents.llm import server_errors
 from agents.prompts import DATA_RULE, NOT_FOUND
 from agents.tasks import Workspace, cited_numbers, says_not_found
 from agents.tools import Citations, make_tools
-from agents.types import Answer
+from agents.types import Answer, Message
 
 AGENT_SYSTEM = f"""당신은 회사 문서를 다루는 한국어 업무 도우미입니다. 도구로 문서를 찾고 읽은 뒤 답하세요.
 규칙:

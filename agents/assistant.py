@@ -23,7 +23,7 @@ from ingest import queue as jobs  # the ingest job queue and its errors, for the
 from agents.history import ChatHistory, history_for
 from agents.llm import LLM, ModelInfo, llm_for
 from agents.types import Answer, Extraction, Summary
-from agents.vision import OcrResult
+from ingest.ocr import OcrResult
 from rag.acl import Reader, parse_readers
 from rag.audit import AuditEntry
 from rag.filters import Filters
@@ -223,10 +223,9 @@ class Assistant:
 
         `engine`: "tesseract" or "varco" (default: KORAG_OCR_ENGINE). Nothing is stored in the KB.
         """
-        from agents.vision import engine_for, ocr_file
+        from agents.ocr import read_pages
 
-        chosen = engine_for(self.settings, engine) if engine else None
-        return list(ocr_file(source, self.settings, chosen, name, pages, on_page))
+        return list(read_pages(self.settings, source, engine, pages, name, on_page))
 
     def extract(self, document: str, schema: dict[str, Any] | type) -> Extraction:
         """Fill a JSON Schema (or pydantic model) from a document; each field with its source."""

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agents.errors import ContextOverflow
+from agents.types import Message
 
-Message = tuple[str, str]
 Counter = Callable[[str], int]
 
 _PER_MESSAGE = 8  # chat-template tokens around each message

@@ -18,6 +18,10 @@ class LLMOutputError(AgentError):
         self.raw = raw
 
 
+class OcrFailed(AgentError):
+    """OCR could not read a file or page (engine missing or unreachable, file unreadable): one line to show."""
+
+
 class ContextOverflow(AgentError):
     """The instructions and the question alone do not fit the model's context."""
 

@@ -10,11 +10,11 @@ from typing import Any
 import jsonschema
 
 from agents.budget import fit
-from agents.errors import ExtractionFailed, LLMOutputError, LLMUnavailable
+from agents.errors import ExtractionFailed, LLMOutputError
 from agents.extractive import Passage
 from agents.prompts import EXTRACT_SYSTEM, extract_user, passages_block, retry_user
 from agents.rules import extract_fields
-from agents.tasks import EXTRACTIVE_NOTICE, Workspace, fallback_notice, label, schema_of, source
+from agents.tasks import RULES_NOTICE, Workspace, label, llm_or_extractive, note_extractive, schema_of, source
 from agents.types import ExtractedField, Extraction
 from rag.filters import Filters
 from rag.kb import SearchHit
@@ -29,12 +29,8 @@ def extract(ws: Workspace, document: DocumentRecord, schema: Any) -> Extraction:
         raise ValueError("the schema must describe an object with properties")
     hits = _relevant(ws, document, json_schema)
     notices: list[str] = []
-    if ws.llm is not None:
-        try:
-            return _llm_extract(ws, document, json_schema, schema, hits, notices)
-        except LLMUnavailable as error:
-            notices.append(fallback_notice(error))
-    return _rule_extract(ws, document, json_schema, hits, notices)
+    return llm_or_extractive(ws.llm, notices, lambda: _llm_extract(ws, document, json_schema, schema, hits, notices),
+                             lambda: _rule_extract(ws, document, json_schema, hits, notices))
 
 
 def _relevant(ws: Workspace, document: DocumentRecord, schema: dict[str, Any], limit: int = 40) -> list[SearchHit]:
@@ -128,9 +124,7 @@ def _rule_extract(ws: Workspace, document: DocumentRecord, json_schema: dict[str
         cited = source(n, by_id[match.chunk_id], (match.start, match.end)) if match else None
         fields[name] = ExtractedField(value=data[name], source=cited)
     missing = [k for k, v in data.items() if v is None]
-    if ws.llm is None:  # with an LLM that failed, the fallback notice already says why
-        notices.insert(0, EXTRACTIVE_NOTICE.replace("문서에서 고른 문장으로 답합니다(추출형 답변)",
-                                                    "규칙(날짜·금액·전화번호·기관명 등)으로 추출합니다(규칙 기반 추출)"))
+    note_extractive(notices, RULES_NOTICE)
     if missing:
         notices.append(f"찾지 못한 항목: {', '.join(missing)}")
     return Extraction(document_id=document.id, document=document.name, data=data, fields=fields, missing=missing,

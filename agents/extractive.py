@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agents.lexicons import alternation, lexicon
+from agents.weights import WEIGHTS
 from rag.morphemes import content_terms
 
 
@@ -52,16 +54,15 @@ class _Unit:
     kind: str  # "prose", "row", "header" or "heading"
 
 
+_WORDS = lexicon("questions")  # agents/lexicons/questions.tsv
 # Interrogatives and light verbs: present in almost every question, they say nothing about where
 # the answer is, and in a one-passage candidate set idf cannot learn that.
-_QUESTION_NOISE = frozenset(
-    "무엇 얼마 며칠 언제 어디 누구 몇 어떻 어떠 어느 무슨 왜 하 되 있 없 이 것 수 등 경우 설명 대하 관하 알 알리 말하 가 주 "
-    "가장 크 작 많 적 좋 방법 내용 관련 무엇".split()
-)
+_QUESTION_NOISE = frozenset(_WORDS["noise"])
 # A question asking when / how much wants a sentence that states a date or a figure.
-_ASKS_WHEN = re.compile(r"언제|며칠|몇\s*(?:년|월|일|시)|기간|기한|날짜|일정|시기")
-_ASKS_AMOUNT = re.compile(r"얼마|몇|금액|비용|가격|액수|비율|수치")
-_STATES_WHEN = re.compile(r"\d+\s*(?:년|월|일|시|분|주|개월)|\d{4}[-./]\d{1,2}|분기|상반기|하반기|이내|까지|부터")
+_ASKS_WHEN = re.compile(alternation(_WORDS["asks_when"], spaced=True))
+_ASKS_AMOUNT = re.compile(alternation(_WORDS["asks_amount"]))
+_STATES_WHEN = re.compile(rf"\d+\s*{alternation(_WORDS['time_unit'])}|\d{{4}}[-./]\d{{1,2}}"
+                          rf"|{alternation(_WORDS['states_when'])}")
 _STATES_AMOUNT = re.compile(r"\d")
 _PREDICATE_TAGS = ("VV", "VA", "VCP", "VCN", "EF", "XSV", "XSA", "ETN")
 _SENTENCE_END = re.compile(r"(?:[.!?。:;]|다|요|음|함|됨|임)[\"'”’)\]]*\s*$")
@@ -106,7 +107,7 @@ def _is_heading(text: str, tokens) -> bool:
     # A short line with no predicate and no figure is a title ("3. 자녀 학자금"): it matches
     # questions well but answers nothing, so it only lends its terms to the sentences under it.
     body = _LIST_MARKER.sub("", text, count=1).strip()
-    if len(body) > 40 or body.endswith((".", "?", "!")):
+    if len(body) > WEIGHTS.heading_chars or body.endswith((".", "?", "!")):
         return False
     if any(t.tag.startswith(_PREDICATE_TAGS) for t in tokens):
         return False
@@ -161,7 +162,7 @@ def _classify(text: str, p: int, pieces: list[list]) -> list[_Unit]:
 def _is_fragment(unit: _Unit) -> bool:
     """Too short, figures only, or too few content morphemes to stand as an answer or summary line."""
     stripped = unit.text.strip()
-    return (len(stripped) < 8 or not _LETTER.search(stripped) or len(set(unit.terms)) < 2
+    return (len(stripped) < WEIGHTS.fragment_chars or not _LETTER.search(stripped) or len(set(unit.terms)) < 2
             or _TOC_ENTRY.search(stripped) is not None)
 
 
@@ -200,7 +201,7 @@ def _coverage(question: list[str], weights: dict[str, float], unit: _Unit) -> fl
         if _match(t, own):
             got += weights[t]
         elif _match(t, context):
-            got += 0.5 * weights[t]
+            got += WEIGHTS.answer_context_share * weights[t]
     return got / total
 
 
@@ -213,13 +214,13 @@ def answer_sentences(
     passages: list[Passage],
     kiwi,
     embedder=None,
-    max_sentences: int = 3,
-    min_support: float = 0.25,
+    max_sentences: int = WEIGHTS.answer_max_sentences,
+    min_support: float = WEIGHTS.answer_min_support,
     *,
-    embed_passages: int = 5,
-    max_embed: int = 40,
-    keep_margin: float = 0.15,
-    embed_weight: float = 0.3,
+    embed_passages: int = WEIGHTS.answer_embed_passages,
+    max_embed: int = WEIGHTS.answer_max_embed,
+    keep_margin: float = WEIGHTS.answer_keep_margin,
+    embed_weight: float = WEIGHTS.answer_embed_weight,
 ) -> list[Extract]:
     """Best-supported sentences for the question, best first; [] when nothing supports an answer.
 
@@ -240,14 +241,15 @@ def answer_sentences(
     coverage[[not _supported(q_terms, u) for u in units]] = 0.0
     ranks = np.array([passages[u.passage].rank for u in units], dtype=np.float64)
     # A small prior for the retriever's order breaks ties between equally covering sentences.
-    score = coverage + 0.05 / (1.0 + np.maximum(ranks, 0))
+    score = coverage + WEIGHTS.answer_rank_prior / (1.0 + np.maximum(ranks, 0))
     score += _answer_type_bonus(question, units)
     if embedder is not None:
         score = _rerank_with_embeddings(question, units, coverage, score, ranks, embedder, embed_passages, max_embed,
                                         embed_weight)
     # The best sentence must reach min_support; the embedder only reorders, never rescues, so a
     # refusal does not depend on which embedder is configured.
-    order = [i for i in np.argsort(-score, kind="stable") if coverage[i] >= min_support * 0.75]
+    order = [i for i in np.argsort(-score, kind="stable")
+             if coverage[i] >= min_support * WEIGHTS.answer_candidate_share]
     supported = [i for i in order if coverage[i] >= min_support]
     if not supported:
         return []
@@ -271,7 +273,8 @@ def _answer_type_bonus(question: str, units: list[_Unit]) -> np.ndarray:
     wants = [pattern for asks, pattern in pairs if asks.search(question)]
     if not wants:
         return np.zeros(len(units))
-    return np.array([0.05 if any(p.search(u.text) for p in wants) else 0.0 for u in units])
+    bonus = WEIGHTS.answer_type_bonus
+    return np.array([bonus if any(p.search(u.text) for p in wants) else 0.0 for u in units])
 
 
 def _rerank_with_embeddings(question, units, coverage, score, ranks, embedder, embed_passages, max_embed, weight):
@@ -322,12 +325,12 @@ def summary_sentences(
     passages: list[Passage],
     kiwi,
     embedder=None,
-    max_sentences: int = 5,
+    max_sentences: int = WEIGHTS.summary_max_sentences,
     ratio: float | None = None,
     *,
-    max_embed: int = 200,
-    max_units: int = 1500,
-    redundancy: float = 0.7,
+    max_embed: int = WEIGHTS.summary_max_embed,
+    max_units: int = WEIGHTS.summary_max_units,
+    redundancy: float = WEIGHTS.summary_redundancy,
 ) -> list[Extract]:
     """Extractive summary: the most central sentences (LexRank), returned in document order.
 
@@ -358,7 +361,9 @@ def summary_sentences(
     centrality = _lexrank(similarity)
     # A mild preference for sentences of ordinary length: fragments and run-ons read badly alone.
     length = np.array([len(u.text) for u in units], dtype=np.float64)
-    centrality = centrality * np.clip(length / 40.0, 0.3, 1.0) * np.clip(300.0 / length, 0.3, 1.0)
+    w = WEIGHTS
+    centrality = (centrality * np.clip(length / w.summary_short_chars, w.summary_length_floor, 1.0)
+                  * np.clip(w.summary_long_chars / length, w.summary_length_floor, 1.0))
     chosen: list[int] = []
     for i in np.argsort(-centrality, kind="stable"):
         if len(chosen) == k:
@@ -414,7 +419,8 @@ def _centroid_similarity(units: list[_Unit]) -> np.ndarray:
     return np.array([sum(w * centroid[t] for t, w in v.items()) for v in vectors])
 
 
-def _lexrank(similarity: np.ndarray, damping: float = 0.85, iterations: int = 50) -> np.ndarray:
+def _lexrank(similarity: np.ndarray, damping: float = WEIGHTS.lexrank_damping,
+             iterations: int = WEIGHTS.lexrank_iterations) -> np.ndarray:
     """Continuous LexRank (Erkan & Radev 2004): PageRank over the sentence-similarity graph."""
     n = len(similarity)
     weights = similarity.copy()

@@ -7,7 +7,7 @@ import threading
 from collections import defaultdict
 from typing import Protocol
 
-Message = tuple[str, str]  # ("user" | "assistant", text)
+from agents.types import Message  # a stored turn's role is "user" or "assistant"
 
 
 class ChatHistory(Protocol):

@@ -23,18 +23,15 @@ from langchain_openai import ChatOpenAI, OpenAI
 
 from agents.errors import LLMOutputError, LLMUnavailable
 from agents.presets import ModelPreset, find_preset
+from agents.types import Message
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
-
-Role = str  # "system" | "user" | "assistant"
-Message = tuple[Role, str]
 
 # Without the model's tokenizer: Korean BPE vocabularies spend about one token per Hangul syllable
 # (Llama 3: 1.0-1.5, Korean-extended vocabularies less), English about one per four characters. We
 # over-count on purpose (1.3 per syllable, 1 per 3 other characters) so a prompt never overflows.
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
-_MESSAGE_OVERHEAD = 8  # role markers and separators a chat template adds per message
 _DEFAULT_CONTEXT = 4096
 SERVER_RETRY_S = 30.0  # how often a server that did not answer GET /v1/models is asked again
 
@@ -141,9 +138,6 @@ class LLM:
             except (httpx.HTTPError, KeyError, ValueError):
                 self._tokenize_ok = False
         return estimate_tokens(text)
-
-    def count_messages(self, messages: list[Message]) -> int:
-        return sum(self.count_tokens(text) + _MESSAGE_OVERHEAD for _, text in messages)
 
     # --- generation ---
 

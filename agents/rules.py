@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 
 from agents.extractive import Passage
+from agents.lexicons import alternation, lexicon
+from agents.weights import WEIGHTS
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,8 @@ class _Found:
 
 # ---------------------------------------------------------------- value patterns
 
-_PARTICLE = r"(?:으로|에서|에게|까지|부터|은|는|이|가|을|를|의|에|와|과|로|도|만|측)"
+_WORDS = lexicon("document_words")  # agents/lexicons/document_words.tsv
+_PARTICLE = alternation(_WORDS["particle"])
 _AFTER_WORD = rf"(?=[\s,.()\[\]「」『』\"'·:;/]|$|{_PARTICLE}|장\b)"
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일"
@@ -58,7 +61,7 @@ _TIME = re.compile(r"\s*(?:\([^)]{1,3}\)\s*)?(?:(오전|오후)\s*)?(\d{1,2})\s*
 _MONEY = re.compile(
     rf"(?<![\d.,])((?:(?:{_NUMBER})\s?(?:조|억|천만|백만|십만|만|천|백)\s?)+(?:{_NUMBER})?|(?:{_NUMBER}))\s?원"
     r"|(?<![가-힣])([일이삼사오육칠팔구]{0,6}[십백천만억조][일이삼사오육칠팔구십백천만억조]{0,8})\s?원"
-    r"(?!장|칙|인|본|자|료|래|리|형|활|문|고|가|서|생|동)"
+    rf"(?!{alternation(word[1:] for word in _WORDS['not_won'])})"  # 원장, 원칙: not the currency
 )
 _PERCENT = re.compile(rf"(?<![\d.,])({_NUMBER})\s*(?:%|퍼센트|프로(?![가-힣]))")
 _PHONE = re.compile(r"(?<![\d-])(?:\+82[-\s]?)?(?:\(0\d{1,2}\)\s?|0\d{1,2}[-.)\s])\d{3,4}[-.\s]\d{4}(?![\d-])"
@@ -68,21 +71,18 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za
 _URL = re.compile(r"https?://[^\s<>\"'|]+|(?<![@\w.])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>\"'|]*")
 _ORG = re.compile(
     r"[가-힣A-Za-z0-9&]+\s?(?:주식회사|(?:\(주\)|㈜)(?![가-힣A-Za-z0-9]))|(?:주식회사|유한회사|\(주\)|㈜)\s?[가-힣A-Za-z0-9&]+"
-    r"|(?<![가-힣])[가-힣]{2,20}?(?:공사|공단|위원회|대학교|은행|재단|협회|연구원|연구소|센터|진흥원|감독원|평가원"
-    rf"|개발원|연수원|시청|구청|군청|도청|법원|검찰청|청|부|처|조합|연합회|학회|상공회의소|그룹|홀딩스){_AFTER_WORD}"
+    rf"|(?<![가-힣])[가-힣]{{2,20}}?{alternation(_WORDS['org_suffix'])}{_AFTER_WORD}"
 )
 # Words that end like an organisation but are not one (거래처 is a counterparty, 수석연구원 a job).
-_NOT_ORG = re.compile(r"(?:신청|요청|초청|경청|거래처|연락처|사용처|근무처|발주처|출처|판매처|납품처|구입처|문의처|접수처"
-                      r"|제출처|수석연구원|책임연구원|선임연구원|주임연구원|연구연구원|(?:지방|시중|인터넷|전문|중앙|일반|특수"
-                      r"|상업|국내|외국|해외)은행|여부|대부분)$")
-_PERSON_LABEL = re.compile(r"(?:성\s*명|이\s*름|담당자|작성자|대표자|대표이사|책임자|신청인|계약자|보안담당관|결재자|승인자"
-                           r"|팀장|주재)(?:\s*[:：]\s*|\s+)([가-힣]{2,4})(?=[\s,.)(·/]|$|님|씨|[은는이가을를의에와과])")
-_NOT_NAME = re.compile(r"(?:팀|부|과|실|처|청|센터|회사|본부|담당|파트|위원|직원|임직원|전원|없음|미정)$")
+_NOT_ORG = re.compile(rf"{alternation(_WORDS['not_org'])}$")
+_PERSON_LABEL = re.compile(rf"{alternation(_WORDS['person_label'], spaced=True)}"
+                           r"(?:\s*[:：]\s*|\s+)([가-힣]{2,4})(?=[\s,.)(·/]|$|님|씨|[은는이가을를의에와과])")
+_NOT_NAME = re.compile(rf"{alternation(_WORDS['not_name'])}$")
 _SEPARATOR = re.compile(r"\s*(?:[:：]|\s\|\s?|\|)\s*")
 # a value ends at the next cell, line, list bullet, note mark or "label:" on the same line
 _VALUE_END = re.compile(r"\s\|\s|\n|\s{3,}|\s*[◇◆□■○●▶※]|\s(?=[가-힣A-Za-z]{1,8}\s?[:：]\s)")
-_YES = {"예", "네", "y", "yes", "o", "true", "있음", "해당", "가능", "포함", "동의", "허용", "■ 예", "☑ 예"}
-_NO = {"아니오", "아니요", "n", "no", "x", "false", "없음", "해당없음", "해당 없음", "불가", "불가능", "미포함", "미동의"}
+_YES = frozenset(_WORDS["yes"])
+_NO = frozenset(_WORDS["no"])
 
 
 def _korean_number(text: str) -> int | None:
@@ -161,30 +161,10 @@ def _find(kind: str, text: str, p: int) -> list[_Found]:
 
 # ---------------------------------------------------------------- what a property asks for
 
-_KIND_WORDS = [  # first match wins: the more specific kinds come first
-    ("email", ("email", "e-mail", "mail", "이메일", "메일", "전자우편")),
-    ("url", ("url", "uri", "website", "homepage", "link", "홈페이지", "웹사이트", "링크", "사이트")),
-    ("phone", ("phone", "tel", "fax", "mobile", "전화", "연락처", "휴대폰", "핸드폰", "팩스", "대표번호", "내선")),
-    ("percent", ("percent", "percentage", "ratio", "rate", "비율", "비중", "퍼센트")),
-    ("date", ("date", "day", "deadline", "날짜", "일자", "일시", "기한", "마감", "시행일", "생년월일")),
-    ("money", ("amount", "price", "cost", "fee", "budget", "salary", "revenue", "sales", "pay", "krw", "won", "금액", "비용",
-               "가격", "예산", "매출", "단가", "급여", "임금", "연봉", "보수", "수수료", "요금", "대금", "원가", "자본금", "보증금", "총액",
-               "이익", "수익", "손익", "손실", "자산", "부채", "투자", "지원금", "(원", "단위: 원", "원)")),
-    ("org", ("company", "organization", "organisation", "agency", "institution", "vendor", "supplier", "issuer", "bank",
-             "회사", "기관", "업체", "법인", "기업", "단체", "발주", "발신", "수신", "주관", "협력사", "상호", "은행", "시행사")),
-    ("person", ("person", "manager", "author", "owner", "ceo", "representative", "name", "성명", "이름", "담당자", "작성자",
-                "대표자", "대표이사", "책임자", "신청인", "계약자", "팀장", "결재자", "담당관")),
-    ("title", ("title", "subject", "제목", "건명", "문서명")),
-]
-_KIND_LABELS = {"date": ("일자", "날짜", "일시"), "money": ("금액",), "phone": ("전화", "연락처", "TEL", "Tel"),
-                "email": ("이메일", "E-mail", "Email"), "person": ("성명", "이름", "담당자"), "org": ("회사명", "기관명", "상호")}
-_ENGLISH = {"date": "일", "start": "시작", "end": "종료", "contract": "계약", "amount": "금액", "total": "합계",
-            "price": "가격", "cost": "비용", "fee": "수수료", "budget": "예산", "salary": "급여", "revenue": "매출",
-            "sales": "매출", "phone": "전화", "email": "이메일", "company": "회사", "organization": "기관", "name": "명",
-            "manager": "담당자", "author": "작성자", "title": "제목", "period": "기간", "deadline": "기한", "address": "주소",
-            "rate": "율", "count": "수", "department": "부서", "representative": "대표자", "ceo": "대표이사", "place": "장소",
-            "location": "장소", "time": "시간", "headcount": "인원", "target": "목표", "purpose": "목적", "recipient": "수신",
-            "sender": "발신", "attendees": "참석자", "product": "제품", "launch": "출시", "release": "출시", "hire": "채용"}
+_KIND_WORDS = tuple(lexicon("field_kinds").items())  # first match wins: the more specific kinds come first
+_KIND_LABELS = lexicon("field_labels")  # generic labels of each kind ("금액", "성명")
+_ENGLISH = {english: korean for english, (korean, *_) in lexicon("english_labels").items()}
+_NAME_WORDS = lexicon("field_names")
 
 
 def _schema_type(prop: dict) -> tuple[str, dict]:
@@ -218,9 +198,9 @@ def _value_kind(name: str, prop: dict, json_type: str) -> str:
             return kind
     if name.lower().endswith(("_at", "_on", "_date")):
         return "date"
-    if re.search(r"[가-힣](?:일|날)$", name) and not name.endswith(("요일", "일수")):
+    if re.search(r"[가-힣](?:일|날)$", name) and not name.endswith(_NAME_WORDS["not_date"]):
         return "date"  # 계약일, 출시일, 시행일
-    if re.search(r"[가-힣]액$|[가-힣]비$", name) and not name.endswith(("설비", "장비", "준비", "대비")):
+    if re.search(r"[가-힣]액$|[가-힣]비$", name) and not name.endswith(_NAME_WORDS["not_money"]):
         return "money"  # 지원액, 숙박비
     return "number" if json_type in ("integer", "number") else "text"
 
@@ -229,21 +209,22 @@ def _labels(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]:
     """Strings that, written in a document before a value, say the value is this field's."""
     labels: list[tuple[str, float]] = []
     words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)]
+    w = WEIGHTS
     if re.search(r"[가-힣]", name):
-        labels.append((name, 1.0))
+        labels.append((name, w.label_own_name))
     elif words:
-        labels.append((" ".join(words), 0.8))  # an English document's own label
-        if all(w in _ENGLISH for w in words):
-            labels.append(("".join(_ENGLISH[w] for w in words), 1.0))
+        labels.append((" ".join(words), w.label_english))  # an English document's own label
+        if all(word in _ENGLISH for word in words):
+            labels.append(("".join(_ENGLISH[word] for word in words), w.label_own_name))
     for text in (prop.get("title", ""), prop.get("description", "")):
-        if re.search(r"[가-힣]", text) and len(text) <= 20:
-            labels.append((re.sub(r"\s*\(.*?\)\s*", "", text), 0.9))
+        if re.search(r"[가-힣]", text) and len(text) <= w.label_title_chars:
+            labels.append((re.sub(r"\s*\(.*?\)\s*", "", text), w.label_title))
     if kiwi is not None:  # the name's own nouns, when the document words it differently
         nouns = [t.form for t in kiwi.tokenize(name) if t.tag in ("NNG", "NNP") and len(t.form) >= 2]
-        labels += [(noun, 0.5) for noun in nouns if noun != name]
+        labels += [(noun, w.label_noun) for noun in nouns if noun != name]
     if re.fullmatch(r"[가-힣]{2,}[일액비율률자]", name):
-        labels.append((name[:-1], 0.6))  # 시행일 → "2025년 1월 1일부터 시행한다"
-    labels += [(label, 0.5) for label in _KIND_LABELS.get(kind, ())]
+        labels.append((name[:-1], w.label_stem))  # 시행일 → "2025년 1월 1일부터 시행한다"
+    labels += [(label, w.label_noun) for label in _KIND_LABELS.get(kind, ())]
     # one-character labels ("명", "일") occur inside every other word
     return [(label, strength) for label, strength in labels if len(label.replace(" ", "")) >= 2]
 
@@ -262,18 +243,19 @@ _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|다\.")  # a label in the previous se
 def _anchor(found: _Found, text: str, hits: list[tuple[int, int, float]]) -> float:
     """How strongly a label next to the value names it: before it on its line ("계약금액: 1억 원"), on a
     short line just above it ("1. 점검 일시" / next line), or right after it ("250원의 유류비")."""
+    w = WEIGHTS
     best = 0.0
     for start, end, strength in hits:
         if end <= found.start:
             gap = text[end:found.start]
-            if len(gap) <= 40 and "\n" not in gap and not _SENTENCE_END.search(gap):
-                best = max(best, strength * (1.0 - len(gap) / 60.0))
-            elif gap.count("\n") == 1 and len(gap) <= 8:
-                best = max(best, 0.8 * strength)
+            if len(gap) <= w.anchor_line_chars and "\n" not in gap and not _SENTENCE_END.search(gap):
+                best = max(best, strength * (1.0 - len(gap) / w.anchor_line_fade_chars))
+            elif gap.count("\n") == 1 and len(gap) <= w.anchor_above_chars:
+                best = max(best, w.anchor_above * strength)
         elif start >= found.end:
             gap = text[found.end:start]
-            if len(gap) <= 12 and "\n" not in gap and not re.search(r"[.,|]", gap):
-                best = max(best, 0.7 * strength * (1.0 - len(gap) / 30.0))
+            if len(gap) <= w.anchor_after_chars and "\n" not in gap and not re.search(r"[.,|]", gap):
+                best = max(best, w.anchor_after * strength * (1.0 - len(gap) / w.anchor_after_fade_chars))
     return best
 
 
@@ -337,7 +319,7 @@ def _labelled_values(text: str, p: int, hits: list[tuple[int, int, float]]) -> l
         stop = _VALUE_END.search(text, begin)
         finish = stop.start() if stop else len(text)
         value = text[begin:finish].rstrip(" .,;")
-        if value and len(value) <= 200:
+        if value and len(value) <= WEIGHTS.value_max_chars:
             values.append((_Found(p, begin, begin + len(value), value), strength))
     return values
 
@@ -363,7 +345,7 @@ def _table_column(text: str, p: int, label: re.Pattern) -> list[_Found]:
     return cells
 
 
-_PEOPLE = re.compile(r"인원|명수|직원\s*수|headcount|people|employees", re.IGNORECASE)
+_PEOPLE = re.compile(alternation(_NAME_WORDS["headcount"], spaced=True), re.IGNORECASE)
 
 
 def _field(name: str, prop: dict, passages: list[Passage], kiwi) -> FieldMatch | None:
@@ -376,7 +358,7 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi) -> FieldMatch |
     kind = "enum" if enum else _value_kind(name, {**item, **prop}, item_type)
     labels = [(_label_pattern(label), strength) for label, strength in _labels(name, prop, kind, kiwi)]
     if kind == "number":  # a bare figure is anything: only the field's own name or description labels it
-        labels = [(pattern, strength) for pattern, strength in labels if strength >= 0.9]
+        labels = [(pattern, strength) for pattern, strength in labels if strength >= WEIGHTS.label_number_floor]
     hits = [[(m.start(), m.end(), strength) for pattern, strength in labels for m in pattern.finditer(passage.text)]
             for passage in passages]
     scored: list[tuple[float, int, _Found, object]] = []  # (anchor, order, found, typed value)
@@ -396,7 +378,7 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi) -> FieldMatch |
     people = _PEOPLE.search(" ".join([name, prop.get("description", "")])) is not None
     for p, passage in enumerate(passages):
         text = passage.text
-        cells = [(c, strength * (0.9 if len(cs) == 1 else 0.2))
+        cells = [(c, strength * _table_share(cs))
                  for pattern, strength in labels[:1] for cs in [_table_column(text, p, pattern)] for c in cs]
         for found in _find(kind, text, p):
             if kind == "number" and people and not text.startswith("명", found.end):
@@ -410,21 +392,26 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi) -> FieldMatch |
         for p, passage in enumerate(passages):
             for found, anchor in _labelled_values(passage.text, p, hits[p]):
                 # "작성자: 윤태호 선임": the name the person pattern found beats the whole line
-                add(found, anchor * (0.9 if kind in ("person", "org") else 1.0), "text")
+                add(found, anchor * (WEIGHTS.named_line if kind in ("person", "org") else 1.0), "text")
             for pattern, strength in labels[:1]:
                 cells = _table_column(passage.text, p, pattern)
                 # one data row: the cell is the value; many rows: weak, mostly for arrays
                 for cell in cells:
-                    add(cell, strength * (0.9 if len(cells) == 1 else 0.2), "text")
+                    add(cell, strength * _table_share(cells), "text")
     if kind == "title" and passages and passages[0].text.strip():
         first = passages[0].text.strip().split("\n", 1)[0]
         start = passages[0].text.index(first)
-        add(_Found(0, start, start + len(first), first), 0.1, "text")
+        add(_Found(0, start, start + len(first), first), WEIGHTS.title_first_line, "text")
     return _choose(scored, kind, is_array, prop, passages)
 
 
-_LABELLED = 0.25  # weaker anchors are a many-row table column or the document's first line
-_LABELLED_ITEM = 0.15  # ...but a many-row column is exactly what an array field wants
+_LABELLED = WEIGHTS.labelled  # weaker anchors are a many-row table column or the document's first line
+_LABELLED_ITEM = WEIGHTS.labelled_item  # ...but a many-row column is exactly what an array field wants
+
+
+def _table_share(cells: list[_Found]) -> float:
+    """A header's one data-row cell is the value; in a many-row column each cell is only a weak candidate."""
+    return WEIGHTS.table_one_row if len(cells) == 1 else WEIGHTS.table_many_rows
 
 
 def _choose(scored, kind: str, is_array: bool, prop: dict, passages: list[Passage]) -> FieldMatch | None:

@@ -6,19 +6,18 @@ from __future__ import annotations
 from typing import Literal
 
 from agents.budget import _PER_MESSAGE
-from agents.errors import LLMUnavailable
 from agents.extractive import Passage, summary_sentences
 from agents.prompts import (MAP_INSTRUCTION, REDUCE_INSTRUCTION, SUMMARY_LENGTHS, SUMMARY_STYLES, SUMMARY_SYSTEM,
                             WHOLE_INSTRUCTION, passages_block)
-from agents.tasks import EXTRACTIVE_NOTICE, Workspace, fallback_notice, source
+from agents.tasks import SUMMARY_NOTICE, Workspace, llm_or_extractive, note_extractive, source
 from agents.types import Summary
+from agents.weights import WEIGHTS
 from rag.kb import SearchHit
 from rag.model import Chunk
 from rag.store import DocumentRecord
 
 Length = Literal["short", "medium", "long"]
 Style = Literal["paragraph", "bullets"]
-_EXTRACTIVE_SENTENCES = {"short": 3, "medium": 6, "long": 12}
 
 
 def select_chunks(ws: Workspace, document: DocumentRecord, pages: tuple[int, int] | None = None,
@@ -43,12 +42,8 @@ def summarize(ws: Workspace, document: DocumentRecord, chunks: list[Chunk], leng
     if not chunks:
         return Summary(document_id=document.id, document=document.name, text="요약할 내용이 없습니다.",
                        method="extractive", mode="extractive", notices=["선택한 범위에 본문이 없습니다."])
-    if ws.llm is not None:
-        try:
-            return _llm_summary(ws, document, chunks, length, style, notices)
-        except LLMUnavailable as error:
-            notices.append(fallback_notice(error))
-    return _extractive_summary(ws, document, chunks, length, style, notices)
+    return llm_or_extractive(ws.llm, notices, lambda: _llm_summary(ws, document, chunks, length, style, notices),
+                             lambda: _extractive_summary(ws, document, chunks, length, style, notices))
 
 
 def _hit(document: DocumentRecord, chunk: Chunk) -> SearchHit:
@@ -58,7 +53,8 @@ def _hit(document: DocumentRecord, chunk: Chunk) -> SearchHit:
 def _extractive_summary(ws: Workspace, document: DocumentRecord, chunks: list[Chunk], length: Length, style: Style,
                         notices: list[str]) -> Summary:
     passages = [Passage(c.id, c.text, rank=i) for i, c in enumerate(chunks)]
-    picked = summary_sentences(passages, ws.kiwi, ws.retriever.embedder, max_sentences=_EXTRACTIVE_SENTENCES[length])
+    picked = summary_sentences(passages, ws.kiwi, ws.retriever.embedder,
+                               max_sentences=WEIGHTS.summary_sentences[length])
     by_id = {c.id: c for c in chunks}
     citations, parts = [], []
     for extract in picked:
@@ -66,8 +62,7 @@ def _extractive_summary(ws: Workspace, document: DocumentRecord, chunks: list[Ch
                                 (extract.start, extract.end)))
         parts.append(f"{extract.text.strip()} [{len(citations)}]")
     text = "\n".join(f"- {p}" for p in parts) if style == "bullets" else " ".join(parts)
-    if ws.llm is None:  # with an LLM that failed, the fallback notice already says why
-        notices.insert(0, EXTRACTIVE_NOTICE.replace("답합니다(추출형 답변)", "요약합니다(추출형 요약: 중심 문장 선택)"))
+    note_extractive(notices, SUMMARY_NOTICE)
     return Summary(document_id=document.id, document=document.name, text=text or "요약할 문장을 찾지 못했습니다.",
                    citations=citations, method="extractive", mode="extractive", notices=notices)
 

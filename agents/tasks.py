@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from agents.budget import fit
 from agents.errors import LLMUnavailable
 from agents.extractive import Passage, answer_sentences
-from agents.llm import LLM, Message
+from agents.lexicons import alternation, lexicon
+from agents.llm import LLM
 from agents.prompts import (ANSWER_SYSTEM, EXTRACTIVE_NOT_FOUND, NOT_FOUND, REWRITE_SYSTEM, answer_user,
                             passages_block)
-from agents.types import Answer, Source
+from agents.types import Answer, Message, Source
 from rag.acl import Reader
 from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
@@ -27,10 +28,16 @@ from rag.store import DocumentRecord
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
+# Why a result is extractive: no LLM configured (one notice per task), or the configured one failed.
 EXTRACTIVE_NOTICE = "LLM이 설정되지 않아 문서에서 고른 문장으로 답합니다(추출형 답변)."
+SUMMARY_NOTICE = "LLM이 설정되지 않아 문서에서 고른 문장으로 요약합니다(추출형 요약: 중심 문장 선택)."
+RULES_NOTICE = "LLM이 설정되지 않아 규칙(날짜·금액·전화번호·기관명 등)으로 추출합니다(규칙 기반 추출)."
+_FALLBACK = "LLM을 사용할 수 없어 추출형으로 대신합니다"
 _CITE = re.compile(r"\[(\d+(?:\s*[,，]\s*\d+)*)\]")
-_FOLLOW_UP = re.compile(r"(그것|그거|그건|그게|거기|그곳|그 사람|그분|이것|이거|해당|그럼|그러면|그렇다면|그중|그 외|나머지|위의|앞의|또)")
+# "그럼 일비는?", "그중 가장 싼 것은?": words that point back at the previous turn
+_FOLLOW_UP = re.compile(alternation(lexicon("questions")["follow_up"]))
 
 
 @dataclass
@@ -57,7 +64,28 @@ class Workspace:
 
 
 def fallback_notice(error: LLMUnavailable) -> str:
-    return f"LLM을 사용할 수 없어 추출형으로 대신합니다: {error}"
+    return f"{_FALLBACK}: {error}"
+
+
+def llm_or_extractive(llm: LLM | None, notices: list[str], by_llm: Callable[[], T], extractive: Callable[[], T]) -> T:
+    """`by_llm()` when an LLM is given; without one, or when it is unavailable, `extractive()`.
+
+    Every task degrades the same way: an unreachable or failing server is a notice on the result
+    (appended to `notices`), never an error, so korag keeps answering on its extractive default.
+    """
+    if llm is not None:
+        try:
+            return by_llm()
+        except LLMUnavailable as error:
+            log.warning("LLM unavailable, falling back to the extractive result: %s", error)
+            notices.append(fallback_notice(error))
+    return extractive()
+
+
+def note_extractive(notices: list[str], notice: str) -> None:
+    """Put `notice` (no LLM configured) first, unless a fallback notice already says why it is extractive."""
+    if not any(n.startswith(_FALLBACK) for n in notices):
+        notices.insert(0, notice)
 
 
 def source(n: int, hit: SearchHit, offset: tuple[int, int] | None = None) -> Source:
@@ -100,22 +128,23 @@ def standalone_question(ws: Workspace, question: str, history: list[Message], no
     """A follow-up rewritten to stand alone (LLM), or joined to the previous question (extractive)."""
     if not history:
         return None
-    if ws.llm is not None:
+
+    def rewritten() -> str | None:
         dialogue = "\n".join(f"{'사용자' if r == 'user' else '도우미'}: {t}" for r, t in history[-6:])
-        try:
-            rewritten = ws.llm.generate([("system", REWRITE_SYSTEM),
-                                         ("user", f"대화 기록:\n{dialogue}\n\n마지막 질문: {question}")])
-            rewritten = rewritten.strip().splitlines()[0].strip(" \"'“”") if rewritten.strip() else ""
-            return rewritten or None
-        except LLMUnavailable as error:
-            notices.append(fallback_notice(error))
-    previous = next((t for r, t in reversed(history) if r == "user"), None)
-    if previous is None:
+        reply = ws.llm.generate([("system", REWRITE_SYSTEM),
+                                 ("user", f"대화 기록:\n{dialogue}\n\n마지막 질문: {question}")])
+        return (reply.strip().splitlines()[0].strip(" \"'“”") if reply.strip() else "") or None
+
+    def joined() -> str | None:
+        previous = next((t for r, t in reversed(history) if r == "user"), None)
+        if previous is None:
+            return None
+        terms = morphemes(ws.kiwi, question)
+        if len(terms) <= 2 or _FOLLOW_UP.search(question):
+            return f"{previous} {question}"
         return None
-    terms = morphemes(ws.kiwi, question)
-    if len(terms) <= 2 or _FOLLOW_UP.search(question):
-        return f"{previous} {question}"
-    return None
+
+    return llm_or_extractive(ws.llm, notices, rewritten, joined)
 
 
 # --- answering ---
@@ -159,8 +188,7 @@ def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notic
     # No embedder here: on autorag_ko, blending sentence-embedding similarity into the choice changed
     # char-F1 by < 0.01 (0.275 → 0.278 at best) while costing ~1 s per question on CPU.
     picked = answer_sentences(question if own else (standalone or question), passages, ws.kiwi)
-    if not notices or not notices[0].startswith("LLM을 사용할 수 없어"):
-        notices.insert(0, EXTRACTIVE_NOTICE)
+    note_extractive(notices, EXTRACTIVE_NOTICE)
     if not picked:
         return Answer(question=question, text=EXTRACTIVE_NOT_FOUND, grounded=False, mode="extractive",
                       notices=notices, standalone_question=standalone)
@@ -203,14 +231,14 @@ def answer(ws: Workspace, question: str, history: list[Message] = (), filters: F
            k: int | None = None) -> Answer:
     """Answer from the knowledge base with citations; says so when the documents don't support an answer."""
     notices, history, standalone, hits = _prepare(ws, question, history, filters, k)
-    if ws.llm is not None and not notices:
-        try:
-            messages, sent = llm_messages(ws, standalone or question, hits, history)
-            return llm_answer(ws, question, ws.llm.generate(messages), sent, notices, standalone)
-        except LLMUnavailable as error:
-            log.warning("LLM unavailable, answering extractively: %s", error)
-            notices.append(fallback_notice(error))
-    return extractive_answer(ws, question, hits, notices, standalone)
+
+    def by_llm() -> Answer:
+        messages, sent = llm_messages(ws, standalone or question, hits, history)
+        return llm_answer(ws, question, ws.llm.generate(messages), sent, notices, standalone)
+
+    # a notice so far means the rewrite's call to the LLM failed: don't wait on the same server twice
+    llm = ws.llm if not notices else None
+    return llm_or_extractive(llm, notices, by_llm, lambda: extractive_answer(ws, question, hits, notices, standalone))
 
 
 def stream_answer(ws: Workspace, question: str, history: list[Message] = (), filters: Filters | None = None,

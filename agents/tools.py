@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from agents.prompts import quote_data
 from agents.tasks import Workspace, label, source
 from agents.types import Source
+from agents.vision_tools import make_tools as make_vision_tools
 from rag.errors import DocumentNotFound
 from rag.kb import SearchHit
 
@@ -123,15 +124,5 @@ def make_tools(ws: Workspace, citations: Citations) -> list[BaseTool]:
         StructuredTool.from_function(extract_from_document, name="extract", args_schema=ExtractArgs,
                                      description="문서에서 JSON Schema의 항목을 뽑아 JSON으로 돌려줍니다."),
     ]
-    tools += _vision_tools(ws)
+    tools += make_vision_tools(ws.settings, ws.kb, ws.reader)  # ocr_page; ask_image… with a VLM
     return tools
-
-
-def _vision_tools(ws: Workspace) -> list[BaseTool]:
-    """OCR and image questions, from the vision module (agents.vision) when it provides them."""
-    try:
-        from agents import vision
-    except ImportError:
-        return []
-    make = getattr(vision, "make_tools", None)
-    return list(make(ws.settings, ws.kb, ws.reader)) if make else []

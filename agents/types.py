@@ -1,5 +1,5 @@
 """What the Python API returns: answers, summaries and extractions with their sources (pydantic, so the
-HTTP API and the portal can serialise them as they are)."""
+HTTP API and the portal can serialise them as they are), and the chat `Message` the tasks pass around."""
 from __future__ import annotations
 
 from typing import Any, Literal
@@ -7,6 +7,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 Mode = Literal["llm", "extractive", "agent"]
+Role = str  # "system" | "user" | "assistant"
+Message = tuple[Role, str]  # one chat turn: (role, text) — history, prompts and the LLM client all use it
 
 
 class Source(BaseModel):

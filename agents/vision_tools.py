@@ -1,4 +1,7 @@
-"""The agent's vision tools: OCR a stored document's page; with VARCO-VISION, ask about a page or a region."""
+"""The agent's vision tools: OCR a stored document's page; with VARCO-VISION, ask about a page or a region.
+
+The engines are ingestion's (`ingest.ocr`); pages render through `ingest.render` (one PDFium lock).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
-from agents.vision import BoundingBox, engine_for, tesseract_for
+from ingest.ocr import BoundingBox, engine_for, tesseract_for
+from ingest.render import page_images
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -22,8 +26,6 @@ def make_tools(settings: Settings, kb: Any = None, reader: Any = None) -> list:
         return []
     from langchain_core.tools import StructuredTool
     from pydantic import BaseModel, Field
-
-    from ingest.ocr import page_images
 
     class PageArgs(BaseModel):
         document: str = Field(description="문서 id 또는 파일 이름 (이미지 또는 PDF)")
@@ -61,7 +63,7 @@ def make_tools(settings: Settings, kb: Any = None, reader: Any = None) -> list:
     tools = [StructuredTool.from_function(guarded(ocr_page), name="ocr_page", args_schema=PageArgs,
                                           description="문서(이미지·스캔 PDF)의 한 쪽을 OCR로 읽어 글자를 돌려줍니다.")]
     if settings.vlm_base_url:
-        from agents.varco import VarcoClient
+        from ingest.ocr.varco import VarcoClient
 
         client = VarcoClient.from_settings(settings)
 

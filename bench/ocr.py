@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from PIL import Image  # noqa: E402
 
-from agents.vision import OcrEngine, TesseractEngine, engine_for  # noqa: E402
+from ingest.ocr import OcrEngine, TesseractEngine, engine_for  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 # a two-column card brochure with tables, and a book of running prose
@@ -108,7 +108,7 @@ def run_pdf(engine: OcrEngine, path: Path, pages: int, dpi: int, verbose: bool =
     """OCR rasterised text-layer pages and score them against the text layer; `tilt` rotates them like a
     page fed crooked into a scanner."""
     from ingest.loaders import load
-    from ingest.ocr import page_images
+    from ingest.render import page_images
 
     data = path.read_bytes()
     parsed = load(data, path.name)

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ingest.errors import DocumentTooLarge, EmptyDocument, IngestError, UnsafeName
+from ingest.errors import EmptyDocument, IngestError, UnsafeName
+from ingest.limits import check_size
 from ingest.loaders import load
 from ingest.loaders.base import LoadOptions
-from ingest.ocr import Progress, attach_boxes, ocr_document
+from ingest.ocr import OcrError, Progress, attach_boxes, engine_for, ocr_document
 from ingest.pii import apply_to_document, policy_for
 from ingest.split import KoreanSplitter
 from rag.acl import Reader
@@ -139,7 +140,6 @@ class Ingestor:
             max_compression_ratio=settings.max_compression_ratio,
             max_pages=settings.max_pages,
         )
-        self.max_bytes = settings.max_file_mb * 2**20
         self.pii = policy_for(settings.pii_mode, settings.pii_kinds)  # before splitting: no chunk holds the originals
         self.on_ocr_page: Progress | None = None  # (file name, pages done, pages to do) during OCR
         self._ocr_engine: object | None = _UNSET
@@ -201,9 +201,7 @@ class Ingestor:
         try:
             check_name(name)
             size = path.stat().st_size  # before reading: a 2 GB file is refused unread
-            if size > self.max_bytes:
-                raise DocumentTooLarge(name, f"{size // 2**20} MiB is over the {self.settings.max_file_mb} MiB limit "
-                                             "(KORAG_MAX_FILE_MB)")
+            check_size(name, size, self.settings)
             data = path.read_bytes()
         except IngestError as err:
             return self._failed(name, str(path), err.reason, started)
@@ -215,9 +213,7 @@ class Ingestor:
         """Check, deduplicate and parse; everything before the splitter."""
         try:
             check_name(name)
-            if len(data) > self.max_bytes:
-                raise DocumentTooLarge(name, f"{len(data) // 2**20} MiB is over the {self.settings.max_file_mb} MiB "
-                                             "limit (KORAG_MAX_FILE_MB)")
+            check_size(name, len(data), self.settings)
             sha256 = hashlib.sha256(data).hexdigest()
             existing = self.kb.has_content(sha256, self.uploader)
             if existing is not None:
@@ -237,15 +233,11 @@ class Ingestor:
     def ocr_engine(self):
         """The configured OCR engine (built on first use); None when KORAG_OCR_ENGINE=none."""
         if self._ocr_engine is _UNSET:
-            from agents.vision import engine_for  # lazily: agents imports ingest
-
             self._ocr_engine = engine_for(self.settings)
         return self._ocr_engine
 
     def _ocr(self, data: bytes, parsed: ParsedDocument) -> ParsedDocument:
         """Read pages without a text layer (scans, images) with OCR; an image with no text read fails."""
-        from agents.vision import OcrError
-
         if not parsed.pages_needing_ocr:
             return parsed
         try:

@@ -14,13 +14,15 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ingest.detect import detect_format
 from ingest.errors import (  # noqa: F401  re-exported: the HTTP API maps them to status codes
     CorruptDocument, DocumentTooLarge, EmptyDocument, EncryptedDocument, IngestError, UnsafeName, UnsupportedFormat,
 )
+from ingest.jobs import IngestRuntime, JobFailed, JobInfo, JobSpec, JobState, job_id
+from ingest.limits import check_size
 from ingest.pipeline import check_name, upload_source
 from rag.acl import Reader, parse_readers
 from rag.errors import RetrievalError
@@ -33,7 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 JOB_FUNCTION = "ingest.worker.ingest_job"  # by name: the API never imports the worker's heavy parts
 INCOMING = "incoming"  # <kb>/incoming/<sha256><suffix>: uploads waiting for a worker
 
@@ -78,65 +79,6 @@ def _reaching_redis(method):
     return wrapper
 
 
-@dataclass(frozen=True)
-class JobSpec:
-    """What a worker needs to ingest one staged upload."""
-
-    kb: str
-    staged: str  # relative to the KB directory, so workers may mount KORAG_HOME anywhere
-    name: str
-    source: str
-    sha256: str
-    tags: tuple[str, ...] = ()
-    readers: tuple[str, ...] | None = None  # who may read the document (None: the whole KB)
-    user: str | None = None  # who uploaded it (None: the operator or an admin)
-
-    def as_dict(self) -> dict:
-        return {"kb": self.kb, "staged": self.staged, "name": self.name, "source": self.source,
-                "sha256": self.sha256, "tags": list(self.tags),
-                "readers": list(self.readers) if self.readers is not None else None, "user": self.user}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> JobSpec:
-        readers = d.get("readers")
-        return cls(d["kb"], d["staged"], d["name"], d["source"], d["sha256"], tuple(d.get("tags") or ()),
-                   tuple(readers) if readers is not None else None, d.get("user"))
-
-
-@dataclass(frozen=True)
-class JobInfo:
-    """One ingest job as a person sees it: state, stage and progress, then the file's result."""
-
-    id: str
-    kb: str
-    name: str
-    state: JobState
-    stage: str | None = None  # "parsing" (parse, split, store: searchable after it), "embedding"
-    done: int = 0  # progress within the stage, e.g. chunks embedded
-    total: int = 0
-    attempts: int = 0
-    status: str | None = None  # the file's result once done: added, updated, unchanged
-    document_id: str | None = None
-    chunks: int = 0
-    pages: int | None = None
-    error: str | None = None
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-    enqueued_at: float | None = None
-    started_at: float | None = None
-    ended_at: float | None = None
-    user: str | None = None  # who uploaded it: a non-admin sees only their own jobs
-
-    @property
-    def over(self) -> bool:
-        return self.state in ("done", "failed", "cancelled")
-
-
-def job_id(kb: str, sha256: str, user: str | None = None) -> str:
-    """Idempotency key: the same bytes submitted to the same KB (by the same non-admin user) are one job."""
-    owner = f"\0{user}" if user else ""
-    return "ingest-" + hashlib.sha256(f"{kb}\0{sha256}{owner}".encode()).hexdigest()[:32]
-
-
 def check_upload(settings: Settings, data: bytes, name: str) -> str:
     """Check what is cheap to check before queueing (name, size, format); returns the format.
 
@@ -144,9 +86,7 @@ def check_upload(settings: Settings, data: bytes, name: str) -> str:
     or `CorruptDocument`, so a caller can refuse an upload before any job exists.
     """
     check_name(name)
-    limit = settings.max_file_mb
-    if len(data) > limit * 2**20:
-        raise DocumentTooLarge(name, f"{len(data) // 2**20} MiB is over the {limit} MiB limit (KORAG_MAX_FILE_MB)")
+    check_size(name, len(data), settings)
     return detect_format(data, name)
 
 
@@ -203,8 +143,6 @@ class InlineQueue(JobQueue):
     kind = "inline"
 
     def __init__(self, settings: Settings, keep: int = 1000) -> None:
-        from ingest.worker import IngestRuntime  # the same job code a worker runs
-
         self.runtime = IngestRuntime(settings)
         self._jobs: OrderedDict[str, JobInfo] = OrderedDict()
         self._keep = keep
@@ -224,8 +162,6 @@ class InlineQueue(JobQueue):
 
         def progress(stage: str, done: int, total: int) -> None:
             self._put(replace(self._jobs.get(info.id, info), stage=stage, done=done, total=total))
-
-        from ingest.worker import JobFailed
 
         try:
             result = self.runtime.run(spec, progress)
@@ -339,12 +275,21 @@ class RedisQueue(JobQueue):
         from redis.exceptions import RedisError
 
         try:
-            job = self._fetch(job_id)
+            return self._found(job_id)[1]
         except RedisError as err:
             raise QueueUnavailable(job_id, _unreachable(self.settings, err)) from err
+
+    def _found(self, job_id: str, state: JobState | None = None,
+               refusal: type[JobNotCancellable] = JobNotCancellable, doing: str = "") -> tuple[Job, JobInfo]:
+        """The job and how it stands: `JobNotFound` when Redis no longer has it, and `refusal` when
+        `state` is given and the job is in another (only `state` jobs can be `doing`)."""
+        job = self._fetch(job_id)
         if job is None:
             raise JobNotFound(job_id, f"no such job (finished jobs are kept {self.settings.job_keep_days} days)")
-        return self._info(job)
+        info = self._info(job)
+        if state is not None and info.state != state:
+            raise refusal(job_id, f"the job is {info.state}; only {state} jobs can be {doing}")
+        return job, info
 
     @_reaching_redis
     def jobs(self, kb=None, state=None, limit=200) -> list[JobInfo]:
@@ -375,12 +320,7 @@ class RedisQueue(JobQueue):
 
     @_reaching_redis
     def cancel(self, job_id: str) -> JobInfo:
-        job = self._fetch(job_id)
-        if job is None:
-            raise JobNotFound(job_id, "no such job")
-        info = self._info(job)
-        if info.state != "queued":
-            raise JobNotCancellable(job_id, f"the job is {info.state}; only queued jobs can be cancelled")
+        job, _ = self._found(job_id, "queued", JobNotCancellable, "cancelled")
         job.cancel()
         spec = JobSpec.from_dict(job.kwargs["spec"])
         staged = self.settings.kb_path(spec.kb) / spec.staged
@@ -389,12 +329,7 @@ class RedisQueue(JobQueue):
 
     @_reaching_redis
     def retry(self, job_id: str) -> JobInfo:
-        job = self._fetch(job_id)
-        if job is None:
-            raise JobNotFound(job_id, "no such job")
-        info = self._info(job)
-        if info.state != "failed":
-            raise JobNotRetryable(job_id, f"the job is {info.state}; only failed jobs can be retried")
+        job, info = self._found(job_id, "failed", JobNotRetryable, "retried")
         spec = JobSpec.from_dict(job.kwargs["spec"])
         if not (self.settings.kb_path(spec.kb) / spec.staged).exists():
             # a file that could not be read is unstaged at once: running it again cannot help

@@ -14,7 +14,7 @@ from typing import Any
 from kiwipiepy import Kiwi, Token
 from langchain_text_splitters import TextSplitter
 
-from rag.model import Block, Chunk, ParsedDocument
+from rag.model import Block, Chunk, ParsedDocument, heading_prefix
 from rag.morphemes import lexical_terms, lexical_terms_many, shared_kiwi
 
 
@@ -178,7 +178,7 @@ class _Packer:
             previous_block = block_id
         text = "".join(parts)
         terms = tuple(t for _, s in self.units for t in s.terms)
-        if self.heading_path and not text.startswith(self.heading_path[-1]):
+        if heading_prefix(text, self.heading_path):
             terms = self.heading_terms.get(self.heading_path, ()) + terms
         self._emit(text, terms, self.units[0][1].start, self.units[-1][1].end, "text")
         self.units, self.size = [], 0

@@ -10,136 +10,14 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
-
-from filelock import FileLock, Timeout
 
 from ingest.errors import IngestError
-from ingest.pipeline import Ingestor
-from ingest.queue import JobSpec
+from ingest.jobs import IngestRuntime, JobFailed, JobSpec
 from ingest.worker_health import WORKER_TTL_S
-from ingest.split import KoreanSplitter
-from rag.errors import KnowledgeBaseNotFound, RetrievalError
-from rag.kb import KnowledgeBase
+from rag.errors import RetrievalError
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
-MAX_EMBED_ROUNDS = 100
-
-
-class JobFailed(IngestError):
-    """The file itself is the problem (unsupported, corrupt, encrypted…): retrying cannot help."""
-
-
-class IngestRuntime:
-    """What a worker keeps between jobs: the settings, one open KB and splitter per KB, the embedder.
-
-    Building Kiwi costs seconds and its memory is large, so a worker builds it once (`warm_up`)
-    and every job reuses it; jobs run in the worker's own process for the same reason.
-    """
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._kbs: dict[str, tuple[int, KnowledgeBase, KoreanSplitter]] = {}
-        self._embedder = None
-        self._embedder_loaded = False
-        self._lock = threading.Lock()
-
-    def warm_up(self) -> None:
-        from rag.morphemes import shared_kiwi
-
-        shared_kiwi(self.settings.kiwi_workers).tokenize("")
-        self.embedder()
-
-    def embedder(self):
-        with self._lock:
-            if not self._embedder_loaded:
-                from rag.retrieve import embedder_for
-
-                self._embedder = embedder_for(self.settings)
-                self._embedder_loaded = True
-            return self._embedder
-
-    def knowledge_base(self, name: str) -> tuple[KnowledgeBase, KoreanSplitter]:
-        """The KB, reopened when it was deleted or re-created since the last job."""
-        path = self.settings.kb_path(name) / "kb.sqlite"
-        try:
-            inode = path.stat().st_ino
-        except FileNotFoundError:
-            raise KnowledgeBaseNotFound(f"knowledge base {name!r} no longer exists") from None
-        with self._lock:
-            cached = self._kbs.get(name)
-            if cached is None or cached[0] != inode:
-                if cached is not None:
-                    cached[1].close()
-                kb = KnowledgeBase.open(self.settings, name)
-                splitter = KoreanSplitter(kb.kiwi(), self.settings.chunk_tokens, self.settings.chunk_overlap_sentences)
-                cached = self._kbs[name] = (inode, kb, splitter)
-            return cached[1], cached[2]
-
-    def run(self, spec: JobSpec, progress: Progress) -> dict:
-        """Ingest one staged upload, then embed the KB's new chunks; the file's result as a dict."""
-        try:
-            kb, splitter = self.knowledge_base(spec.kb)
-        except KnowledgeBaseNotFound as err:
-            raise JobFailed(spec.name, str(err)) from err
-        staged = kb.path / spec.staged
-        progress("parsing", 0, 1)
-        try:
-            data = staged.read_bytes()
-        except FileNotFoundError:
-            # an earlier attempt stored the document and removed the staged copy, then died
-            done = kb.has_content(spec.sha256, kb.reader(spec.user) if spec.user else None)
-            if done is None:
-                raise JobFailed(spec.name, "the uploaded file is gone from the queue's staging folder; "
-                                           "upload it again") from None
-            result = {"name": spec.name, "status": "unchanged", "document_id": done.id, "format": done.format,
-                      "chunks": done.chunks, "pages": done.pages, "warnings": []}
-        else:
-            uploader = kb.reader(spec.user) if spec.user else None
-            ingestor = Ingestor(kb, self.settings, splitter=splitter, tags=spec.tags, readers=spec.readers,
-                                uploader=uploader)
-            file = ingestor.ingest_bytes(data, spec.name, spec.source)
-            if not file.ok:
-                staged.unlink(missing_ok=True)
-                raise JobFailed(spec.name, file.error or "failed")
-            result = {"name": file.name, "status": file.status, "document_id": file.document_id,
-                      "format": file.format, "chunks": file.chunks, "pages": file.pages,
-                      "warnings": list(file.warnings)}
-        progress("parsing", 1, 1)
-        warning = self._embed(kb, progress)
-        if warning:
-            result["warnings"].append(warning)
-        staged.unlink(missing_ok=True)
-        log.info("job done: %s (%s) → kb %s, %s", result["document_id"], spec.name, spec.kb, result["status"])
-        return result
-
-    def _embed(self, kb: KnowledgeBase, progress: Progress) -> str | None:
-        """Fill in vectors for every chunk still without one; returns a warning instead of failing.
-
-        One worker per KB embeds at a time (a lock file beside the KB's write lock): it keeps going
-        until nothing is pending, so chunks that other workers store meanwhile are covered too, and
-        a worker that waited for the lock finds its chunks already done.
-        """
-        embedder = self.embedder()
-        if embedder is None:
-            return None
-        try:
-            with FileLock(str(kb.path / ".embed.lock"), timeout=self.settings.lock_timeout_s):
-                for _ in range(MAX_EMBED_ROUNDS):
-                    if not kb.embed_pending(embedder, lambda n, total: progress("embedding", n, total)):
-                        break
-        except Timeout:
-            return "another worker is still embedding this KB; its vectors will follow (or run `korag embed`)"
-        except RetrievalError as err:  # e.g. the KB was embedded with another model: lexical search still works
-            return f"dense vectors not added: {err}"
-        except OSError as err:  # a full disk, an unreadable index: the document is stored and searchable
-            log.warning("embedding in kb %s failed: %s", kb.name, err)
-            return (f"dense vectors not added ({err}); the document is searchable by keywords — "
-                    "run `korag embed` once the problem is fixed")
-        return None
 
 
 # -- RQ glue -----------------------------------------------------------------------------------

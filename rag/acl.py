@@ -16,21 +16,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS acl_users (name TEXT PRIMARY KEY, admin INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS acl_groups (name TEXT PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS acl_members (
-    group_name TEXT NOT NULL REFERENCES acl_groups(name) ON DELETE CASCADE,
-    user_name TEXT NOT NULL REFERENCES acl_users(name) ON DELETE CASCADE,
-    PRIMARY KEY (group_name, user_name)
-);
-CREATE TABLE IF NOT EXISTS acl_readers (
-    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    principal TEXT NOT NULL,            -- 'user:<name>' or 'group:<name>'
-    PRIMARY KEY (document_id, principal)
-);
-CREATE INDEX IF NOT EXISTS acl_readers_principal ON acl_readers(principal, document_id);
-"""
+# Tables: acl_users, acl_groups, acl_members, acl_readers (rag/migrations.py, m003_access_control).
 
 _NAME = re.compile(r"^[^\s:,/\\\x00-\x1f]{1,64}$")
 

@@ -29,10 +29,10 @@ from rag.embed import Embedder
 from rag.filters import Filters, mask_for
 from rag.vectors import VectorIndex
 from rag.lexical import LexicalHit, LexicalIndex
-from rag.model import Chunk, ParsedDocument
+from rag.model import Chunk, ParsedDocument, heading_prefix
 from kiwipiepy import Kiwi
 
-from rag.morphemes import TERMS_VERSION, kiwi_with, lexical_terms_many, lexical_terms_of
+from rag.morphemes import kiwi_with, lexical_terms_many, lexical_terms_of
 from rag.settings import Settings
 from rag.store import DocumentRecord, Store
 
@@ -55,9 +55,8 @@ class SearchHit:
 
 def indexed_text(chunk: Chunk) -> str:
     """The text a chunk's lexical terms come from: its heading path, unless the text starts with it."""
-    if not chunk.heading_path or chunk.text.startswith(chunk.heading_path[-1]):
-        return chunk.text
-    return " ".join(chunk.heading_path) + "\n" + chunk.text
+    prefix = heading_prefix(chunk.text, chunk.heading_path)
+    return " ".join(prefix) + "\n" + chunk.text if prefix else chunk.text
 
 
 class KnowledgeBase:
@@ -348,19 +347,20 @@ class KnowledgeBase:
         """Recompute every chunk's lexical terms from its text (the caller holds the write lock)."""
         chunks = self.store.all_chunks()
         terms = lexical_terms_many(self.kiwi(), [indexed_text(c) for c in chunks])
-        self.store.set_morphemes([(c.id, t) for c, t in zip(chunks, terms)], TERMS_VERSION)
+        self.store.set_morphemes([(c.id, t) for c, t in zip(chunks, terms)])
         return len(chunks)
 
     def _upgrade_terms(self) -> None:
-        """Re-tokenize a KB whose chunks carry terms of an older korag (once, by the first writer)."""
-        if self.store.terms_version() == TERMS_VERSION:
+        """Re-tokenize a KB whose terms a migration marked stale (once, by the first writer)."""
+        if not self.store.terms_stale():
             return
         with self.writing():
-            if self.store.terms_version() != TERMS_VERSION:
+            why = self.store.terms_stale()
+            if why:
                 started = time.monotonic()
                 redone = self._retokenize()
-                log.info("re-tokenized %d chunks of %s for lexical terms %s in %.1f s",
-                         redone, self.name, TERMS_VERSION, time.monotonic() - started)
+                log.info("re-tokenized %d chunks of %s for lexical terms (%s) in %.1f s",
+                         redone, self.name, why, time.monotonic() - started)
 
     # -- lexical index ---------------------------------------------------------------------------
     def refresh_lexical(self, throttle_s: float = 0.0) -> None:
@@ -389,15 +389,15 @@ class KnowledgeBase:
         with self._lexical_lock:
             if self._lexical is not None and self._lexical.generation == generation:
                 return self._lexical
+            if self.store.terms_stale():  # made by an older korag (see rag/migrations.py): upgrade it
+                try:
+                    self._upgrade_terms()
+                except KnowledgeBaseBusy:  # a writer holds it: search the old terms until it is done
+                    log.warning("knowledge base %s has lexical terms of an older korag and is busy; "
+                                "the next write re-tokenizes it", self.name)
+                generation = self.store.generation()
             index = LexicalIndex.load(self.path / "lexical")
             if index is None or index.generation != generation:
-                if self.store.terms_version() != TERMS_VERSION:  # made by an older korag: upgrade it
-                    try:
-                        self._upgrade_terms()
-                    except KnowledgeBaseBusy:  # a writer holds it: search the old terms until it is done
-                        log.warning("knowledge base %s has lexical terms of an older korag and is busy; "
-                                    "the next write re-tokenizes it", self.name)
-                    generation = self.store.generation()
                 ids, terms = self.store.chunk_terms()
                 index = LexicalIndex.build(ids, terms, generation)
             self._lexical = index

@@ -15,12 +15,12 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from rag.morphemes import TERMS_VERSION
-
 log = logging.getLogger(__name__)
 
 BM25_PARAMS = {"k1": 0.9, "b": 0.75}
-FORMAT = {"bm25": BM25_PARAMS, "terms": TERMS_VERSION}  # a saved index with other values is rebuilt
+# A saved index with other values is rebuilt. New chunk terms need no entry here: re-tokenizing
+# is a write to kb.sqlite, so the saved index's generation is behind and it is rebuilt anyway.
+FORMAT = {"bm25": BM25_PARAMS}
 
 
 @dataclass(frozen=True)

@@ -70,12 +70,7 @@ class Chunk:
     boxes: tuple[Box, ...] = ()  # OCR only: the page regions (lines) this chunk was read from
 
 
-@dataclass(frozen=True)
-class Citation:
-    """Where a passage lives: document, page and character span."""
-
-    document_id: str
-    page: int | None
-    start: int
-    end: int
-    chunk_id: int | None = None
+def heading_prefix(text: str, heading_path: tuple[str, ...]) -> tuple[str, ...]:
+    """The headings indexed in front of a chunk's text (lexical terms, embedding): its heading path,
+    or none when the text already starts with its own heading ("제12조(대부한도) …")."""
+    return heading_path if heading_path and not text.startswith(heading_path[-1]) else ()

@@ -6,6 +6,7 @@ here (`lexical_terms`), so a document and a question are always tokenized the sa
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 from kiwipiepy import Kiwi, Token
@@ -16,8 +17,8 @@ from kiwipiepy import Kiwi, Token
 CONTENT_TAG_PREFIXES = ("NNG", "NNP", "NR", "VV", "VA", "XR", "MAG", "SL", "SN", "SH")
 # Noun-like morphemes that form a phrase with their neighbour: 시중/은행, 개인/정보/보호/법, 2024/년도.
 PHRASE_TAG_PREFIXES = ("NNG", "NNP", "NR", "XR", "SL", "SN", "SH")
-# The version of the terms `lexical_terms` makes; a KB whose stored terms are older re-tokenizes.
-TERMS_VERSION = "content-morphemes+noun-pairs-v2"
+# A change to the terms `lexical_terms` makes needs a migration that marks stored terms stale
+# (rag/migrations.py, `mark_terms_stale`): KBs are then re-tokenized once by their next writer.
 
 _lock = threading.Lock()
 _kiwi: Kiwi | None = None
@@ -34,26 +35,39 @@ def shared_kiwi(num_workers: int = 0) -> Kiwi:
         return _kiwi
 
 
-_custom: dict[tuple[tuple[str, str], ...], Kiwi] = {}
+# Kiwis with a user dictionary, most recently used last. Each is ≈0.5 GB, so only a few stay: a
+# process serving many KBs (the API, a worker) keeps the two in use now (say a reader's KB and the
+# one being ingested) and rebuilds an evicted one in ≈3 s, rather than growing by 0.5 GB per dictionary
+# it ever met. A KB re-tokenized with a new dictionary also leaves its old Kiwi behind here.
+CUSTOM_KIWIS = 2
+_custom: OrderedDict[tuple[tuple[str, str], ...], Kiwi] = OrderedDict()
 
 
 def kiwi_with(words: tuple[tuple[str, str], ...], num_workers: int = 0) -> Kiwi:
     """A Kiwi that knows a KB's user dictionary (company terms, 약어, product codes).
 
     Kiwi's dictionary is per instance, so each distinct dictionary gets its own instance
-    (≈0.5 GB), built once per process; a KB without one shares `shared_kiwi`.
+    (≈0.5 GB), kept while among the `CUSTOM_KIWIS` most recently used; a KB without one
+    shares `shared_kiwi`.
     """
     if not words:
         return shared_kiwi(num_workers)
     with _lock:
         kiwi = _custom.get(words)
         if kiwi is None:
-            kiwi = Kiwi(num_workers=num_workers or -1)
-            for form, tag in words:
-                kiwi.add_user_word(form, tag, 0.0)
-            kiwi.tokenize("")
-            _custom[words] = kiwi
+            kiwi = _custom[words] = _build_kiwi(words, num_workers)
+            while len(_custom) > CUSTOM_KIWIS:
+                _custom.popitem(last=False)  # freed once no KB or splitter holds it
+        _custom.move_to_end(words)
         return kiwi
+
+
+def _build_kiwi(words: tuple[tuple[str, str], ...], num_workers: int) -> Kiwi:
+    kiwi = Kiwi(num_workers=num_workers or -1)
+    for form, tag in words:
+        kiwi.add_user_word(form, tag, 0.0)
+    kiwi.tokenize("")  # the first call loads the language model; pay it here
+    return kiwi
 
 
 def content_terms(tokens: Sequence[Token]) -> list[str]:

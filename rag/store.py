@@ -1,11 +1,12 @@
-"""kb.sqlite: documents, their blocks and chunks, versions and jobs.
+"""kb.sqlite: documents, their blocks and chunks, versions and access.
 
 SQLite in WAL mode, so readers never block on (or see half of) a write transaction; every
-change to one document happens in one transaction.
+change to one document happens in one transaction. The schema is rag/migrations.py's.
 """
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -17,72 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.acl import SCHEMA as ACL_SCHEMA, Access, Reader, reader_clause
+from rag.acl import Access, Reader, reader_clause
 from rag.filters import Filters, tags_json
-from rag.model import Block, Box, Chunk, ParsedDocument
-from rag.morphemes import TERMS_VERSION
+from rag.model import Block, Box, Chunk, ParsedDocument, heading_prefix
+from rag.migrations import migrate
 
-SCHEMA_VERSION = 1
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
-    source TEXT NOT NULL UNIQUE,        -- where the file came from; identity across versions
-    name TEXT NOT NULL,
-    format TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    bytes INTEGER NOT NULL,
-    pages INTEGER,
-    title TEXT,
-    pages_needing_ocr TEXT NOT NULL DEFAULT '[]',
-    warnings TEXT NOT NULL DEFAULT '[]',
-    tags TEXT NOT NULL DEFAULT '[]',
-    version INTEGER NOT NULL DEFAULT 1,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256);
-CREATE TABLE IF NOT EXISTS versions (
-    document_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    ingested_at REAL NOT NULL,
-    PRIMARY KEY (document_id, version)
-);
-CREATE TABLE IF NOT EXISTS blocks (
-    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    page INTEGER,
-    heading_path TEXT NOT NULL,
-    text TEXT NOT NULL,
-    rows TEXT,
-    PRIMARY KEY (document_id, ordinal)
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    page INTEGER,
-    heading_path TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    morphemes TEXT NOT NULL,            -- lexical terms (content morphemes + noun pairs), space-separated
-    boxes TEXT                          -- OCR'd chunks: JSON [[left, top, right, bottom], …] page fractions
-);
-CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, ordinal);
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    state TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '{}',
-    updated_at REAL NOT NULL
-);
-"""
-
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DocumentRecord:
@@ -110,18 +51,9 @@ class Store:
         self._local = threading.local()
         self._allowed: OrderedDict[tuple, np.ndarray] = OrderedDict()  # allowed_chunk_ids, most recent last
         self._allowed_lock = threading.Lock()
-        self.db.executescript(SCHEMA + ACL_SCHEMA)  # executescript commits on its own: not inside a transaction
-        if "boxes" not in {row[1] for row in self.db.execute("PRAGMA table_info(chunks)")}:
-            try:  # KBs made before OCR boxes existed
-                self.db.execute("ALTER TABLE chunks ADD COLUMN boxes TEXT")
-            except sqlite3.OperationalError as err:  # another process added it first
-                if "duplicate column" not in str(err):
-                    raise
-        with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
-            if not db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone():  # a new KB: today's term format
-                db.execute("INSERT OR IGNORE INTO meta VALUES ('terms', ?)", (TERMS_VERSION,))
+        applied = migrate(self.db)
+        if applied:
+            log.info("migrated %s: %s", path, ", ".join(applied))
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -343,17 +275,17 @@ class Store:
             " FROM chunks ORDER BY id")
         return [_chunk(r) for r in rows]
 
-    def set_morphemes(self, terms: list[tuple[int, list[str]]], version: str) -> None:
-        """New lexical terms for every chunk (user dictionary changed, or a newer term format), in one
-        transaction with the version of the format that made them."""
+    def set_morphemes(self, terms: list[tuple[int, list[str]]]) -> None:
+        """New lexical terms for every chunk (user dictionary changed, or terms marked stale by a
+        migration), in one transaction that also clears the stale mark."""
         with self.transaction() as db:
             db.executemany("UPDATE chunks SET morphemes = ? WHERE id = ?", [(" ".join(t), i) for i, t in terms])
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('terms', ?)", (version,))
+            db.execute("DELETE FROM meta WHERE key = 'terms_stale'")
             self._bump(db)
 
-    def terms_version(self) -> str:
-        """The term format of the stored chunk terms (KBs from before it was recorded: the first one)."""
-        return self.meta("terms", "content-morphemes-v1")
+    def terms_stale(self) -> str | None:
+        """The migration that made the stored chunk terms out of date, or None when they are current."""
+        return self.meta("terms_stale")
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         rows = self.db.execute(
@@ -402,9 +334,8 @@ class Store:
 
 
 def _with_heading(chunk: Chunk) -> str:
-    if chunk.heading_path and not chunk.text.startswith(chunk.heading_path[-1]):
-        return " > ".join(chunk.heading_path) + "\n" + chunk.text
-    return chunk.text
+    prefix = heading_prefix(chunk.text, chunk.heading_path)
+    return " > ".join(prefix) + "\n" + chunk.text if prefix else chunk.text
 
 
 def _chunk(r: tuple) -> Chunk:

@@ -22,6 +22,7 @@ from rag.errors import (DocumentNotFound, InvalidName, KnowledgeBaseBusy, Knowle
                         RetrievalError)
 from rag.filters import Filters
 from rag.kb import KnowledgeBase
+from rag.kb_cache import KbCache
 from rag.settings import Settings
 from rag.acl import AccessError, parse_readers
 from ui.api_acl import acl_routes
@@ -83,7 +84,8 @@ class _Service:
     def __init__(self, settings: Settings, queue: jobs.JobQueue) -> None:
         self.settings = settings
         self.queue = queue
-        self._assistants: dict[str, tuple[int, Assistant]] = {}
+        self._assistants = KbCache(settings, lambda name: Assistant(name, settings, create=False))
+        self._ocr: Assistant | None = None
         self._lock = threading.Lock()
 
     def assistant(self, name: str, who: Caller | None = None) -> Assistant:
@@ -105,27 +107,17 @@ class _Service:
 
     def _shared(self, name: str) -> Assistant:
         KnowledgeBase.open(self.settings, name)  # validates the name, 404s an unknown KB
-        try:
-            inode = (self.settings.kb_path(name) / "kb.sqlite").stat().st_ino
-        except FileNotFoundError:
-            raise KnowledgeBaseNotFound(f"no knowledge base {name!r}") from None
-        with self._lock:
-            cached = self._assistants.get(name)
-            if cached is None or cached[0] != inode:
-                cached = self._assistants[name] = (inode, Assistant(name, self.settings, create=False))
-            return cached[1]
+        return self._assistants.get(name)
 
     def any_assistant(self) -> Assistant:
         """An Assistant for work that needs no particular KB (OCR): the default KB's, created if missing."""
         with self._lock:
-            cached = self._assistants.get("\0ocr")
-            if cached is None:
-                cached = self._assistants["\0ocr"] = (0, Assistant(self.settings.kb, self.settings, create=True))
-            return cached[1]
+            if self._ocr is None:
+                self._ocr = Assistant(self.settings.kb, self.settings, create=True)
+            return self._ocr
 
     def forget(self, name: str) -> None:
-        with self._lock:
-            self._assistants.pop(name, None)
+        self._assistants.forget(name)
 
 
 def create_app(settings: Settings | None = None, queue: jobs.JobQueue | None = None) -> FastAPI:

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
             engine: Engine = None, fmt: Format = "text", pages: Pages = None) -> None:
         """OCR an image or every page of a PDF; nothing is stored in a knowledge base."""
         from agents.errors import AgentError
-        from agents.vision import engine_for, ocr_file, to_hocr
+        from agents.ocr import hocr, read_pages
 
         if engine not in (None, "tesseract", "varco"):
             raise cli._fail(f"--engine must be tesseract or varco, not {engine!r}")
@@ -56,11 +56,10 @@ def register(app: typer.Typer) -> None:
             progress.update(task, completed=done, total=pages_to_do)
 
         try:
-            chosen = engine_for(settings, engine or ("tesseract" if settings.ocr_engine == "none" else None))
             with Progress(TextColumn("OCR {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           console=cli.err_console, transient=True) as progress:
                 task = progress.add_task(cli._shown(path.name[:40]), total=None)
-                for result in ocr_file(path, settings, chosen, pages=wanted, on_page=advance):
+                for result in read_pages(settings, path, engine, pages=wanted, on_page=advance):
                     results.append(result)
                     if fmt == "text":
                         if total[0] > 1 or (result.page or 1) > 1:  # page markers for multi-page input
@@ -79,4 +78,4 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(json.dumps({"file": path.name, "pages": [r.to_dict() for r in results]},
                                         ensure_ascii=False, indent=1) + "\n")
         elif fmt == "hocr":
-            sys.stdout.write(to_hocr(results) + "\n")
+            sys.stdout.write(hocr(results) + "\n")

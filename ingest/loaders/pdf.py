@@ -9,14 +9,14 @@ from __future__ import annotations
 import ctypes
 import math
 import re
-import threading
 from dataclasses import dataclass
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
-from ingest.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument
+from ingest.errors import CorruptDocument, DocumentTooLarge
 from ingest.loaders.base import LoadOptions
+from ingest.render import PDFIUM, open_pdf
 from rag.model import Block, ParsedDocument
 
 # A page with fewer visible characters than this is a scan (or blank) as far as search goes.
@@ -27,8 +27,6 @@ MIN_GAPS = 3
 # With fewer gaps than MIN_GAPS to learn the spacing from: this many font sizes (single spacing ~1.2).
 FALLBACK_GAP = 1.8
 
-# PDFium is not thread-safe, not even across documents (pypdfium2 docs): one load at a time.
-_PDFIUM = threading.Lock()
 # PDFium joins a word hyphenated across lines and marks the dropped hyphen with U+FFFE (0x02 in
 # the per-character API). Like Chromium's viewer (FormatStringWithHyphens), drop the marker so
 # the word reads whole, and put the line break at the next space instead.
@@ -41,8 +39,8 @@ _ORDINAL = re.compile("(?<![가-힣])제( ?)[0-9]+( ?)[장절조항호편관부�
 
 def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
     """Parse a PDF into one or more paragraph blocks per page (`page` is 1-based)."""
-    with _PDFIUM:
-        pdf = _open(data, name)
+    with PDFIUM:  # one PDFium call at a time in the process (ingest.render)
+        pdf = open_pdf(data, name)
         try:
             return _parse(pdf, name, options)
         finally:
@@ -72,25 +70,6 @@ def _parse(pdf: pypdfium2.PdfDocument, name: str, options: LoadOptions) -> Parse
         name=name, format="pdf", blocks=tuple(blocks), page_count=page_count,
         pages_needing_ocr=tuple(needing_ocr), title=_title(pdf), warnings=tuple(warnings),
     )
-
-
-def _open(data: bytes, name: str) -> pypdfium2.PdfDocument:
-    # Many PDFs carry only an owner password (printing/copy restrictions): PDFium opens those
-    # without one, and reading text is what the owner allowed anyway.
-    try:
-        return pypdfium2.PdfDocument(data)
-    except pypdfium2.PdfiumError as err:
-        if err.err_code == pdfium_c.FPDF_ERR_PASSWORD:
-            raise EncryptedDocument(
-                name, "the PDF needs a password to open; save a copy without a password and retry"
-            ) from err
-        if err.err_code == pdfium_c.FPDF_ERR_SECURITY:
-            raise EncryptedDocument(
-                name, "the PDF is encrypted in a way korag cannot open; save an unprotected copy"
-            ) from err
-        raise CorruptDocument(name, f"broken or truncated PDF ({err}); re-export it") from err
-    except Exception as err:  # noqa: BLE001 - e.g. empty input; any failure to open is a broken file
-        raise CorruptDocument(name, f"broken or truncated PDF ({type(err).__name__}: {err}); re-export it") from err
 
 
 def _page_count(pdf: pypdfium2.PdfDocument, name: str, options: LoadOptions) -> int:
@@ -238,27 +217,3 @@ def _breaks(before: _Line, after: _Line, spacing: float | None) -> bool:
     if before.size and after.size:
         return abs(before.size - after.size) > 0.08 * max(before.size, after.size)
     return False
-
-
-def render_pages(data: bytes, name: str, pages: list[int], dpi: int, max_pixels: int):
-    """Yield (page, grayscale PIL image) for the 1-based `pages`, one at a time (bounded memory, for OCR).
-
-    The PDFium lock is held while a page renders, not while the caller OCRs it.
-    """
-    with _PDFIUM:
-        pdf = _open(data, name)
-    try:
-        for number in pages:
-            with _PDFIUM:
-                page = pdf[number - 1]
-                try:
-                    width, height = page.get_size()  # points (1/72 inch)
-                    # a poster-sized page at 300 dpi would be gigapixels: lower the resolution instead
-                    scale = min(dpi / 72, math.sqrt(max_pixels / max(1.0, width * height)))
-                    image = page.render(scale=scale, grayscale=True).to_pil()
-                finally:
-                    page.close()
-            yield number, image
-    finally:
-        with _PDFIUM:
-            pdf.close()

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from agents import Assistant
-from agents.vision import make_tools
+from agents.vision_tools import make_tools
 from rag.settings import Settings
 from tests.ocr_images import render
 from tests.scripted_openai import Reply

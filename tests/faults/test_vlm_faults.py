@@ -1,6 +1,6 @@
 """The VARCO-VISION server slow: OCR falls back to Tesseract, says so, in bounded time.
 
-Already covered: a VLM answering 503 falls back (tests/agents/test_vision.py), and `korag ocr`
+Already covered: a VLM answering 503 falls back (tests/ingest/ocr/test_engines.py), and `korag ocr`
 against an unreachable one (tests/ui/test_cli_ocr.py). Here the engine is built from settings, as
 ingestion and the CLI build it, so the timing includes the client's own retries.
 """
@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from agents.vision import FallbackEngine, OcrError, TesseractEngine, engine_for
+from ingest.ocr import FallbackEngine, OcrError, TesseractEngine, engine_for
 from rag.settings import Settings
 from tests.faults.figures import figure
 from tests.ocr_images import render

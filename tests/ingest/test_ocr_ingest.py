@@ -15,7 +15,6 @@ from ingest.pipeline import Ingestor
 from rag.kb import KnowledgeBase
 from rag.model import Block, Box, Chunk, ParsedDocument
 from rag.settings import Settings
-from rag.store import SCHEMA, Store
 from tests.ocr_images import FONT, render
 
 SCAN = ["출장비 지급 규정", "숙박비는 1박에 10만원을 넘지 않는다.", "교통비는 실비로 정산한다."]
@@ -171,17 +170,3 @@ def test_chunks_get_the_boxes_of_the_lines_they_cover():
               Chunk("셋째 줄", (), 2, (), 2, 14, 18)]
     boxed = attach_boxes(parsed, chunks)
     assert [c.boxes for c in boxed] == [(), (first, second), (third,)]
-
-
-def test_old_knowledge_bases_gain_the_boxes_column(tmp_path):
-    import sqlite3
-
-    lines = SCHEMA.replace("morphemes TEXT NOT NULL,", "morphemes TEXT NOT NULL").splitlines()
-    old = "\n".join(line for line in lines if not line.strip().startswith("boxes TEXT"))
-    assert "boxes" not in old
-    path = tmp_path / "kb.sqlite"
-    with sqlite3.connect(path) as db:
-        db.executescript(old)
-    Store(path)
-    with sqlite3.connect(path) as db:
-        assert "boxes" in {row[1] for row in db.execute("PRAGMA table_info(chunks)")}

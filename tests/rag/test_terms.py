@@ -6,7 +6,7 @@ import sqlite3
 from ingest.pipeline import Ingestor
 from rag.kb import KnowledgeBase
 from rag.lexical import LexicalIndex
-from rag.morphemes import TERMS_VERSION, content_terms, lexical_terms_of, noun_pairs
+from rag.morphemes import content_terms, lexical_terms_of, noun_pairs
 from rag.settings import Settings
 
 PHRASE = "올해 상반기에는 전 직원이 개인 정보 보호 교육을 이수해야 하며, 부서장은 이수 현황을 인사 시스템에서 확인한다."
@@ -39,24 +39,26 @@ def test_a_phrase_outranks_its_words_scattered(tmp_path, kiwi):
 def test_a_kb_from_an_older_korag_is_retokenized_once(tmp_path, kiwi):
     settings = Settings(home=tmp_path, kb="old")
     kb = KnowledgeBase.open(settings, create=True)
-    assert kb.store.terms_version() == TERMS_VERSION  # a new KB starts on today's terms
+    assert kb.store.terms_stale() is None  # a new KB starts on today's terms
     Ingestor(kb, settings).ingest_bytes(PHRASE.encode(), "phrase.txt")
     Ingestor(kb, settings).ingest_bytes(SCATTERED.encode(), "scattered.txt")
     kb.close()
-    # what korag wrote before noun pairs: unigrams only, and no term version in meta
+    # what korag wrote before noun pairs: unigrams only, no term version in meta, and (once migrations
+    # were recorded) the noun-pair migration not yet applied
     db = sqlite3.connect(tmp_path / "old" / "kb.sqlite")
     for chunk_id, text in db.execute("SELECT id, text FROM chunks").fetchall():
         db.execute("UPDATE chunks SET morphemes = ? WHERE id = ?", (" ".join(content_terms(kiwi.tokenize(text))), chunk_id))
     db.execute("DELETE FROM meta WHERE key = 'terms'")
+    db.execute("DELETE FROM _migrations WHERE name = 'm004_noun_pair_terms'")
     db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
     db.commit()
     db.close()
 
     old = KnowledgeBase.open(settings)
-    assert old.store.terms_version() == "content-morphemes-v1"
+    assert old.store.terms_stale() == "m004_noun_pair_terms"
     hits = old.search_lexical(QUERY, 2)  # the first search upgrades it
     assert [h.document.name for h in hits] == ["phrase.txt", "scattered.txt"]
-    assert old.store.terms_version() == TERMS_VERSION
+    assert old.store.terms_stale() is None
     assert any("_" in t for c in old.store.all_chunks() for t in c.morphemes)
     generation = old.store.generation()
     KnowledgeBase.open(settings).search_lexical(QUERY, 2)

@@ -1,55 +1,25 @@
 """Page images for the portal: a PDF page or an image frame, with boxes drawn over it.
 
-Rendering here (not in `ingest`) because the portal only shows pages; it never reads them.
+Pages are rendered by ingestion's renderer (through `agents.ocr`), under the one PDFium lock that
+the PDF loader and OCR hold too: Streamlit runs every browser session in its own thread.
 """
 from __future__ import annotations
 
-import io
-import threading
 from collections.abc import Iterable
 
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw
 
+from agents import ocr
 from rag.model import Box
 
-# pdfium is not thread-safe and Streamlit runs every browser session in its own thread
-_PDFIUM = threading.Lock()
-PREVIEW_DPI = 110  # enough to read Hangul on screen, small enough to send quickly
+
+def page_image(data: bytes, name: str, page: int, dpi: int = ocr.PREVIEW_DPI) -> Image.Image:
+    """Page `page` (1-based) of a PDF, or frame `page` of an image (TIFFs have several); ValueError if none."""
+    return ocr.page_image(data, name, page, dpi)
 
 
-def page_image(data: bytes, page: int, is_pdf: bool, dpi: int = PREVIEW_DPI) -> Image.Image:
-    """Page `page` (1-based) of a PDF, or frame `page` of an image (TIFFs have several)."""
-    if is_pdf:
-        import pypdfium2 as pdfium
-
-        with _PDFIUM:
-            pdf = pdfium.PdfDocument(data)
-            try:
-                if not 1 <= page <= len(pdf):
-                    raise ValueError(f"{page}쪽이 없습니다 (전체 {len(pdf)}쪽)")
-                return pdf[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
-            finally:
-                pdf.close()
-    image = Image.open(io.BytesIO(data))
-    frames = getattr(image, "n_frames", 1)
-    if not 1 <= page <= frames:
-        raise ValueError(f"{page}쪽이 없습니다 (전체 {frames}쪽)")
-    image.seek(page - 1)
-    # the OCR reads the image upright (EXIF orientation applied), so boxes fit the transposed image
-    return ImageOps.exif_transpose(image).convert("RGB")
-
-
-def page_count(data: bytes, is_pdf: bool) -> int:
-    if is_pdf:
-        import pypdfium2 as pdfium
-
-        with _PDFIUM:
-            pdf = pdfium.PdfDocument(data)
-            try:
-                return len(pdf)
-            finally:
-                pdf.close()
-    return getattr(Image.open(io.BytesIO(data)), "n_frames", 1)
+def page_count(data: bytes, name: str) -> int:
+    return ocr.page_count(data, name)
 
 
 def draw_boxes(image: Image.Image, boxes: Iterable[tuple[float, float, float, float]],

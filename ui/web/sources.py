@@ -118,7 +118,7 @@ def _render_page(source: Source, chunk: Chunk, cited: list[bool]) -> None:
         if not original.exists() and not kb.settings.keep_originals:
             raise FileNotFoundError("원본 파일을 보관하지 않는 지식베이스입니다 (KORAG_KEEP_ORIGINALS=false)")
         data = original.read_bytes()
-        page = images.page_image(data, source.page, is_pdf=record.format == "pdf")
+        page = images.page_image(data, record.name, source.page)
     except (RetrievalError, OSError, ValueError) as err:
         st.caption(f"쪽 이미지를 열 수 없습니다: {err}")
         return

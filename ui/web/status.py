@@ -100,13 +100,9 @@ def _tesseract(languages: str) -> str | None:
     """Why Tesseract cannot read `languages`, or None when it can."""
     if shutil.which("tesseract") is None:
         return "tesseract가 설치되어 있지 않습니다 (apt-get install tesseract-ocr tesseract-ocr-kor)"
-    from agents.vision import TesseractEngine
+    from agents.ocr import tesseract_problem
 
-    try:
-        TesseractEngine(languages).warm_up()
-    except AgentError as err:
-        return str(err)
-    return None
+    return tesseract_problem(languages)
 
 
 def _models(base_url: str, api_key: str) -> list[str] | str:

@@ -27,7 +27,7 @@ def run_ocr(name: str, data: bytes, page: int, engine: str) -> None:
         st.session_state["ocr"] = (name, page, result)
 
 
-def show(data: bytes, is_pdf: bool) -> None:
+def show(data: bytes) -> None:
     name, page, result = st.session_state["ocr"]
     for warning in result.warnings:
         st.warning(warning)
@@ -36,7 +36,7 @@ def show(data: bytes, is_pdf: bool) -> None:
     left, right = st.columns(2)
     with left:
         with shown_errors("쪽 이미지"):
-            image = images.page_image(data, page, is_pdf)
+            image = images.page_image(data, name, page)
             boxes = images.pixel_boxes(image, [line.box.as_list() for line in lines], result.width, result.height)
             st.image(images.draw_boxes(image, boxes), caption="빨간 상자: 읽은 줄", width="stretch")
     with right:
@@ -50,13 +50,12 @@ st.caption("이미지나 스캔한 PDF의 한 쪽을 읽습니다. 결과는 지
 file = st.file_uploader("이미지 또는 PDF", type=TYPES, max_upload_size=settings().max_file_mb, key="ocr_upload")
 if file is not None:
     data = file.getvalue()
-    is_pdf = file.name.lower().endswith(".pdf")
     with shown_errors("파일 열기"):
-        pages = images.page_count(data, is_pdf)
+        pages = images.page_count(data, file.name)
         page = st.number_input(f"쪽 (전체 {pages}쪽)", 1, pages, 1, key="ocr_page") if pages > 1 else 1
         engine = engine_choice()
         if st.button("OCR 실행", type="primary", icon=":material/document_scanner:"):
             run_ocr(file.name, data, int(page), engine)
         shown = st.session_state.get("ocr")
         if shown is not None and shown[0] == file.name and shown[1] == page:
-            show(data, is_pdf)
+            show(data)

@@ -7,9 +7,9 @@ import unicodedata
 import pytest
 from PIL import Image
 
-from agents.varco import VarcoClient
-from agents.vision import (BoundingBox, FallbackEngine, OcrError, OcrResult, OcrWord, TesseractEngine,
-                           _join_split_eojeol, engine_for, to_hocr)
+from ingest.ocr import BoundingBox, FallbackEngine, OcrError, OcrResult, OcrWord, TesseractEngine, engine_for, to_hocr
+from ingest.ocr.tesseract import _join_split_eojeol
+from ingest.ocr.varco import VarcoClient
 from rag.settings import Settings
 from tests.ocr_images import render, varco_reply
 from tests.scripted_openai import Reply
@@ -78,7 +78,7 @@ def test_small_image_is_upscaled_and_transparent_background_is_white(tesseract):
 def test_light_text_on_a_dark_background_is_inverted_and_read(tesseract, page):
     from PIL import ImageOps
 
-    from agents.preprocess import light_on_dark
+    from ingest.ocr.preprocess import light_on_dark
 
     image, _ = page
     sign = ImageOps.colorize(ImageOps.invert(image), black=(20, 90, 50), white=(250, 250, 250))  # a road sign
@@ -87,7 +87,7 @@ def test_light_text_on_a_dark_background_is_inverted_and_read(tesseract, page):
 
 
 def test_ruling_lines_and_faint_strokes_are_not_words():
-    from agents.vision import _junk
+    from ingest.ocr.tesseract import _junk
 
     box = BoundingBox(0, 0, 10, 10)
     word = lambda text, conf: OcrWord(text, box, conf, 0, 0, 0)  # noqa: E731

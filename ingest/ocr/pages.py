@@ -1,4 +1,5 @@
-"""OCR in the ingestion pipeline: pages without text (scans, images) rendered one at a time and read.
+"""OCR of whole files: pages without text (scans, images) rendered one at a time and read, for the
+ingestion pipeline (`ocr_document`) and for reading a file without storing it (`ocr_file`).
 
 OCR blocks carry one `Box` per line of their text (fractions of the page), and chunks keep the boxes
 of the lines they were cut from, so a citation can highlight the region on the page image.
@@ -9,50 +10,25 @@ import bisect
 import dataclasses
 import logging
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from ingest.detect import detect_format
-from ingest.errors import CorruptDocument, UnsupportedFormat
-from ingest.loaders import image as image_loader
+from ingest.errors import CorruptDocument, IngestError
+from ingest.limits import check_size
 from ingest.normalize import normalize_text
+from ingest.ocr.engines import engine_for, tesseract_for
+from ingest.ocr.types import OcrEngine, OcrError, OcrResult
+from ingest.render import page_count, page_images
 from rag.model import Block, Box, Chunk, ParsedDocument
 
-if TYPE_CHECKING:  # ingest imports agents.vision for OCR only, and lazily: agents imports ingest
-    from agents.vision import OcrEngine, OcrResult
+if TYPE_CHECKING:
+    from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (file name, pages done, pages to do)
-
-
-def page_count(data: bytes, name: str) -> int:
-    fmt = detect_format(data, name)
-    if fmt == "pdf":
-        from ingest.loaders.pdf import _PDFIUM, _open
-
-        with _PDFIUM:
-            pdf = _open(data, name)
-            try:
-                return len(pdf)
-            finally:
-                pdf.close()
-    if fmt == "image":
-        return getattr(image_loader.open_image(data, name), "n_frames", 1)
-    raise UnsupportedFormat(name, f"OCR reads images and PDFs, not {fmt} files")
-
-
-def page_images(data: bytes, name: str, pages: list[int], dpi: int) -> Iterator[tuple[int, Image.Image]]:
-    """(page, image) for the 1-based `pages` of a PDF (rendered at `dpi`) or an image, one at a time."""
-    fmt = detect_format(data, name)
-    if fmt == "pdf":
-        from ingest.loaders.pdf import render_pages
-
-        return render_pages(data, name, pages, dpi, image_loader.MAX_PIXELS)
-    if fmt == "image":
-        return image_loader.frames(data, name, pages)
-    raise UnsupportedFormat(name, f"OCR reads images and PDFs, not {fmt} files")
 
 
 def is_blank(image: Image.Image, spread: int = 8) -> bool:
@@ -87,8 +63,6 @@ def ocr_document(data: bytes, parsed: ParsedDocument, engine: OcrEngine, dpi: in
     A mixed PDF keeps its text-layer pages as they are. A page marked for OCR because its text layer
     is nearly empty (a scan with a stamped page number) takes the OCR text in place of that layer.
     """
-    from agents.vision import OcrError
-
     pages = list(parsed.pages_needing_ocr)
     read: dict[int, list[Block]] = {}
     warnings = list(parsed.warnings)
@@ -146,3 +120,29 @@ def attach_boxes(parsed: ParsedDocument, chunks: list[Chunk]) -> list[Chunk]:
                       if page == chunk.page and start < chunk.end and end > chunk.start)
         result.append(dataclasses.replace(chunk, boxes=boxes) if boxes else chunk)
     return result
+
+
+def ocr_file(source: str | Path | bytes, settings: Settings, engine: OcrEngine | None = None, name: str | None = None,
+             pages: list[int] | None = None, on_page: Callable[[int, int], None] | None = None) -> Iterator[OcrResult]:
+    """OCR an image (every frame of a TIFF) or a PDF (every page, or `pages`), one page at a time.
+
+    `on_page(done, total)` is called as each page is read. Unreadable files raise `OcrError`.
+    """
+    if isinstance(source, bytes):
+        data, name = source, name or "upload"
+    else:
+        data, name = Path(source).read_bytes(), name or Path(source).name
+    try:
+        check_size(name, len(data), settings)
+        engine = engine or engine_for(settings) or tesseract_for(settings)
+        count = page_count(data, name)
+        wanted = pages or list(range(1, count + 1))
+        if missing := [p for p in wanted if not 1 <= p <= count]:
+            raise OcrError(f"{name}: no page {', '.join(map(str, missing))} (it has {count})")
+        for done, (page, image) in enumerate(page_images(data, name, wanted, settings.ocr_dpi), 1):
+            result = engine.read(image, page)
+            if on_page is not None:
+                on_page(done, len(wanted))
+            yield result
+    except IngestError as err:  # unreadable, unsupported or oversized input: one error type for callers
+        raise OcrError(str(err)) from err

@@ -11,8 +11,8 @@ import io
 import pytest
 from PIL import Image
 
-from agents.varco import MIN_LONG_SIDE, VarcoClient, group_words, parse_ocr
-from agents.vision import BoundingBox, OcrResult, VarcoOutputError, VlmUnavailable
+from ingest.ocr.varco import MIN_LONG_SIDE, VarcoClient, group_words, parse_ocr
+from ingest.ocr import BoundingBox, OcrResult, VarcoOutputError, VlmUnavailable
 from tests.ocr_images import render, varco_reply
 from tests.scripted_openai import Reply
 

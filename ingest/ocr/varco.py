@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import openai
 from PIL import Image
 
-from agents.vision import BoundingBox, OcrError, OcrResult, OcrWord, VarcoOutputError, VlmUnavailable
+from ingest.ocr.types import BoundingBox, OcrError, OcrResult, OcrWord, VarcoOutputError, VlmUnavailable
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -166,7 +166,7 @@ def data_url(image: Image.Image, min_long_side: int = 0) -> str:
 
 
 class VarcoClient:
-    """VARCO-VISION served by vLLM. `read` makes it an OCR engine (`agents.vision.OcrEngine`)."""
+    """VARCO-VISION served by vLLM. `read` makes it an OCR engine (`ingest.ocr.types.OcrEngine`)."""
 
     name = "varco"
 
