@@ -53,6 +53,25 @@ class ModelInfo:
     commercial: bool | None
 
 
+@dataclass
+class TokenMeter:
+    """Tokens the LLM server counted over the calls made for one task (OpenAI's `usage`, summed)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+
+    def add(self, prompt_tokens: int, completion_tokens: int) -> None:
+        self.prompt_tokens += prompt_tokens
+        self.completion_tokens += completion_tokens
+        self.calls += 1
+
+    def add_usage(self, usage: dict[str, int] | None) -> None:
+        """langchain's `usage_metadata` (input_tokens, output_tokens), as the server reported it."""
+        if usage:
+            self.add(int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0))
+
+
 class LLM:
     """One configured model on one OpenAI-compatible server."""
 
@@ -141,27 +160,45 @@ class LLM:
 
     # --- generation ---
 
-    def generate(self, messages: list[Message], **kwargs: Any) -> str:
-        """The model's reply to the conversation."""
+    def generate(self, messages: list[Message], meter: TokenMeter | None = None, **kwargs: Any) -> str:
+        """The model's reply to the conversation; its token counts are added to `meter` when given."""
         with server_errors(self.base_url):
             if self._completion is not None:
-                return self._completion.invoke(self._prompt(messages), stop=list(self.preset.stop), **kwargs).strip()
+                prompt = self._prompt(messages)
+                text = self._completion.invoke(prompt, stop=list(self.preset.stop), **kwargs).strip()
+                self._count_completion(meter, prompt, text)
+                return text
             reply = self.chat_model.invoke(_lc(messages), **kwargs)
+        if meter is not None:
+            meter.add_usage(reply.usage_metadata)
         return _text(reply)
 
-    def stream(self, messages: list[Message]) -> Iterator[str]:
-        """The reply as it is generated, piece by piece; `LLMUnavailable` if the server breaks off."""
+    def _count_completion(self, meter: TokenMeter | None, prompt: str, text: str) -> None:
+        # langchain's completion client drops the server's `usage`: count with its tokenizer (/tokenize)
+        if meter is not None:
+            meter.add(self.count_tokens(prompt), self.count_tokens(text))
+
+    def stream(self, messages: list[Message], meter: TokenMeter | None = None) -> Iterator[str]:
+        """The reply as it is generated, piece by piece; `LLMUnavailable` if the server breaks off.
+
+        With `meter`, the server's token counts (its last event's `usage`) are added once the reply is complete.
+        """
         shown = 0
         try:
             with server_errors(self.base_url):
                 if self._completion is not None:
-                    for piece in self._completion.stream(self._prompt(messages), stop=list(self.preset.stop)):
+                    prompt, pieces = self._prompt(messages), []
+                    for piece in self._completion.stream(prompt, stop=list(self.preset.stop)):
                         shown += 1
+                        pieces.append(piece)
                         yield piece
+                    self._count_completion(meter, prompt, "".join(pieces))
                     return
                 finished = False
                 for chunk in self.chat_model.stream(_lc(messages)):
                     finished = finished or bool(chunk.response_metadata.get("finish_reason"))
+                    if meter is not None and chunk.usage_metadata:  # stream_usage: the last event carries it
+                        meter.add_usage(chunk.usage_metadata)
                     if chunk.content:
                         shown += 1
                         yield chunk.content if isinstance(chunk.content, str) else _text(chunk)

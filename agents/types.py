@@ -42,11 +42,26 @@ class Result(BaseModel):
     notices: list[str] = Field(default_factory=list, description="Things a person should know: fallbacks, licences")
 
 
+class Usage(BaseModel):
+    """What an answer cost in tokens, and who counted them."""
+
+    prompt_tokens: int = Field(description="LLM: the prompts sent (question rewrite included); extractive: "
+                                           "the question and the passages read")
+    completion_tokens: int = Field(description="The answer's tokens")
+    counted_by: Literal["llm", "kiwi"] = Field(description="'llm': the LLM server's own counts; 'kiwi': Kiwi "
+                                                           "morphemes (extractive answers: no LLM tokenizer)")
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
 class Answer(Result):
     question: str
     text: str
     citations: list[Source] = Field(default_factory=list)
     grounded: bool = Field(description="False when the documents did not support an answer")
+    usage: Usage | None = Field(None, description="Tokens: the LLM's counts, or Kiwi morphemes when extractive")
     standalone_question: str | None = Field(None, description="A follow-up rewritten to stand alone")
     tools_used: list[str] = Field(default_factory=list, description="Agent mode: the tools called, in order")
     steps: int = Field(0, description="Agent mode: model turns that called tools")
