@@ -19,7 +19,6 @@ from typing import Any
 
 from ingest.pipeline import FileResult, Ingestor, expand_paths
 from ingest.samples import FILES as SAMPLE_FILES  # the bundled Korean sample documents (korag demo)
-from ingest import queue as jobs  # the ingest job queue and its errors, for the CLI and HTTP API (ui imports agents)
 from agents.history import ChatHistory, history_for
 from agents.llm import LLM, ModelInfo, llm_for
 from agents.types import Answer, Extraction, Summary
@@ -110,12 +109,16 @@ class Assistant:
                         uploader=self.reader)
 
     def ingest(self, paths: Iterable[str | Path], on_result: Callable[[FileResult], None] | None = None,
-               tags: Iterable[str] = (), readers: Iterable[str] | None = None) -> list[FileResult]:
+               tags: Iterable[str] = (), readers: Iterable[str] | None = None,
+               on_ocr_page: Callable[[str, int, int], None] | None = None) -> list[FileResult]:
         """Ingest files and folders (recursive); one `FileResult` per file, failures included.
 
         `readers` (`group:인사팀`, `user:김민수`) restrict who may read what is ingested; None: the whole KB.
+        `on_ocr_page(name, done, total)` follows OCR of scans and images (a 300-page scan takes minutes).
         """
-        return self._ingestor_for(tags, readers).ingest_paths(paths, on_result=on_result)
+        ingestor = self._ingestor_for(tags, readers)
+        ingestor.on_ocr_page = on_ocr_page
+        return ingestor.ingest_paths(paths, on_result=on_result)
 
     def ingest_bytes(self, data: bytes, name: str, tags: Iterable[str] = (),
                      readers: Iterable[str] | None = None) -> FileResult:

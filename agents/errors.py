@@ -1,5 +1,12 @@
-"""Errors of the agent layer: the LLM server, context budgeting, extraction."""
+"""Errors of the agent layer (the LLM server, context budgeting, extraction), and the ingestion errors
+the edges catch."""
 from __future__ import annotations
+
+# what the edges (CLI, HTTP API, portal) catch from ingestion, so they need not import `ingest`;
+# the job queue's own errors (JobNotFound, …) are in agents.jobs, beside the queue
+from ingest.errors import (  # noqa: F401
+    CorruptDocument, DocumentTooLarge, EmptyDocument, EncryptedDocument, IngestError, UnsafeName, UnsupportedFormat,
+)
 
 
 class AgentError(Exception):
@@ -33,3 +40,4 @@ class ExtractionFailed(AgentError):
         super().__init__(message)
         self.raw = raw
         self.errors = errors or []
+

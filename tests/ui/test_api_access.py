@@ -15,7 +15,7 @@ from agents import Assistant
 from rag.settings import Settings
 from tests.departments import ATTACKS, build
 from ui.api import create_app
-from ui.api_auth import new_key
+from ui.keys import new_key
 
 
 @pytest.fixture(scope="module")

@@ -270,7 +270,7 @@ def test_highlight_finds_the_quote_across_joined_lines():
 
 def test_serve_binds_to_loopback_and_passes_the_upload_limit():
     from rag.settings import Settings
-    from ui.cli_serve import streamlit_args
+    from ui.cli.serve import streamlit_args
 
     args = streamlit_args(Settings(max_file_mb=7), None, None)
     assert "--server.address=127.0.0.1" in args and "--server.port=8501" in args

@@ -10,7 +10,7 @@ from agents import Assistant
 from rag.settings import Settings
 from tests.conftest import REPO
 from tests.departments import build
-from ui.api_auth import new_key
+from ui.keys import new_key
 
 
 @pytest.fixture()

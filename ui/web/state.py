@@ -14,7 +14,7 @@ from agents.errors import AgentError
 from rag.errors import RetrievalError
 from rag.kb import KnowledgeBase
 from rag.settings import Settings
-from ui.api_auth import Caller, KeyRing
+from ui.keys import Caller, KeyRing
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import httpx
 
 from agents import Assistant
-from agents.errors import AgentError
+from agents.errors import AgentError, IngestError
+from agents.jobs import Jobs
 from rag.errors import RetrievalError
 
 
@@ -75,11 +76,9 @@ def queue(assistant: Assistant) -> Check:
     settings = assistant.settings
     if not settings.redis_url:
         return Check("작업 큐", "없음 — 이 서버에서 바로 처리", None)
-    from agents.assistant import jobs
-
     try:
-        answered = jobs.open_queue(settings).ping()
-    except jobs.IngestError as err:
+        answered = Jobs(settings).ping()
+    except IngestError as err:
         return Check("작업 큐", settings.redis_url, False, err.reason)
     return Check("작업 큐", f"Redis {settings.redis_url} · {settings.queue_name}", answered,
                  "응답함" if answered else "응답 없음: 올린 문서가 처리되지 않습니다")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agents import Assistant
-from agents.assistant import jobs
+from agents.errors import IngestError
+from agents.jobs import JobInfo, Jobs
 from rag.errors import RetrievalError
 from rag.settings import Settings
 
@@ -120,7 +121,7 @@ def _embed(assistant: Assistant, statuses: list[UploadStatus], put: OnStatus) ->
         put(i, UploadStatus(statuses[i].name, "done", base[i] + note, 1.0, statuses[i].document_id))
 
 
-def submit_queued(queue: jobs.JobQueue, assistant: Assistant, uploads: list[Upload], allowed: list[str],
+def submit_queued(queue: Jobs, assistant: Assistant, uploads: list[Upload], allowed: list[str],
                   readers: tuple[str, ...] | None = None) -> list[UploadStatus]:
     """One job per file for the workers; refused files fail here, at once, with the reason."""
     statuses = []
@@ -130,15 +131,15 @@ def submit_queued(queue: jobs.JobQueue, assistant: Assistant, uploads: list[Uplo
             statuses.append(UploadStatus(upload.name, "failed", reason, 1.0))
             continue
         try:
-            job = queue.submit(assistant.kb, upload.data, upload.name, readers=readers, uploader=assistant.reader)
-        except jobs.IngestError as err:
+            job = queue.submit(assistant, upload.data, upload.name, readers=readers)
+        except IngestError as err:
             statuses.append(UploadStatus(upload.name, "failed", err.reason, 1.0))
             continue
         statuses.append(job_status(job))
     return statuses
 
 
-def job_status(job: jobs.JobInfo) -> UploadStatus:
+def job_status(job: JobInfo) -> UploadStatus:
     """A queued job as the same status line inline ingestion shows."""
     if job.state == "done":
         parts = [RESULT_LABELS.get(job.status or "", job.status or "완료"), f"{job.chunks}개 청크", *job.warnings]

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import streamlit as st
 
-from agents.assistant import jobs
+from agents.errors import IngestError
+from agents.jobs import Jobs
 from ui.web.access import access_section, readers_label, upload_readers
 from ui.web.state import KB_KEY, allowed_types, assistant, current, current_kb, is_admin, settings, shown_errors
 from ui.web.uploads import STATE_LABELS, Upload, UploadStatus, ingest_inline, job_status, submit_queued
@@ -19,9 +20,9 @@ ICONS = {"queued": ":gray[:material/schedule:]", "parsing": ":blue[:material/man
 
 
 @st.cache_resource(show_spinner=False)
-def job_queue() -> jobs.JobQueue:
+def job_queue() -> Jobs:
     """The Redis queue, one connection pool for every session (only when KORAG_REDIS_URL is set)."""
-    return jobs.open_queue(settings())
+    return Jobs(settings())
 
 
 def status_row(slot, status: UploadStatus) -> None:
@@ -81,7 +82,7 @@ def follow_jobs() -> None:
         if status.job_id and not status.over:
             try:
                 status = job_status(job_queue().job(status.job_id))
-            except jobs.IngestError as err:
+            except IngestError as err:
                 status = UploadStatus(status.name, "failed", err.reason, 1.0, None, status.job_id)
         refreshed.append(status)
         status_row(st.empty(), status)
@@ -95,7 +96,7 @@ def dead_letters_section() -> None:
     if not settings().redis_url:
         return  # inline ingestion reports failures in the batch above; nothing waits anywhere
     who = current().reader
-    failed = [j for j in job_queue().jobs(kb=current_kb(), state="failed", limit=50)
+    failed = [j for j in job_queue().list(kb=current_kb(), state="failed", limit=50)
               if who is None or who.admin or j.user == who.user]
     if not failed:
         return
@@ -110,7 +111,7 @@ def dead_letters_section() -> None:
             with shown_errors("작업 다시 시도"):
                 try:
                     job = job_queue().retry(chosen)
-                except jobs.IngestError as err:
+                except IngestError as err:
                     st.warning(err.reason)
                 else:
                     st.session_state["jobs"] = [*(st.session_state.get("jobs") or []), job_status(job)]

@@ -1,4 +1,4 @@
-"""`korag serve`: start the Streamlit portal (ui/web). Registered on the main app by ui/cli.py."""
+"""`korag serve`: start the Streamlit portal (ui/web). Registered on the root app by ui/cli/app.py."""
 from __future__ import annotations
 
 import ipaddress
@@ -55,16 +55,17 @@ PublishedOption = Annotated[Optional[str], typer.Option(
                            "the sign-in check looks at it instead of --host")]
 
 
-def serve(host: HostOption = None, port: PortOption = None, published_on: PublishedOption = None) -> None:
+def serve(ctx: typer.Context, host: HostOption = None, port: PortOption = None,
+          published_on: PublishedOption = None) -> None:
     """Serve the portal: 질문하기, 문서, 요약, 추출, OCR, 상태 (Streamlit)."""
     from streamlit.web import cli as streamlit_cli
 
-    settings = Settings()  # read here so a malformed KORAG_ variable fails in one line, before Streamlit starts
+    settings = ctx.obj.settings
     refusal = anonymous_exposure(settings, published_on or host or settings.portal_host)
     if refusal:
         typer.echo(f"error: {refusal}", err=True)
         raise typer.Exit(2)
-    # in this process: the portal reads the same KORAG_ environment
+    # the portal is an edge of its own: it reads the same KORAG_ environment once, in this process
     streamlit_cli.main(streamlit_args(settings, host, port), prog_name="korag serve", standalone_mode=False)
 
 

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ui.cli.common import err_console, fail, shown
 
 # module level: typer resolves these annotations (strings, under `from __future__ import annotations`) here
 Engine = Annotated[Optional[str], typer.Option("--engine", help="tesseract | varco (default: KORAG_OCR_ENGINE)")]
@@ -31,22 +32,21 @@ def _pages(spec: str | None) -> list[int] | None:
 
 
 def register(app: typer.Typer) -> None:
-    from ui import cli
-
     @app.command()
-    def ocr(path: Annotated[Path, typer.Argument(help="An image (PNG, JPEG, TIFF, WebP, BMP) or a PDF")],
+    def ocr(ctx: typer.Context,
+            path: Annotated[Path, typer.Argument(help="An image (PNG, JPEG, TIFF, WebP, BMP) or a PDF")],
             engine: Engine = None, fmt: Format = "text", pages: Pages = None) -> None:
         """OCR an image or every page of a PDF; nothing is stored in a knowledge base."""
         from agents.errors import AgentError
         from agents.ocr import hocr, read_pages
 
         if engine not in (None, "tesseract", "varco"):
-            raise cli._fail(f"--engine must be tesseract or varco, not {engine!r}")
+            raise fail(f"--engine must be tesseract or varco, not {engine!r}")
         if fmt not in ("text", "json", "hocr"):
-            raise cli._fail(f"--format must be text, json or hocr, not {fmt!r}")
+            raise fail(f"--format must be text, json or hocr, not {fmt!r}")
         if not path.is_file():
-            raise cli._fail(f"{path}: no such file")
-        settings = cli._settings()
+            raise fail(f"{path}: no such file")
+        settings = ctx.obj.settings
         wanted = _pages(pages)
         results = []
         total = [0]
@@ -57,8 +57,8 @@ def register(app: typer.Typer) -> None:
 
         try:
             with Progress(TextColumn("OCR {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          console=cli.err_console, transient=True) as progress:
-                task = progress.add_task(cli._shown(path.name[:40]), total=None)
+                          console=err_console, transient=True) as progress:
+                task = progress.add_task(shown(path.name[:40]), total=None)
                 for result in read_pages(settings, path, engine, pages=wanted, on_page=advance):
                     results.append(result)
                     if fmt == "text":
@@ -68,12 +68,12 @@ def register(app: typer.Typer) -> None:
                         sys.stdout.write(result.text + "\n")
                         sys.stdout.flush()
         except AgentError as err:
-            raise cli._fail(str(err)) from None
+            raise fail(str(err)) from None
         seen: set[str] = set()
         for warning in (w for r in results for w in r.warnings):
             if warning not in seen:
                 seen.add(warning)
-                cli.err_console.print(f"[yellow]※ {escape(warning)}[/yellow]")
+                err_console.print(f"[yellow]※ {escape(warning)}[/yellow]")
         if fmt == "json":
             sys.stdout.write(json.dumps({"file": path.name, "pages": [r.to_dict() for r in results]},
                                         ensure_ascii=False, indent=1) + "\n")

@@ -1,43 +1,38 @@
 """`korag worker`, `korag api`, `korag jobs …` and `korag ingest --queue`: the scale-out commands.
 
-Registered on the main `korag` app by ui/cli.py (`register(app)`); kept apart so cli.py stays short.
+Registered on the root `korag` app by ui/cli/app.py (`register(app)`).
 """
 from __future__ import annotations
 
 import logging
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from rag.errors import RetrievalError
 from rag.settings import Settings
+from ui.cli.common import Cli, KbOption, console, err_console, fail
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from agents.jobs import Jobs
+
 jobs_app = typer.Typer(help="Ingest jobs in the Redis queue: list, show, cancel, retry", no_args_is_help=True)
-KbOption = Annotated[Optional[str], typer.Option("--kb", help="Knowledge base name (default: KORAG_KB)")]
 POLL_S = 0.5
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {escape(message)}")
-    return typer.Exit(code)
-
-
-def _queue(settings: Settings):
-    from agents.assistant import jobs
+def _queue(settings: Settings) -> Jobs:
+    from agents.jobs import Jobs  # the queue's modules load only for the commands that use it
 
     if not settings.redis_url:
-        raise _fail("KORAG_REDIS_URL is not set: without Redis, `korag ingest` runs inline (no jobs to show)")
-    queue = jobs.open_queue(settings)
+        raise fail("KORAG_REDIS_URL is not set: without Redis, `korag ingest` runs inline (no jobs to show)")
+    queue = Jobs(settings)
     if not queue.ping():
-        raise _fail(f"Redis at {settings.redis_url} does not answer")
+        raise fail(f"Redis at {settings.redis_url} does not answer")
     return queue
 
 
@@ -51,40 +46,39 @@ def _line(job) -> str:
     return f"{job.state:9} {escape(job.name)}{stage}"
 
 
-def ingest_queued(paths: list[Path], kb: str | None, tags: list[str], wait: bool,
+def ingest_queued(cli: Cli, paths: list[Path], kb: str | None, tags: list[str], wait: bool,
                   readers: tuple[str, ...] | None = None) -> None:
     """`korag ingest --queue`: one job per file for the workers; with `--wait`, follow them to the end."""
     from agents import Assistant
-    from agents.assistant import jobs
-    from rag.kb import KnowledgeBase
+    from agents.errors import IngestError
 
-    settings = Settings()
+    settings = cli.settings
     queue = _queue(settings)
     files = Assistant.files(paths)
     if not files:
-        raise _fail("no files found in " + ", ".join(map(str, paths)))
-    try:
-        knowledge = KnowledgeBase.open(settings, kb, create=True)
+        raise fail("no files found in " + ", ".join(map(str, paths)))
+    try:  # submitted by the operator (no uploader), as `korag ingest --queue` always was
+        assistant = Assistant(kb, settings, create=True)
     except RetrievalError as err:
-        raise _fail(str(err)) from None
+        raise fail(str(err)) from None
     submitted, refused = [], 0
     for path in files:
         try:
             data = path.read_bytes()
-            submitted.append(queue.submit(knowledge, data, path.name, source=str(path.resolve()), tags=tags,
+            submitted.append(queue.submit(assistant, data, path.name, source=str(path.resolve()), tags=tags,
                                           readers=readers))
-        except jobs.IngestError as err:
+        except IngestError as err:
             refused += 1
             console.print(f"[red]failed[/red]    {escape(path.name)}: {escape(err.reason)}")
         except OSError as err:
             refused += 1
             console.print(f"[red]failed[/red]    {escape(path.name)}: cannot be read ({escape(str(err))})")
-    console.print(f"{len(submitted)} jobs queued for kb {knowledge.name!r} on {settings.queue_name}"
+    console.print(f"{len(submitted)} jobs queued for kb {assistant.kb.name!r} on {settings.queue_name}"
                   + (f", {refused} files refused" if refused else ""))
     if not wait:
         for job in submitted:  # the same bytes submitted again are the same job: it may be running or done
             console.print(f"{job.id}  {job.state:8} {escape(job.name)}")
-        console.print("follow them with `korag jobs list --kb " + escape(knowledge.name) + "`")
+        console.print("follow them with `korag jobs list --kb " + escape(assistant.kb.name) + "`")
         if refused:
             raise typer.Exit(1)
         return
@@ -109,21 +103,23 @@ def ingest_queued(paths: list[Path], kb: str | None, tags: list[str], wait: bool
         raise typer.Exit(1)
 
 
-def worker(burst: Annotated[bool, typer.Option("--burst", help="Stop when the queue is empty")] = False,
+def worker(ctx: typer.Context,
+           burst: Annotated[bool, typer.Option("--burst", help="Stop when the queue is empty")] = False,
            name: Annotated[Optional[str], typer.Option("--name", help="Worker name (default: random)")] = None) -> None:
     """Run ingest jobs from Redis (KORAG_REDIS_URL). Start one per core or GPU; they share the queue."""
-    from agents.assistant import jobs
-    from ingest.worker import run_worker
+    from agents.errors import IngestError
+    from agents.jobs import run_worker
 
     if not logging.getLogger().isEnabledFor(logging.INFO):
         logging.getLogger("ingest").setLevel(logging.INFO)  # a worker's log is its job history
     try:
-        run_worker(Settings(), burst=burst, name=name)
-    except jobs.IngestError as err:
-        raise _fail(err.reason) from None
+        run_worker(ctx.obj.settings, burst=burst, name=name)
+    except IngestError as err:
+        raise fail(err.reason) from None
 
 
-def api(host: Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: all)")] = "127.0.0.1",
+def api(ctx: typer.Context,
+        host: Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: all)")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port")] = 8000,
         workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes")] = 1,
         new_key: Annotated[bool, typer.Option("--new-key", help="Print a new API key and its digest, then exit")] = False,
@@ -134,10 +130,11 @@ def api(host: Annotated[str, typer.Option("--host", help="Address to listen on (
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
     from ui.api import ApiKeysMissing, create_app, new_key as make_key
 
+    settings = ctx.obj.settings
     if openapi:
         import json
 
-        spec = create_app(Settings(api_auth=False, redis_url=None)).openapi()
+        spec = create_app(settings.model_copy(update={"api_auth": False, "redis_url": None})).openapi()
         print(json.dumps(spec, ensure_ascii=False, indent=1))
         return
     if new_key:
@@ -148,22 +145,22 @@ def api(host: Annotated[str, typer.Option("--host", help="Address to listen on (
     import uvicorn
 
     try:
-        create_app(Settings())  # fail here, in one line, rather than in every uvicorn worker
+        create_app(settings)  # fail here, in one line, rather than in every uvicorn worker
     except ApiKeysMissing as err:
-        raise _fail(str(err)) from None
+        raise fail(str(err)) from None
     uvicorn.run("ui.api:app_from_env", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=True, log_level="info")
 
 
 @jobs_app.command("list")
-def jobs_list(kb: KbOption = None,
+def jobs_list(ctx: typer.Context, kb: KbOption = None,
               state: Annotated[Optional[str], typer.Option("--state", help="queued|running|done|failed|cancelled")] = None,
               limit: Annotated[int, typer.Option("--limit")] = 50) -> None:
     """Recent jobs, newest first; `--state failed` is the dead-letter list."""
     if state not in (None, "queued", "running", "done", "failed", "cancelled"):
-        raise _fail("--state must be queued, running, done, failed or cancelled")
-    queue = _queue(Settings())
-    found = queue.jobs(kb, state, limit)  # type: ignore[arg-type]
+        raise fail("--state must be queued, running, done, failed or cancelled")
+    queue = _queue(ctx.obj.settings)
+    found = queue.list(kb, state, limit)  # type: ignore[arg-type]
     if not found:
         console.print("no jobs")
         return
@@ -175,35 +172,35 @@ def jobs_list(kb: KbOption = None,
 
 
 @jobs_app.command("show")
-def jobs_show(job_id: str) -> None:
+def jobs_show(ctx: typer.Context, job_id: str) -> None:
     """One job's state, stage, progress and result."""
-    job = _on_job("job", job_id)
+    job = _on_job(ctx.obj, "job", job_id)
     console.print(_line(job))
     for key in ("id", "kb", "state", "stage", "done", "total", "attempts", "document_id", "error"):
         console.print(f"{key + ':':12} {escape(str(getattr(job, key)))}")
 
 
-def _on_job(action: str, job_id: str):
-    """`JobQueue.<action>(job_id)` on the configured queue; a queue error is one line and exit 1."""
-    from agents.assistant import jobs
+def _on_job(cli: Cli, action: str, job_id: str):
+    """`Jobs.<action>(job_id)` on the configured queue; a queue error is one line and exit 1."""
+    from agents.errors import IngestError
 
     try:
-        return getattr(_queue(Settings()), action)(job_id)
-    except jobs.IngestError as err:
-        raise _fail(err.reason) from None
+        return getattr(_queue(cli.settings), action)(job_id)
+    except IngestError as err:
+        raise fail(err.reason) from None
 
 
 @jobs_app.command("cancel")
-def jobs_cancel(job_id: str) -> None:
+def jobs_cancel(ctx: typer.Context, job_id: str) -> None:
     """Cancel a queued job (a running one finishes or fails)."""
-    job = _on_job("cancel", job_id)
+    job = _on_job(ctx.obj, "cancel", job_id)
     console.print(f"cancelled {job.id} ({escape(job.name)})")
 
 
 @jobs_app.command("retry")
-def jobs_retry(job_id: str) -> None:
+def jobs_retry(ctx: typer.Context, job_id: str) -> None:
     """Queue a failed job again, once its cause (a full disk, a busy KB) is fixed."""
-    job = _on_job("retry", job_id)
+    job = _on_job(ctx.obj, "retry", job_id)
     console.print(f"queued again {job.id} ({escape(job.name)})")
 
 

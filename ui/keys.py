@@ -1,4 +1,4 @@
-"""Who is calling the HTTP API: API keys mapped to users, and who is an admin.
+"""Who is calling: API keys mapped to users, and who is an admin (the HTTP API and the portal's sign-in).
 
 KORAG_API_KEYS holds SHA-256 digests, comma-separated: `<digest>` is a service key with full
 access (an admin), `<user>:<digest>` is that user's key — they read only what their groups may
@@ -12,13 +12,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from fastapi import Request, Security
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-
 from rag.settings import Settings
-
-bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
-header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <API key>")
 
 
 class ApiKeysMissing(ValueError):
@@ -67,19 +61,3 @@ class KeyRing:
                 return Caller(user, admin=user is None or user in self.admins)
         return None
 
-
-def caller(request: Request, credentials: HTTPAuthorizationCredentials | None = Security(bearer),
-           key: str | None = Security(header)) -> Caller:
-    """FastAPI dependency: the request's caller (401 without a valid key when keys are required)."""
-    from ui.api import ApiError
-
-    ring: KeyRing = request.app.state.keys
-    if not ring.required:
-        return Caller()
-    given = key or (credentials.credentials if credentials else None)
-    if not given:
-        raise ApiError(401, "api_key_missing", "send the API key as `Authorization: Bearer <key>` or `X-API-Key`")
-    found = ring.caller(given)
-    if found is None:
-        raise ApiError(401, "api_key_invalid", "the API key is not one of KORAG_API_KEYS")
-    return found

@@ -1,4 +1,4 @@
-"""`korag ask | chat | summarize | extract | models`: the answering commands (registered on the main app)."""
+"""`korag ask | chat | summarize | extract | models`: the answering commands (`register(app)` adds them)."""
 from __future__ import annotations
 
 import json
@@ -9,8 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-# the same option as ui.cli's (imported from there it would be circular under `python -m ui.cli`)
-KbOption = Annotated[Optional[str], typer.Option("--kb", help="Knowledge base name (default: KORAG_KB)")]
+from ui.cli.common import KbOption, console, err_console, fail
 
 MODE_LABELS = {"llm": "LLM 답변", "extractive": "추출형 · LLM 없음", "agent": "에이전트"}
 
@@ -33,17 +32,15 @@ def _print_notices(err_console, result) -> None:
         err_console.print(f"[yellow]※ {escape(notice)}[/yellow]")
 
 
+def _agent_errors() -> tuple[type[Exception], ...]:
+    """What an answering command reports in one line (never a traceback); imported late: agents is heavy."""
+    from agents.errors import AgentError
+    from rag.errors import RetrievalError
+
+    return (AgentError, RetrievalError, ValueError)
+
+
 def register(app: typer.Typer) -> None:
-    from ui import cli
-
-    console, err_console = cli.console, cli.err_console
-
-    def agent_errors():
-        from agents.errors import AgentError
-        from rag.errors import RetrievalError
-
-        return (AgentError, RetrievalError, ValueError)
-
     def show_answer(result, as_json: bool, streamed: bool = False) -> None:
         if as_json:
             console.print_json(result.model_dump_json())
@@ -68,7 +65,7 @@ def register(app: typer.Typer) -> None:
         return final
 
     @app.command()
-    def ask(question: Annotated[str, typer.Argument(help="질문")], kb: KbOption = None,
+    def ask(ctx: typer.Context, question: Annotated[str, typer.Argument(help="질문")], kb: KbOption = None,
             k: Annotated[Optional[int], typer.Option("-k", help="Passages to retrieve")] = None,
             doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only this document (repeatable)")] = None,
             tag: Annotated[Optional[list[str]], typer.Option("--tag", help="Only documents with this tag")] = None,
@@ -77,8 +74,8 @@ def register(app: typer.Typer) -> None:
         """Answer a question from the documents with numbered citations (streamed when an LLM is configured)."""
         from rag.filters import Filters
 
-        assistant = cli._assistant(kb)
-        filters = Filters(tuple(cli._document(assistant.kb, d).id for d in doc or ()), tuple(tag or ()))
+        assistant = ctx.obj.assistant(kb)
+        filters = Filters(tuple(ctx.obj.document(assistant.kb, d).id for d in doc or ()), tuple(tag or ()))
         try:
             if agent:
                 show_answer(assistant.agent(question), as_json)
@@ -86,14 +83,14 @@ def register(app: typer.Typer) -> None:
                 show_answer(assistant.ask(question, filters=filters, k=k), as_json)
             else:
                 show_answer(stream_to_console(assistant.stream(question, filters=filters, k=k)), False, streamed=True)
-        except agent_errors() as err:
-            raise cli._fail(str(err)) from None
+        except _agent_errors() as err:
+            raise fail(str(err)) from None
 
     @app.command()
-    def chat(kb: KbOption = None,
+    def chat(ctx: typer.Context, kb: KbOption = None,
              conversation: Annotated[str, typer.Option("--conversation", "-c", help="Conversation id")] = "cli") -> None:
         """Talk with the documents: follow-up questions keep the conversation's context. Empty line or /exit ends."""
-        assistant = cli._assistant(kb)
+        assistant = ctx.obj.assistant(kb)
         mode = MODE_LABELS["llm"] + f" · {assistant.llm.model}" if assistant.llm else MODE_LABELS["extractive"]
         err_console.print(f"[dim]kb {assistant.kb.name!r} · {mode} · /reset 대화 초기화 · /exit 끝내기[/dim]")
         while True:
@@ -108,7 +105,7 @@ def register(app: typer.Typer) -> None:
                 continue
             try:
                 final = stream_to_console(assistant.chat_stream(message, conversation))
-            except agent_errors() as err:
+            except _agent_errors() as err:
                 err_console.print(f"[red]error:[/red] {escape(str(err))}")
                 continue
             if final.standalone_question:
@@ -116,23 +113,24 @@ def register(app: typer.Typer) -> None:
             show_answer(final, False, streamed=True)
 
     @app.command()
-    def summarize(doc: Annotated[str, typer.Argument(help="Document id or file name")], kb: KbOption = None,
+    def summarize(ctx: typer.Context,
+                  doc: Annotated[str, typer.Argument(help="Document id or file name")], kb: KbOption = None,
                   length: Annotated[str, typer.Option("--length", help="short | medium | long")] = "medium",
                   style: Annotated[str, typer.Option("--style", help="paragraph | bullets")] = "paragraph",
                   pages: Annotated[Optional[str], typer.Option("--pages", help="Page range, e.g. 3-7")] = None,
                   as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         """Summarize a document (or a page range): whole, map-reduce when long, extractive without an LLM."""
-        assistant = cli._assistant(kb)
+        assistant = ctx.obj.assistant(kb)
         page_range = None
         if pages:
             first, _, last = pages.partition("-")
             if not first.isdigit() or (last and not last.isdigit()):
-                raise cli._fail(f"--pages must look like 3-7 or 4, not {pages!r}")
+                raise fail(f"--pages must look like 3-7 or 4, not {pages!r}")
             page_range = (int(first), int(last or first))
         try:
             result = assistant.summarize(doc, length, style, pages=page_range)
-        except agent_errors() as err:
-            raise cli._fail(str(err)) from None
+        except _agent_errors() as err:
+            raise fail(str(err)) from None
         if as_json:
             console.print_json(result.model_dump_json())
             return
@@ -142,7 +140,7 @@ def register(app: typer.Typer) -> None:
         _print_notices(err_console, result)
 
     @app.command()
-    def extract(doc: Annotated[str, typer.Argument(help="Document id or file name")],
+    def extract(ctx: typer.Context, doc: Annotated[str, typer.Argument(help="Document id or file name")],
                 schema: Annotated[Path, typer.Option("--schema", help="JSON Schema file", exists=True, dir_okay=False)],
                 kb: KbOption = None,
                 as_json: Annotated[bool, typer.Option("--json", help="Print everything (fields, sources) as JSON")] = False,
@@ -150,20 +148,20 @@ def register(app: typer.Typer) -> None:
         """Extract fields from a document into JSON following a JSON Schema; each field with its source."""
         from agents.errors import ExtractionFailed
 
-        assistant = cli._assistant(kb)
+        assistant = ctx.obj.assistant(kb)
         try:
             spec = json.loads(schema.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise cli._fail(f"{schema}: not a JSON file ({err})") from None
+            raise fail(f"{schema}: not a JSON file ({err})") from None
         try:
             result = assistant.extract(doc, spec)
         except ExtractionFailed as err:
-            raise cli._fail(f"{err}\n--- model output ---\n{err.raw[:2000]}") from None
+            raise fail(f"{err}\n--- model output ---\n{err.raw[:2000]}") from None
         except Exception as err:  # jsonschema.SchemaError and the agent errors: one line each
             if err.__class__.__name__ in ("SchemaError",):
-                raise cli._fail(f"{schema}: invalid JSON Schema: {err.message}") from None
-            if isinstance(err, agent_errors()):
-                raise cli._fail(str(err)) from None
+                raise fail(f"{schema}: invalid JSON Schema: {err.message}") from None
+            if isinstance(err, _agent_errors()):
+                raise fail(str(err)) from None
             raise
         if as_json:
             console.print_json(result.model_dump_json())
@@ -177,7 +175,7 @@ def register(app: typer.Typer) -> None:
         _print_notices(err_console, result)
 
     @app.command()
-    def models() -> None:
+    def models(ctx: typer.Context) -> None:
         """The Korean model presets (context, prompt format, licence) and the configured LLM."""
         from agents.errors import LLMUnavailable
         from agents.llm import llm_for
@@ -187,14 +185,14 @@ def register(app: typer.Typer) -> None:
             use = "commercial use: yes" if p.commercial else "[red]commercial use: NO[/red]"
             console.print(f"{p.name:<14} context {p.context_length:>7,}  {p.format:<10}  {escape(p.licence)}  {use}  "
                           f"[dim](matches {', '.join(p.match)})[/dim]")
-        llm = llm_for(cli._settings())
+        llm = llm_for(ctx.obj.settings)
         if llm is None:
             console.print("LLM: none configured → 추출형 답변 (set KORAG_LLM_BASE_URL and KORAG_LLM_MODEL)")
             return
         try:
             info = llm.info()
         except LLMUnavailable as err:
-            raise cli._fail(str(err)) from None
+            raise fail(str(err)) from None
         licence = f"{info.licence} ({'commercial use allowed' if info.commercial else 'NON-COMMERCIAL'})" \
             if info.preset else "unknown (no preset matches; check the model card)"
         console.print(f"LLM: {info.model} at {llm.base_url} · preset {info.preset or '-'} · "

@@ -1,0 +1,74 @@
+"""`create_app(settings)`: the FastAPI app — settings read once here and handed to the routes by
+dependency (deps.py), every error an `ErrorOut` JSON body (errors.py), the routes per resource (routes/).
+
+OpenAPI at /openapi.json (docs at /docs).
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from agents.jobs import Jobs
+from rag.settings import Settings
+from ui.api.deps import Assistants, caller
+from ui.api.errors import DOMAIN_ERRORS, RESPONSES, ApiError, detail_of, error_json, status_of
+from ui.api.routes import acl, answers, documents, health, jobs, kbs, ocr, openai, search
+from ui.keys import KeyRing
+
+
+def create_app(settings: Settings | None = None, queue: Jobs | None = None) -> FastAPI:
+    """The API over `settings` (read from KORAG_* when None) and a job queue (`Jobs(settings)` when None)."""
+    settings = settings or Settings()
+    keys = KeyRing(settings)  # ApiKeysMissing when keys are required but none are set
+    app = FastAPI(title="korag", version="0.1.0", description="한국어 문서 RAG: knowledge bases, documents, "
+                  "ingest jobs and search over Korean documents (HWP, HWPX, PDF, DOCX, PPTX, XLSX, …).")
+    app.state.settings = settings
+    app.state.keys = keys
+    app.state.jobs = queue or Jobs(settings)
+    app.state.assistants = Assistants(settings)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, err: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
+        return error_json(err.status, err.code, err.detail, err.files, headers)
+
+    async def _domain_error(_: Request, err: Exception) -> JSONResponse:
+        status, code = status_of(err)
+        headers = {"Retry-After": "10"} if status == 503 else None
+        return error_json(status, code, detail_of(err), headers=headers)
+
+    for domain in DOMAIN_ERRORS:
+        app.add_exception_handler(domain, _domain_error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, err: RequestValidationError) -> JSONResponse:
+        parts = ["{}: {}".format(".".join(str(p) for p in e.get("loc", ())), e.get("msg", "")) for e in err.errors()]
+        return error_json(422, "invalid_request", "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, err: StarletteHTTPException) -> JSONResponse:
+        return error_json(err.status_code, "not_found" if err.status_code == 404 else "http_error", str(err.detail))
+
+    @app.middleware("http")
+    async def _limit_size(request: Request, call_next):
+        # refuse an oversized body before it is read; each file is held to KORAG_MAX_FILE_MB later
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.api_max_request_mb * 2**20:
+            return error_json(413, "request_too_large", f"the request is over {settings.api_max_request_mb} MiB "
+                                                        "(KORAG_API_MAX_REQUEST_MB); send fewer files per request")
+        return await call_next(request)
+
+    app.include_router(health.router)
+    # every /v1 route shares the API-key check and the error responses above
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(caller)], responses=RESPONSES)
+    for resource in (kbs, documents, jobs, search, acl, answers, ocr, openai):
+        v1.include_router(resource.router)
+    app.include_router(v1)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn factory (`uvicorn --factory ui.api:app_from_env`): settings from KORAG_* and .env."""
+    return create_app(Settings())

@@ -1,0 +1,35 @@
+"""POST /v1/ocr: read an uploaded image or PDF with OCR; nothing is stored in a knowledge base."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, File, Form, UploadFile
+
+from agents.errors import AgentError, IngestError, UnsupportedFormat
+from ui.api.deps import AssistantsDep, SettingsDep
+from ui.api.errors import ApiError, agent_failure
+
+router = APIRouter()
+
+
+@router.post("/ocr", tags=["ocr"])
+def ocr(settings: SettingsDep, assistants: AssistantsDep,
+        file: UploadFile = File(description="An image (PNG, JPEG, TIFF, WebP, BMP) or a PDF"),
+        engine: Literal["tesseract", "varco"] | None = Form(None, description="Default: KORAG_OCR_ENGINE"),
+        pages: str | None = Form(None, description="PDF pages, e.g. 1,3")) -> dict[str, Any]:
+    """OCR an upload (nothing is stored): per page, the text and the words with pixel boxes."""
+    data = file.file.read(settings.max_file_mb * 2**20 + 1)
+    if len(data) > settings.max_file_mb * 2**20:
+        raise ApiError(413, "file_too_large", f"{file.filename}: over KORAG_MAX_FILE_MB")
+    try:
+        wanted = [int(p) for p in pages.split(",")] if pages else None
+    except ValueError as err:
+        raise ApiError(422, "invalid_request", f"pages must look like 1,3, not {pages!r}") from err
+    assistant = assistants.any_assistant()
+    try:
+        results = assistant.ocr(data, engine=engine, pages=wanted, name=file.filename or "upload")
+    except IngestError as err:
+        raise ApiError(415 if isinstance(err, UnsupportedFormat) else 422, "cannot_ocr", str(err)) from err
+    except (AgentError, ValueError) as err:
+        raise agent_failure(err) from err
+    return {"file": file.filename, "pages": [r.to_dict() for r in results]}
