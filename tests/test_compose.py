@@ -149,7 +149,7 @@ def test_korag_serve_refuses_the_network_without_a_sign_in(tmp_path):
 
     from rag.settings import Settings
     from ui.cli import app
-    from ui.cli_serve import anonymous_exposure
+    from ui.cli.serve import anonymous_exposure
 
     env = {"KORAG_HOME": str(tmp_path), "KORAG_PORTAL_AUTH": "none"}
     done = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--published-on", "0.0.0.0"], env=env)
