@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 
 from ingest.queue import (JobInfo, JobNotCancellable, JobNotFound, JobNotRetryable, JobQueue, JobState,
                           QueueUnavailable, check_upload, open_queue)
+from ingest.limits import check_size
 from rag.settings import Settings
 
 if TYPE_CHECKING:
     from agents.assistant import Assistant
 
-__all__ = ["JobInfo", "JobNotCancellable", "JobNotFound", "JobNotRetryable", "JobState", "Jobs", "QueueUnavailable",
+__all__ = ["check_size", "JobInfo", "JobNotCancellable", "JobNotFound", "JobNotRetryable", "JobState", "Jobs", "QueueUnavailable",
            "run_worker"]
 
 

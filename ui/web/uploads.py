@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agents import Assistant
-from agents.errors import IngestError
-from agents.jobs import JobInfo, Jobs
+from agents.errors import DocumentTooLarge, IngestError
+from agents.jobs import JobInfo, Jobs, check_size
 from rag.errors import RetrievalError
 from rag.settings import Settings
 
@@ -51,7 +51,9 @@ def refusal(settings: Settings, allowed: list[str], upload: Upload) -> str | Non
     suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if allowed and suffix not in allowed:
         return f"허용되지 않은 파일 형식입니다 (.{suffix or '?'}). 허용: {', '.join(allowed)} (KORAG_PORTAL_UPLOAD_TYPES)"
-    if len(upload.data) > settings.max_file_mb * 2**20:
+    try:
+        check_size(upload.name, len(upload.data), settings)
+    except DocumentTooLarge:
         return f"파일이 {settings.max_file_mb} MB 제한보다 큽니다 (KORAG_MAX_FILE_MB)"
     if not upload.data:
         return "빈 파일입니다"

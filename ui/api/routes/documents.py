@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
 
-from agents.errors import DocumentTooLarge, IngestError
+from agents.errors import IngestError
+from agents.jobs import check_size
 from rag.acl import parse_readers
 from rag.kb import KnowledgeBase
 from ui.api.deps import JobsDep, KbAdmin, KbReader, SettingsDep
@@ -35,14 +36,12 @@ def upload(assistant: KbReader, response: Response, settings: SettingsDep, queue
     GET /v1/jobs/{id}); without, they run before the response (201). Files that are too large,
     not a supported format or unreadable are refused before any job exists, each named."""
     wanted = parse_readers(readers) or None
-    limit = settings.max_file_mb * 2**20
     accepted, refused = [], []
     for upload in files:
         name = upload.filename or ""
         try:
-            if upload.size is not None and upload.size > limit:
-                raise DocumentTooLarge(name, f"{upload.size // 2**20} MiB is over the {settings.max_file_mb}"
-                                             " MiB limit (KORAG_MAX_FILE_MB)")
+            if upload.size is not None:
+                check_size(name, upload.size, settings)  # before reading the body into memory
             data = upload.file.read()
             queue.check(data, name)
             accepted.append((data, name))

@@ -5,7 +5,8 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, File, Form, UploadFile
 
-from agents.errors import AgentError, IngestError, UnsupportedFormat
+from agents.errors import AgentError, DocumentTooLarge, IngestError, UnsupportedFormat
+from agents.jobs import check_size
 from ui.api.deps import AssistantsDep, SettingsDep
 from ui.api.errors import ApiError, agent_failure
 
@@ -18,9 +19,11 @@ def ocr(settings: SettingsDep, assistants: AssistantsDep,
         engine: Literal["tesseract", "varco"] | None = Form(None, description="Default: KORAG_OCR_ENGINE"),
         pages: str | None = Form(None, description="PDF pages, e.g. 1,3")) -> dict[str, Any]:
     """OCR an upload (nothing is stored): per page, the text and the words with pixel boxes."""
-    data = file.file.read(settings.max_file_mb * 2**20 + 1)
-    if len(data) > settings.max_file_mb * 2**20:
-        raise ApiError(413, "file_too_large", f"{file.filename}: over KORAG_MAX_FILE_MB")
+    data = file.file.read(settings.max_file_mb * 2**20 + 1)  # a byte over the limit is enough to refuse
+    try:
+        check_size(file.filename or "upload", len(data), settings)
+    except DocumentTooLarge as err:
+        raise ApiError(413, "file_too_large", str(err)) from err
     try:
         wanted = [int(p) for p in pages.split(",")] if pages else None
     except ValueError as err:
