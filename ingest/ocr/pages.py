@@ -9,13 +9,14 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import logging
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from ingest.errors import CorruptDocument, IngestError
+from ingest.errors import CorruptDocument, DocumentTooLarge, IngestError
 from ingest.limits import check_size
 from ingest.normalize import normalize_text
 from ingest.ocr.engines import engine_for, tesseract_for
@@ -57,13 +58,15 @@ def blocks_from_result(result: OcrResult, page: int) -> list[Block]:
 
 
 def ocr_document(data: bytes, parsed: ParsedDocument, engine: OcrEngine, dpi: int,
-                 on_page: Progress | None = None) -> ParsedDocument:
+                 on_page: Progress | None = None, seconds: float | None = None) -> ParsedDocument:
     """Read the pages that need OCR and put their text in page order; a page that fails is a warning.
 
     A mixed PDF keeps its text-layer pages as they are. A page marked for OCR because its text layer
     is nearly empty (a scan with a stamped page number) takes the OCR text in place of that layer.
+    Past `seconds` (KORAG_OCR_FILE_SECONDS, checked between pages) the file is refused.
     """
     pages = list(parsed.pages_needing_ocr)
+    deadline = None if seconds is None else time.monotonic() + seconds
     read: dict[int, list[Block]] = {}
     warnings = list(parsed.warnings)
     try:
@@ -86,6 +89,9 @@ def ocr_document(data: bytes, parsed: ParsedDocument, engine: OcrEngine, dpi: in
                 del image
             if on_page is not None:
                 on_page(parsed.name, done, len(pages))
+            if deadline is not None and time.monotonic() > deadline and done < len(pages):
+                raise DocumentTooLarge(parsed.name, f"OCR took over {seconds:g} s and read {done} of {len(pages)} "
+                                                    "pages (limit KORAG_OCR_FILE_SECONDS); split the file")
     except (OSError, ValueError) as err:  # a page that cannot be rendered or decoded
         raise CorruptDocument(parsed.name, f"a page could not be rendered for OCR ({err})") from err
     blocks = [b for b in parsed.blocks if not read.get(b.page)]
