@@ -145,6 +145,9 @@ def ocr_file(source: str | Path | bytes, settings: Settings, engine: OcrEngine |
         wanted = pages or list(range(1, count + 1))
         if missing := [p for p in wanted if not 1 <= p <= count]:
             raise OcrError(f"{name}: no page {', '.join(map(str, missing))} (it has {count})")
+        if len(wanted) > settings.max_ocr_pages:
+            raise DocumentTooLarge(name, f"{len(wanted)} pages to read, over the {settings.max_ocr_pages}-page "
+                                         "limit (KORAG_MAX_OCR_PAGES); ask for fewer pages")
         for done, (page, image) in enumerate(page_images(data, name, wanted, settings.ocr_dpi), 1):
             result = engine.read(image, page)
             if on_page is not None:
