@@ -30,18 +30,21 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
 
 
 def count_frames(image: Image.Image, name: str, limit: int) -> int:
-    """Frames (GIF, TIFF pages) up to `limit`, counted by seeking: every frame goes to OCR, so more are
-    refused (KORAG_MAX_OCR_PAGES) before Pillow walks all 3,000 frames of a hostile GIF for `n_frames`."""
+    """Frames (GIF, TIFF pages) up to `limit`, counted by seeking one by one: every frame goes to OCR,
+    so more are refused (KORAG_MAX_OCR_PAGES) before Pillow walks all 3,000 frames of a hostile GIF.
+    (`n_frames` is not asked: after a seek past the end a TIFF reports one frame too many.)"""
     if not getattr(image, "is_animated", False):
         return 1
-    try:
-        image.seek(limit)  # frame limit + 1 exists: over the limit
-    except EOFError:
-        pass
-    else:
-        raise DocumentTooLarge(name, f"the image has more than {limit} frames/pages, each read by OCR "
-                                     "(limit KORAG_MAX_OCR_PAGES); split it")
-    count = image.n_frames
+    count = 1
+    while True:
+        try:
+            image.seek(count)
+        except EOFError:
+            break
+        count += 1
+        if count > limit:
+            raise DocumentTooLarge(name, f"the image has more than {limit} frames/pages, each read by OCR "
+                                         "(limit KORAG_MAX_OCR_PAGES); split it")
     image.seek(0)
     return count
 
