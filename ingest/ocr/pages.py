@@ -155,3 +155,7 @@ def ocr_file(source: str | Path | bytes, settings: Settings, engine: OcrEngine |
             yield result
     except IngestError as err:  # unreadable, unsupported or oversized input: one error type for callers
         raise OcrError(str(err)) from err
+    except OcrError:
+        raise
+    except Exception as err:  # noqa: BLE001 - PDFium, Pillow on a hostile file: this file's failure, named
+        raise OcrError(f"{name}: cannot be read ({type(err).__name__}: {err})") from err

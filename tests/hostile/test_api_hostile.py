@@ -156,3 +156,11 @@ def test_a_looping_pdf_upload_is_that_files_failure(server):
     assert r.status_code == 201, r.text  # inline queue: the job ran, and failed, before the answer
     job = r.json()["jobs"][0]
     assert (job["name"], job["state"]) == ("순환.pdf", "failed") and "page tree" in job["error"], job
+
+
+def test_a_looping_pdf_sent_to_ocr_is_refused_by_name(server):
+    with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {server.keys['service']}"},
+                      timeout=120) as http:
+        r = http.post("/v1/ocr", files={"file": ("순환.pdf", looping_page_tree(), "application/pdf")})
+    assert r.status_code == 422, r.text
+    assert "순환.pdf" in r.json()["detail"]

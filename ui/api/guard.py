@@ -87,6 +87,8 @@ class RequestGuard:
         async def guarded(message: dict) -> None:
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
+                if message["status"] in _AUDITED and who is not None and not state["over"]:
+                    self._audit(who, scope, message["status"])  # logged before the caller hears the answer
                 if state["over"]:  # the app saw a broken body (400, 500): the real reason is the size
                     state["replaced"], state["status"] = True, 413
                     for ours in self._too_large():
@@ -102,8 +104,6 @@ class RequestGuard:
                 state["status"] = 413
                 for ours in self._too_large():
                     await send(ours)
-        if state["status"] in _AUDITED and who is not None:
-            self._audit(who, scope, state["status"])
 
     def _audit(self, who: Caller, scope: dict, status: int) -> None:
         """A denied attempt into the KB's audit log (the server's, under KORAG_HOME, for other routes)."""
