@@ -93,5 +93,6 @@ class AuditLog:
         for e in entries:
             docs = "; ".join(f"{d['name']} ({d['id']})" for d in e.get("documents", []))
             writer.writerow([e.get("time"), e.get("user"), ";".join(e.get("groups") or []), e.get("action"),
-                             e.get("query"), e.get("mode") or "", docs, ";".join(map(str, e.get("chunks") or [])), e.get("status") or ""])
+                             e.get("query"), e.get("mode") or "", docs, ";".join(map(str, e.get("chunks") or [])),
+                             e.get("status") or ""])
         return out.getvalue()

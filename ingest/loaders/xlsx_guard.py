@@ -54,20 +54,19 @@ def check_workbook(data: bytes, name: str, options: LoadOptions) -> None:
                                                  "shared strings (limit KORAG_MAX_SHARED_STRINGS)")
 
 
-def sparse_rows(sheet: object, name: str) -> Iterator[dict[int, object]]:
+def sparse_rows(sheet, name: str) -> Iterator[dict[int, object]]:
     """The rows a read-only openpyxl sheet holds, each as {column: value} of the cells written in it."""
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    workbook = sheet.parent  # type: ignore[attr-defined]
-    with sheet._get_source() as source:  # type: ignore[attr-defined]
-        parser = WorkSheetParser(source, sheet._shared_strings, data_only=workbook.data_only,  # type: ignore[attr-defined]
-                                 epoch=workbook.epoch, date_formats=workbook._date_formats,
-                                 timedelta_formats=workbook._timedelta_formats)
+    workbook, strings = sheet.parent, sheet._shared_strings  # openpyxl's own read-only plumbing
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, strings, data_only=workbook.data_only, epoch=workbook.epoch,
+                                 date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
         try:
             for _, cells in parser.parse():
                 row = {cell["column"]: cell["value"] for cell in cells if cell["value"] is not None}
                 if row:
                     yield row
         except IndexError as err:  # a cell names a shared string the table does not have
-            raise CorruptDocument(name, f"sheet {sheet.title!r} refers to a shared string that is not in the "  # type: ignore[attr-defined]
-                                        f"workbook ({len(sheet._shared_strings):,} strings); re-save it in Excel") from err  # type: ignore[attr-defined]
+            raise CorruptDocument(name, f"sheet {sheet.title!r} refers to a shared string that is not in the "
+                                        f"workbook ({len(strings):,} strings); re-save it in Excel") from err

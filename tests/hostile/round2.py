@@ -81,7 +81,8 @@ def empty_records(count: int = 26_000_000, every: int = 200) -> bytes:
 
 
 def _worksheet(rows: str) -> bytes:
-    return f'<?xml version="1.0" encoding="UTF-8"?><worksheet {SHEET_NS}><sheetData>{rows}</sheetData></worksheet>'.encode()
+    head = f'<?xml version="1.0" encoding="UTF-8"?><worksheet {SHEET_NS}><sheetData>'
+    return (head + rows + "</sheetData></worksheet>").encode()
 
 
 def _inline(ref: str, text: str) -> str:
