@@ -126,9 +126,9 @@ def noise_frames(mode: str, size: int, count: int, fmt: str) -> bytes:
 
 def cases() -> list:
     """The round-2 cases, in build.py's `Case` terms."""
-    from tests.hostile.build import Case, _docx_body, _hwp, _rezip, _sample
+    from tests.hostile.build import HP_NS, HWPX_BODY, Case, _docx_body, _hwp, _rezip, _sample
 
-    docx, xlsx = _sample("취업규칙.docx"), _sample("부서별_예산.xlsx")
+    docx, xlsx, hwpx = _sample("취업규칙.docx"), _sample("부서별_예산.xlsx"), _sample("출장비_규정.hwpx")
     with zipfile.ZipFile(io.BytesIO(xlsx)) as z:  # the sample has no shared-string table: register one
         rels = z.read("xl/_rels/workbook.xml.rels").replace(b"</Relationships>", SST_REL + b"</Relationships>")
         types = z.read("[Content_Types].xml").replace(b"</Types>", SST_TYPE + b"</Types>")
@@ -136,6 +136,8 @@ def cases() -> list:
     strings, strings_sheet = shared_strings(20)
     padded_dtd = (b'<?xml version="1.0"?><!--' + b"x" * 70_000 + b'--><!DOCTYPE w:document [<!ENTITY x SYSTEM '
                   b'"file:///etc/passwd">]>' + _docx_body("<w:p><w:r><w:t>&x;</w:t></w:r></w:p>").split(b"?>", 1)[1])
+    padded_hwpx = (b'<?xml version="1.0"?><!--' + b"x" * 70_000 + b'--><!DOCTYPE hp:sec [<!ENTITY x SYSTEM '
+                   b'"file:///etc/passwd">]>' + f"<hp:sec {HP_NS}>{HWPX_BODY.replace('TEXT', '&x;')}</hp:sec>".encode())
     unbroken = (UNBROKEN_HEAD + "회사규정에따라출장비는실비로지급한다" * 1700).encode()
     return [
         Case("hwp 26M empty records (130:1)", "빈레코드.hwp", _hwp({"BodyText/Section0": empty_records()}),
@@ -159,6 +161,8 @@ def cases() -> list:
         Case("txt 30k-character unbroken line", "붙여쓰기.txt", unbroken, expect="safe", contains=(UNBROKEN_HEAD,),
              fmt="txt"),
         Case("docx DTD after 70 KB of comment", "긴주석.docx", _rezip(docx, {"word/document.xml": padded_dtd}),
+             reason="dtd"),
+        Case("hwpx DTD after 70 KB of comment", "긴주석.hwpx", _rezip(hwpx, {"Contents/section0.xml": padded_hwpx}),
              reason="dtd"),
         Case("txt half CP949, half UTF-8", "반반.txt",
              f"{CP949_HALF}\n".encode("cp949") * 30 + f"\n{UTF8_HALF}\n".encode() * 30, expect="safe",
