@@ -316,8 +316,8 @@ def policy_for(mode: str, kinds: str) -> PiiPolicy:
 
 
 def apply_to_document(parsed, policy: PiiPolicy):
-    """A `ParsedDocument` with personal data masked (or only counted) in every block, table cell and
-    the title, before splitting: chunks, the lexical index, vectors and citations never hold the
+    """A `ParsedDocument` with personal data masked (or only counted) in every block, table cell, the
+    title and the file name, before splitting: chunks, the lexical index, vectors and citations never hold the
     originals. The counts go into the document's warnings, so a person sees what was found."""
     from dataclasses import replace
 
@@ -334,10 +334,12 @@ def apply_to_document(parsed, policy: PiiPolicy):
                            rows=tuple(tuple(clean(c) for c in row) for row in b.rows) if b.rows is not None else None)
                    for b in parsed.blocks)
     title = clean(parsed.title) if parsed.title else parsed.title
+    name = clean(parsed.name)  # 홍길동_900101-1234568.txt: lists, hits and citations show the name
     if not total:
         return parsed
     found = ", ".join(f"{KIND_NAMES[k]} {n}" for k, n in sorted(total.items()))
     verb = "가렸습니다" if policy.mode == "mask" else "발견했습니다 (가리지 않음)"
     return replace(parsed, blocks=blocks if policy.mode == "mask" else parsed.blocks,
                    title=title if policy.mode == "mask" else parsed.title,
+                   name=name if policy.mode == "mask" else parsed.name,
                    warnings=(*parsed.warnings, f"개인정보 {sum(total.values())}건을 {verb}: {found}"))

@@ -15,6 +15,7 @@ from rag.settings import Settings
 from ui.api.deps import Assistants, caller
 from ui.api.errors import (DOMAIN_ERRORS, RESPONSES, ApiError, detail_of, error_json, is_openai_path,
                            openai_error_json, openai_param, status_of)
+from ui.api.guard import RequestGuard
 from ui.api.routes import acl, answers, documents, health, jobs, kbs, ocr, openai, search
 from ui.keys import KeyRing
 
@@ -67,14 +68,8 @@ def create_app(settings: Settings | None = None, queue: Jobs | None = None) -> F
                       "POST /v1/chat/completions and GET /v1/models")
         return _error(request, err.status_code, "not_found" if err.status_code == 404 else "http_error", detail)
 
-    @app.middleware("http")
-    async def _limit_size(request: Request, call_next):
-        # refuse an oversized body before it is read; each file is held to KORAG_MAX_FILE_MB later
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.api_max_request_mb * 2**20:
-            return _error(request, 413, "request_too_large", f"the request is over {settings.api_max_request_mb} MiB "
-                                                        "(KORAG_API_MAX_REQUEST_MB); send fewer files per request")
-        return await call_next(request)
+    # the key and the request size are checked before any route reads the body; refusals audited (guard.py)
+    app.add_middleware(RequestGuard, settings=settings, keys=keys)
 
     app.include_router(health.router)
     # every /v1 route shares the API-key check and the error responses above
