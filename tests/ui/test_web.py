@@ -251,8 +251,20 @@ def test_schema_csv_opens_in_excel_with_hangul():
     raw = to_csv(extraction)
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows == [{"필드": "수신", "값": "각 부서장", "문서": "공문.txt", "쪽": "1", "근거": "각 부서장"},
-                    {"필드": "당사자", "값": "갑; 을", "문서": "", "쪽": "", "근거": ""}]
+    assert rows == [{"필드": "수신", "값": "각 부서장", "문서": "공문.txt", "쪽": "1", "위치": "0–5", "근거": "각 부서장",
+                     "이유": ""},
+                    {"필드": "당사자", "값": "갑; 을", "문서": "", "쪽": "", "위치": "", "근거": "", "이유": ""}]
+
+
+def test_extraction_rows_say_not_found_and_why():
+    from agents.types import ExtractedField, Extraction
+    from ui.web.schemas import rows, to_csv
+
+    extraction = Extraction(mode="extractive", data={"문서번호": None},
+                            fields={"문서번호": ExtractedField(value=None, reason="문서에 이 항목을 가리키는 라벨도 없음")})
+    assert rows(extraction)[0]["값"] == "찾지 못함" and "라벨" in rows(extraction)[0]["이유"]
+    csv_row = next(csv.DictReader(io.StringIO(to_csv(extraction).decode("utf-8-sig"))))
+    assert csv_row["값"] == "" and "라벨" in csv_row["이유"]  # the download keeps null as an empty cell
 
 
 def test_highlight_finds_the_quote_across_joined_lines():

@@ -6,7 +6,7 @@ import io
 import json
 from typing import Any
 
-from agents.types import Extraction
+from agents.types import Extraction, field_rows
 
 
 def _text(description: str, **extra: Any) -> dict[str, Any]:
@@ -52,33 +52,18 @@ def parse_schema(text: str) -> dict[str, Any]:
     return schema
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(_cell(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 def rows(extraction: Extraction) -> list[dict[str, str]]:
-    """One row per field: its value and the passage it came from."""
-    out = []
-    for name, value in extraction.data.items():
-        field = extraction.fields.get(name)
-        source = field.source if field else None
-        out.append({"필드": name, "값": _cell(value), "문서": source.document if source else "",
-                    "쪽": str(source.page or "") if source else "", "근거": source.quote if source else ""})
-    return out
+    """One row per field: its value ("찾지 못함" when null), the span and passage it came from, and how
+    it was found or why it was not."""
+    return [{**row, "값": row["값"] if row["값"] != "" else "찾지 못함"} for row in field_rows(extraction)]
 
 
 def to_csv(extraction: Extraction) -> bytes:
     """UTF-8 with a BOM, so Excel opens the Hangul as Hangul."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["필드", "값", "문서", "쪽", "근거"])
+    writer = csv.DictWriter(buffer, fieldnames=["필드", "값", "문서", "쪽", "위치", "근거", "이유"])
     writer.writeheader()
-    writer.writerows(rows(extraction))
+    writer.writerows(field_rows(extraction))  # a null stays an empty cell in the data; 이유 says why
     return buffer.getvalue().encode("utf-8-sig")
 
 
