@@ -66,11 +66,12 @@ _ORG = re.compile(
 # Words that end like an organisation but are not one (거래처 is a counterparty, 수석연구원 a job).
 _NOT_ORG = re.compile(rf"{alternation(_WORDS['not_org'])}$")
 _PERSON_LABEL = re.compile(rf"{alternation(_WORDS['person_label'], spaced=True)}"
-                           r"(?:\s*[:：]\s*|\s+)([가-힣]{2,4})(?=[\s,.)(·/]|$|님|씨|[은는이가을를의에와과])")
+                           r"(?:[ \t]*[:：][ \t]*|[ \t]+)([가-힣]{2,4})(?=[\s,.)(·/]|$|님|씨|[은는이가을를의에와과])")
 _NOT_NAME = re.compile(rf"{alternation(_WORDS['not_name'])}$")
-_SEPARATOR = re.compile(r"\s*(?:[:：]|\s\|\s?|\|)\s*")
+# "label: value", "label | value", "수급자(을): value"; never across a line break (an empty form cell)
+_SEPARATOR = re.compile(r"(?:[ \t]*\([^()\n]{1,6}\))?[ \t]*(?:[:：]|\s\|\s?|\|)[ \t]*")
 # a value ends at the next cell, line, list bullet, note mark or "label:" on the same line
-_VALUE_END = re.compile(r"\s\|\s|\n|\s{3,}|\s*[◇◆□■○●▶※]|\s(?=[가-힣A-Za-z]{1,8}\s?[:：]\s)")
+_VALUE_END = re.compile(r"\s?\((?=0\d{1,2}[-)])|\s\|\s|\n|\s{3,}|\s*[◇◆□■○●▶※]|\s(?=[가-힣A-Za-z]{1,8}\s?[:：]\s)")
 _YES = frozenset(_WORDS["yes"])
 _NOT_VALUE = frozenset(_WORDS["not_value"])
 _NO = frozenset(_WORDS["no"])
@@ -158,7 +159,7 @@ def _value_kind(name: str, prop: dict, json_type: str) -> str:
         return "date"
     if re.search(r"[가-힣](?:일|날)$", name) and not name.endswith(_NAME_WORDS["not_date"]):
         return "date"  # 계약일, 출시일, 시행일
-    if re.search(r"[가-힣]액$|[가-힣]비$", name) and not name.endswith(_NAME_WORDS["not_money"]):
+    if re.search(r"[가-힣]액$|[가-힣]비$|(?:보증|선급|지원|상|계약|잔|예치)금$", name) and not name.endswith(_NAME_WORDS["not_money"]):
         return "money"  # 지원액, 숙박비
     return "number" if json_type in ("integer", "number") else "text"
 
@@ -268,7 +269,8 @@ def _typed(kind: str, found: _Found, text: str, json_type: str, prop: dict):
 
 def _clean(value: str) -> str:
     """A value without table pipes, bullets or brackets at its ends; "" when nothing but punctuation is left."""
-    value = re.sub(r"\s*\|\s*", " ", value).strip(" \t.,;:·-")
+    value = re.sub(r"\s*\|\s*", " ", value).strip(" \t,;:·-")
+    value = re.sub(r"(?<![\d.])\.$", "", value) if not re.search(r"[A-Za-z]\.$", value) else value
     if value.startswith("(") and value.endswith(")") and value.count("(") == 1:
         value = value[1:-1].strip()  # "(경유)" is a cell label, "(2025.10.13.)" a reference
     if not re.search(r"[0-9A-Za-z가-힣]", value) or re.sub(r"[\s()\[\]]", "", value) in _NOT_VALUE:
@@ -295,7 +297,7 @@ def _labelled_values(text: str, p: int, hits: list[tuple[int, int, float]]) -> l
             begin += 1
         stop = _VALUE_END.search(text, begin)
         finish = stop.start() if stop else len(text)
-        value = text[begin:finish].rstrip(" .,;")
+        value = re.sub(r"(?<=[다요음함])\.$", "", text[begin:finish].rstrip(" ,;"))  # a sentence's "." goes
         if value and len(value) <= WEIGHTS.value_max_chars:
             values.append((_Found(p, begin, begin + len(value), value), strength))
     return values
@@ -340,6 +342,20 @@ def _from_letterhead(name: str, prop: dict, item_type: str, passages: list[Passa
                       how=f"공문 머리: {part.label}")
 
 
+def _whole(text: str, start: int, end: int, strength: float) -> bool:
+    """A label is a word, not the tail of a figure ("3학년" is no "학년" label); a noun of the field's name
+    is not a label inside another compound ("계약" in "총 계약금액" does not name 계약보증금)."""
+    if start and text[start - 1].isdigit():
+        return False
+    if strength > WEIGHTS.label_noun:
+        return True
+    before = text[start - 1] if start else " "
+    after = text[end:end + 1]
+    # a particle or 하다/되다 may follow ("신고하여야" still speaks of 신고); another noun may not
+    return not re.match(r"[가-힣]", before) and not (re.match(r"[가-힣]", after)
+                                                    and not re.match(rf"{_PARTICLE}|[하한할해됩되된]", text[end:]))
+
+
 def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[str, Part] | None = None,
            why: list[str] | None = None) -> FieldMatch | None:
     why = why if why is not None else []
@@ -358,8 +374,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     labels = [(_label_pattern(label), strength) for label, strength in _labels(name, prop, kind, kiwi)]
     if kind == "number":  # a bare figure is anything: only the field's own name or description labels it
         labels = [(pattern, strength) for pattern, strength in labels if strength >= WEIGHTS.label_number_floor]
-    hits = [[(m.start(), m.end(), strength) for pattern, strength in labels for m in pattern.finditer(passage.text)]
-            for passage in passages]
+    hits = [[(m.start(), m.end(), strength) for pattern, strength in labels for m in pattern.finditer(passage.text)
+             if _whole(passage.text, m.start(), m.end(), strength)] for passage in passages]
     scored: list[tuple[float, int, _Found, object]] = []  # (anchor, order, found, typed value)
 
     def add(found: _Found, anchor: float, found_kind: str) -> None:
@@ -399,7 +415,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                     add(cell, strength * _table_share(cells), "text")
     if kind == "title" and passages and passages[0].text.strip():
         start, end = _first_line(passages[0].text)
-        add(_Found(0, start, end, passages[0].text[start:end]), WEIGHTS.title_first_line, "text")
+        # the first line is where a document's title lives: as good as a label, below a real "제목:" one
+        add(_Found(0, start, end, passages[0].text[start:end]), _LABELLED, "text")
     return _choose(scored, kind, is_array, prop, passages, why)
 
 
