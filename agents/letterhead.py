@@ -122,10 +122,18 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             put("sender", org, p, offset + notice.start("org"), offset + notice.end("org"), "공고")
             number = re.sub(r"\s+", "", notice.group("number"))
             put("doc_number", number, p, offset + notice.start("number"), offset + notice.end("number"), "공고")
-        label = re.match(r"^\s*(수신자?|발신(?:명의)?|제목|건명|경유)\s*[:：]\s*(\S.*?)\s*$", line)
-        if label:
+        # "수신: 전 임직원", or a plain-text letter's short "수신 각 동 주민센터장" line
+        label = re.match(r"^\s*(수신자?|발신(?:명의)?|제목|건명|경유)(?:\s*[:：]\s*|\s+)(\S.*?)\s*$", line)
+        if label and (":" in line or "：" in line or len(line) <= 80):
             role = _CELL_LABELS[label.group(1)]
             put(role, label.group(2), p, offset + label.start(2), offset + label.end(2), label.group(1))
+        issued = re.match(r"^\s*시행\s+(\S+)\s*(\(.*?\))?", line)
+        if issued and _DOC_NUMBER.match(issued.group(1)):  # "시행  복지정책과-8841 (2025. 11. 17.)   접수"
+            put("doc_number", issued.group(1), p, offset + issued.start(1), offset + issued.end(1), "시행")
+            dates = find_dates(issued.group(2) or "", partial=False)
+            if dates:
+                at = offset + issued.start(2)
+                put("date", dates[0].value, p, at + dates[0].start, at + dates[0].end, "시행")
         if _SPACED.match(stripped) or (stripped.endswith("장") and _ORG_END.search(stripped.replace(" ", "")[:-1])
                                        and len(stripped.replace(" ", "")) <= 20):
             name = stripped.replace(" ", "")

@@ -71,7 +71,7 @@ _NOT_NAME = re.compile(rf"{alternation(_WORDS['not_name'])}$")
 # "label: value", "label | value", "수급자(을): value"; never across a line break (an empty form cell)
 _SEPARATOR = re.compile(r"(?:[ \t]*\([^()\n]{1,6}\))?[ \t]*(?:[:：]|\s\|\s?|\|)[ \t]*")
 # a value ends at the next cell, line, list bullet, note mark or "label:" on the same line
-_VALUE_END = re.compile(r"\s?\((?=0\d{1,2}[-)])|\s\|\s|\n|\s{3,}|\s*[◇◆□■○●▶※]|\s(?=[가-힣A-Za-z]{1,8}\s?[:：]\s)")
+_VALUE_END = re.compile(r"\s\d{1,2}\.[ ]?(?=[가-힣])|\s?\((?=0\d{1,2}[-)])|\s\|\s|\n|\s{3,}|\s*[◇◆□■○●▶※]|\s(?=[가-힣A-Za-z]{1,8}\s?[:：]\s)")
 _YES = frozenset(_WORDS["yes"])
 _NOT_VALUE = frozenset(_WORDS["not_value"])
 _NO = frozenset(_WORDS["no"])
@@ -183,10 +183,11 @@ def _labels(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]:
         labels += [(noun, w.label_noun) for noun in nouns if noun != name]
     if re.fullmatch(r"[가-힣]{2,}[일액비율률자]", name):
         labels.append((name[:-1], w.label_stem))  # 시행일 → "2025년 1월 1일부터 시행한다"
-    labels += [(label, w.label_noun) for label in _KIND_LABELS.get(kind, ())]
     role = role_of(name, prop.get("title", ""))
     if role:  # 수신자 is labelled "수신" too, 시행일자 "시행일"
         labels += [(word, w.label_own_name) for word in ROLES[role] if re.search(r"[가-힣]", word) and word != name]
+    if role not in ("sender", "recipient", "via"):  # "기관명" names some organisation, not the 수신
+        labels += [(label, w.label_noun) for label in _KIND_LABELS.get(kind, ())]
     # one-character labels ("명", "일") occur inside every other word
     return [(label, strength) for label, strength in labels if len(label.replace(" ", "")) >= 2]
 
@@ -267,6 +268,10 @@ def _typed(kind: str, found: _Found, text: str, json_type: str, prop: dict):
     return None
 
 
+_PLACEHOLDER = re.compile(r"[○◯]{2,}|O{3,}|X{3,}|\bOO\b")
+_HEADER_CELL = re.compile(r"[가-힣]{0,6}(?:번호|명|일자|일시|주소|기간|금액|연락처)")
+
+
 def _clean(value: str) -> str:
     """A value without table pipes, bullets or brackets at its ends; "" when nothing but punctuation is left."""
     value = re.sub(r"\s*\|\s*", " ", value).strip(" \t,;:·-")
@@ -275,6 +280,8 @@ def _clean(value: str) -> str:
         value = value[1:-1].strip()  # "(경유)" is a cell label, "(2025.10.13.)" a reference
     if not re.search(r"[0-9A-Za-z가-힣]", value) or re.sub(r"[\s()\[\]]", "", value) in _NOT_VALUE:
         return ""
+    if _PLACEHOLDER.search(value) or _HEADER_CELL.fullmatch(value):
+        return ""  # "OOO 교수님", "○○○○과" are blanks to fill; "전화번호" is the next cell's label
     return value
 
 
@@ -380,6 +387,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
 
     def add(found: _Found, anchor: float, found_kind: str) -> None:
         typed = _typed(found_kind, found, passages[found.passage].text, item_type, item)
+        if isinstance(typed, str) and name.endswith("번호") and not re.search(r"\d", typed):
+            return  # a 번호 without a digit is an instruction or a blank, not a number
         if typed is not None:
             scored.append((anchor, len(scored), found, typed))
 
