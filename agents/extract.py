@@ -90,7 +90,7 @@ def _llm_extract(ws: Workspace, document: DocumentRecord, json_schema: dict[str,
         except LLMOutputError as error:
             raw, errors, data = error.raw, [str(error)], None
         if not errors:
-            fields = _fields(data, reply.get("sources") or {}, sent)
+            fields = _fields(data, reply.get("sources") or {}, sent, list(json_schema["properties"]))
             if llm.licence_notice:
                 notices.append(llm.licence_notice)
             return Extraction(document_id=document.id, document=document.name, data=data, fields=fields,
@@ -102,9 +102,11 @@ def _llm_extract(ws: Workspace, document: DocumentRecord, json_schema: dict[str,
         f"{'; '.join(errors[:3])}", raw=raw, errors=errors)
 
 
-def _fields(data: dict[str, Any], sources: dict[str, Any], sent: list[SearchHit]) -> dict[str, ExtractedField]:
+def _fields(data: dict[str, Any], sources: dict[str, Any], sent: list[SearchHit],
+            names: list[str]) -> dict[str, ExtractedField]:
     fields = {}
-    for name, value in data.items():
+    for name in dict.fromkeys([*names, *data]):  # every schema field, also those the model left out
+        value = data.get(name)
         n = sources.get(name)
         cited = source(n, sent[n - 1]) if isinstance(n, int) and 1 <= n <= len(sent) and value is not None else None
         fields[name] = ExtractedField(value=value, source=cited, reason=None if value is not None else "모델이 찾지 못함")
