@@ -34,7 +34,7 @@ _BOILERPLATE = re.compile(
     r"(?:작성|기재|기입|표시|체크|삭제)(?:하여|해)\s*(?:주시기|주십시오|주세요|주시|주기)|(?:작성|기재|기입)하십시오"
     r"|작성\s*요령|유의\s*사항|해당되는\s*곳에|서명\s*또는\s*인|\(인\)|년\s+월\s+일|\[\s*\]|√"
     r"|^\s*(?:붙임|첨부|별첨|\[붙임)|별지\s*제\s*\d+\s*호|\d+\s*부\.?\s*끝\.?$|끝\.\s*$|^\s*※.*(?:작성|기재|표시|해당)"
-    r"|[○◯]{2,}|O{3,}|이 문서는 .*글꼴로 작성")
+    r"|[○◯]{2,}|O{3,}|이 문서는 .*글꼴로 작성|\((?:생\s*략|현행과\s*같음)\)")
 _CONCLUSION = re.compile(r"결론|요약|시사점|결과|향후|기대\s*효과|맺음")
 _NUMBERED = re.compile(r"\d")
 _CONTENT_TAGS = ("NNG", "NNP", "SL", "SN", "XR", "VV", "VA")
@@ -68,6 +68,26 @@ def document_kind(title: str, text: str) -> str:
     return "general"
 
 
+def _lines(text: str):
+    """(offset, line) with a PDF's wrapped lines joined back into one: a long line that stops mid-sentence
+    goes on in the next one unless that one opens a heading, a bullet or a table row."""
+    raw, offset = [], 0
+    for line in text.split("\n"):
+        raw.append((offset, line))
+        offset += len(line) + 1
+    i = 0
+    while i < len(raw):
+        begin, end = raw[i][0], raw[i][0] + len(raw[i][1])
+        while (i + 1 < len(raw) and len(text[begin:end].strip()) >= 30
+               and not re.search(r"[.!?다요음함)」”\"]\s*$", text[begin:end])
+               and raw[i + 1][1].strip() and "|" not in raw[i + 1][1] and "|" not in text[begin:end]
+               and not _HEADING.match(raw[i + 1][1]) and not _ARTICLE.match(raw[i + 1][1])):
+            i += 1
+            end = raw[i][0] + len(raw[i][1])
+        yield begin, text[begin:end]
+        i += 1
+
+
 def _units(passages: list[Passage]) -> tuple[list[_Unit], list[str]]:
     """Sentences of the passages, each with its section; the section headings."""
     units: list[_Unit] = []
@@ -75,11 +95,9 @@ def _units(passages: list[Passage]) -> tuple[list[_Unit], list[str]]:
     seen: set[str] = set()
     current = ""  # the 조 being read: "제1조(목적)" on its own line still titles the sentence below it
     for p, passage in enumerate(passages):
-        offset = 0
-        for line in passage.text.split("\n"):
-            begin, stripped = offset, line.strip()
-            offset += len(line) + 1
-            if not stripped or stripped.count("|") >= 2 or stripped.startswith("|"):
+        for begin, line in _lines(passage.text):
+            stripped = line.strip()
+            if not stripped or "|" in stripped:
                 continue  # a table row reads badly alone; its numbers are said in the sentences around it
             article = _ARTICLE.match(stripped)
             if article or (_HEADING.match(stripped) and len(stripped) <= 40) or (

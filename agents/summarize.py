@@ -60,7 +60,7 @@ def _extractive_summary(ws: Workspace, document: DocumentRecord, chunks: list[Ch
     for extract in picked:
         citations.append(source(len(citations) + 1, _hit(document, by_id[extract.chunk_id]),
                                 (extract.start, extract.end)))
-        parts.append(f"{extract.text.strip()} [{len(citations)}]")
+        parts.append(f"{' '.join(extract.text.split())} [{len(citations)}]")  # a PDF's wrapped lines as one
     text = "\n".join(f"- {p}" for p in parts) if style == "bullets" else " ".join(parts)
     note_extractive(notices, SUMMARY_NOTICE)
     return Summary(document_id=document.id, document=document.name, text=text or "요약할 문장을 찾지 못했습니다.",
