@@ -82,7 +82,15 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
 
     signature: tuple[int, int, int, str] | None = None
     previous: tuple[int, int, str] | None = None
+    after_notice = False
     for p, offset, line in _lines(passages):
+        stripped = line.strip()
+        if after_notice and stripped:
+            # a 공고's title is the line under "기관 공고 제2023-311호"
+            after_notice = False
+            if len(stripped) <= 80 and not find_dates(stripped, partial=False):
+                start = offset + line.index(stripped)
+                put("title", stripped, p, start, start + len(stripped), "공고 제목")
         cells = _cells(line, offset) if "|" in line else []
         for i, (start, end, cell) in enumerate(cells):
             name = cell.replace(" ", "")
@@ -122,6 +130,7 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             put("sender", org, p, offset + notice.start("org"), offset + notice.end("org"), "공고")
             number = re.sub(r"\s+", "", notice.group("number"))
             put("doc_number", number, p, offset + notice.start("number"), offset + notice.end("number"), "공고")
+            after_notice = True
         # "수신: 전 임직원", or a plain-text letter's short "수신 각 동 주민센터장" line
         label = re.match(r"^\s*(수신자?|발신(?:명의)?|제목|건명|경유)(?:\s*[:：]\s*|\s+)(\S.*?)\s*$", line)
         if label and (":" in line or "：" in line or len(line) <= 80):

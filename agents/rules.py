@@ -485,8 +485,9 @@ def _choose(scored, kind: str, is_array: bool, prop: dict, passages: list[Passag
         return None
     text = passages[found.passage].text
     label = _label_before(text, found.start)
-    return FieldMatch(value, passages[found.passage].chunk_id, found.start, found.end, labelled=True,
-                      how=f"라벨 '{label}'" if label else "라벨")
+    first = found.passage == 0 and found.start == len(text) - len(text.lstrip())
+    how = f"라벨 '{label}'" if label else "문서 첫 줄 (제목 자리)" if first else "라벨 (윗줄)"
+    return FieldMatch(value, passages[found.passage].chunk_id, found.start, found.end, labelled=True, how=how)
 
 
 def _label_before(text: str, start: int) -> str:

@@ -22,6 +22,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "문서번호": _text("문서 번호 (예: 총무팀-2025-0123)"),
         "시행일자": _text("시행 일자 (YYYY-MM-DD)", format="date"),
         "수신": _text("수신자 또는 수신 부서"),
+        "발신": _text("발신 기관 (발신명의)"),
         "제목": _text("문서 제목"),
     }},
     "계약서": {"title": "계약서", "type": "object", "properties": {
