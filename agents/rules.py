@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from agents.extractive import Passage
 from agents.letterhead import ROLES, Part, letterhead, role_of
 from agents.lexicons import alternation, lexicon
+from agents.rule_values import FREE_KINDS, PARTICLE, Found, find, labelled_values, table_column, typed
 from agents.weights import WEIGHTS
-from ingest.numbers import NUMBER as _NUMBER
-from ingest.numbers import KoreanDate, find_amounts, find_dates, korean_number, parse_amount
+from ingest.numbers import KoreanDate
 
 
 @dataclass(frozen=True)
@@ -34,89 +34,6 @@ class FieldMatch:
     spans: tuple[Span, ...] = ()  # arrays: one span per item
     labelled: bool = False  # next to a label naming the field, or in the place the document's layout gives it
     how: str = ""  # what named it: "라벨 '수신'", "공문 머리: 시행", "표 열 '합계'"
-
-
-@dataclass(frozen=True)
-class _Found:
-    """A value of some kind found in a passage: raw source span plus its parsed form."""
-
-    passage: int
-    start: int
-    end: int
-    parsed: object  # date tuple, int won, float percent, or the cleaned string
-
-
-# ---------------------------------------------------------------- value patterns
-
-_WORDS = lexicon("document_words")  # agents/lexicons/document_words.tsv
-_PARTICLE = alternation(_WORDS["particle"])
-_AFTER_WORD = rf"(?=[\s,.()\[\]「」『』\"'·:;/]|$|{_PARTICLE}|장\b)"
-_TIME = re.compile(r"\s*(?:\([^)]{1,3}\)\s*)?(?:(오전|오후)\s*)?(\d{1,2})\s*(?::\s*(\d{2})|시)")
-_NOT_WON = _WORDS["not_won"]
-_PERCENT = re.compile(rf"(?<![\d.,])({_NUMBER})\s*(?:%|퍼센트|프로(?![가-힣]))")
-_PHONE = re.compile(r"(?<![\d-])(?:\+82[-\s]?)?(?:\(0\d{1,2}\)\s?|0\d{1,2}[-.)\s])\d{3,4}[-.\s]\d{4}(?![\d-])"
-                    r"|(?<![\d-])1[5-9]\d{2}-\d{4}(?![\d-])")
-_EXTENSION = re.compile(r"내선\s*(?:번호)?\s*:?\s*\d{3,5}(?!\d)")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_URL = re.compile(r"https?://[^\s<>\"'|]+|(?<![@\w.])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>\"'|]*")
-_ORG = re.compile(
-    r"[가-힣A-Za-z0-9&]+\s?(?:주식회사|(?:\(주\)|㈜)(?![가-힣A-Za-z0-9]))|(?:주식회사|유한회사|\(주\)|㈜)\s?[가-힣A-Za-z0-9&]+"
-    rf"|(?<![가-힣])[가-힣]{{2,20}}?{alternation(_WORDS['org_suffix'])}{_AFTER_WORD}"
-)
-# Words that end like an organisation but are not one (거래처 is a counterparty, 수석연구원 a job).
-_NOT_ORG = re.compile(rf"{alternation(_WORDS['not_org'])}$")
-_PERSON_LABEL = re.compile(rf"{alternation(_WORDS['person_label'], spaced=True)}"
-                           r"(?:[ \t]*[:：][ \t]*|[ \t]+)([가-힣]{2,4})(?=[\s,.)(·/]|$|님|씨|[은는이가을를의에와과])")
-_NOT_NAME = re.compile(rf"{alternation(_WORDS['not_name'])}$")
-# "label: value", "label | value", "수급자(을): value"; never across a line break (an empty form cell)
-_SEPARATOR = re.compile(r"(?:[ \t]*\([^()\n]{1,6}\))?[ \t]*(?:[:：]|\s\|\s?|\|)[ \t]*")
-# a value ends at the next cell, line, list bullet, note mark or "label:" on the same line
-_VALUE_END = re.compile(r"\s\d{1,2}\.[ ]?(?=[가-힣])|\s?\((?=0\d{1,2}[-)])|\s\|\s|\n|\s{3,}|\s*[◇◆□■○●▶※]|\s(?=[가-힣A-Za-z]{1,8}\s?[:：]\s)")
-_YES = frozenset(_WORDS["yes"])
-_NOT_VALUE = frozenset(_WORDS["not_value"])
-_NO = frozenset(_WORDS["no"])
-
-
-_FREE_KINDS = ("text", "title", "bool", "number", "person", "org")
-
-
-def _find(kind: str, text: str, p: int) -> list[_Found]:
-    """Every value of `kind` in one passage text."""
-    found: list[_Found] = []
-    if kind == "date":
-        found += [_Found(p, f.start, f.end, f.value) for f in find_dates(text)]
-    elif kind == "money":
-        found += [_Found(p, f.start, f.end, f.value) for f in find_amounts(text, _NOT_WON)]
-    elif kind == "percent":
-        found += [_Found(p, m.start(), m.end(), float(m.group(1).replace(",", ""))) for m in _PERCENT.finditer(text)]
-    elif kind == "phone":
-        found += [_Found(p, m.start(), m.end(), m.group().strip()) for m in _PHONE.finditer(text)]
-        found += [_Found(p, m.start(), m.end(), re.sub(r"\s*:?\s*(?=\d)", " ", m.group(), count=1))
-                  for m in _EXTENSION.finditer(text)]
-    elif kind == "email":
-        found += [_Found(p, m.start(), m.end(), m.group()) for m in _EMAIL.finditer(text)]
-    elif kind == "url":
-        for m in _URL.finditer(text):
-            url = m.group().rstrip(".,;:)]}")
-            found.append(_Found(p, m.start(), m.start() + len(url), url))
-    elif kind == "org":
-        for m in _ORG.finditer(text):
-            name = re.sub(rf"{_PARTICLE}$", "", m.group()) if not m.group().endswith(("주식회사", "㈜", "(주)")) else m.group()
-            name = name if len(name) >= 3 else m.group()
-            if not _NOT_ORG.search(name):
-                found.append(_Found(p, m.start(), m.start() + len(name), name))
-    elif kind == "person":
-        for m in _PERSON_LABEL.finditer(text):
-            name = m.group(1)
-            if len(name) == 4 and re.search(rf"{_PARTICLE}$", name):  # "박서준은": name + particle
-                name = name[:3]
-            if not _NOT_NAME.search(name):
-                found.append(_Found(p, m.start(1), m.start(1) + len(name), name))
-    elif kind == "number":
-        found += [_Found(p, m.start(), m.end(), float(m.group().replace(",", "")))
-                  for m in re.finditer(rf"(?<![\d.,])(?:{_NUMBER})", text)]
-    return found
-
 
 # ---------------------------------------------------------------- what a property asks for
 
@@ -203,7 +120,7 @@ def _label_pattern(label: str) -> re.Pattern:
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|다\.")  # a label in the previous sentence names something else
 
 
-def _anchor(found: _Found, text: str, hits: list[tuple[int, int, float]]) -> float:
+def _anchor(found: Found, text: str, hits: list[tuple[int, int, float]]) -> float:
     """How strongly a label next to the value names it: before it on its line ("계약금액: 1억 원"), on a
     short line just above it ("1. 점검 일시" / next line), or right after it ("250원의 유류비")."""
     w = WEIGHTS
@@ -223,114 +140,6 @@ def _anchor(found: _Found, text: str, hits: list[tuple[int, int, float]]) -> flo
 
 
 # "(단위: 천원)", "만원 단위": an integer money field counted in a larger unit than 원
-_UNIT = re.compile(r"(천|백만|만|억)\s?원\s?단위|단위\s?[:：]?\s?(천|백만|만|억)\s?원")
-
-
-def _won_unit(prop: dict) -> int:
-    m = _UNIT.search(" ".join([prop.get("title", ""), prop.get("description", "")]))
-    return korean_number("1" + (m.group(1) or m.group(2))) if m else 1
-
-
-def _typed(kind: str, found: _Found, text: str, json_type: str, prop: dict):
-    """The value in the schema's type, or None when this value cannot be written as that type."""
-    parsed, source = found.parsed, text[found.start:found.end]
-    if kind == "date" or isinstance(parsed, KoreanDate):
-        if json_type != "string":
-            return None
-        if prop.get("format") in ("date", "date-time"):
-            if not parsed.complete:
-                return None  # a partial date is not a valid ISO date
-            if prop.get("format") == "date-time":
-                time = _TIME.match(text, found.end)
-                hour, minute = (int(time.group(2)), int(time.group(3) or 0)) if time else (0, 0)
-                hour += 12 if time and time.group(1) == "오후" and hour < 12 else 0
-                return f"{parsed.iso()}T{hour:02d}:{minute:02d}:00"
-            return parsed.iso()
-        return source if parsed.year is None else parsed.iso()
-    if json_type in ("integer", "number") and isinstance(parsed, str):
-        number = re.match(rf"\s*({_NUMBER})\s*[가-힣%]{{0,3}}\s*$", source)
-        amounts = find_amounts(source, _NOT_WON)
-        parsed = (parse_amount(source) or (amounts[0].value if len(amounts) == 1 else None)
-                  or (float(number.group(1).replace(",", "")) if number else None))
-    if kind == "money" and json_type in ("integer", "number") and isinstance(parsed, (int, float)):
-        unit = _won_unit(prop)
-        parsed = parsed / unit if unit > 1 else parsed
-    if json_type == "integer":
-        return int(parsed) if isinstance(parsed, (int, float)) and float(parsed).is_integer() else None
-    if json_type == "number":
-        return parsed if isinstance(parsed, (int, float)) else None
-    if json_type == "boolean":
-        word = source.strip().lower()
-        return True if word in _YES else False if word in _NO else None
-    if json_type == "string":
-        value = source.strip() if kind in ("money", "percent", "number") else _clean(str(parsed))
-        return value or None
-    return None
-
-
-_PLACEHOLDER = re.compile(r"[○◯]{2,}|O{3,}|X{3,}|\bOO\b")
-_HEADER_CELL = re.compile(r"[가-힣]{0,6}(?:번호|명|일자|일시|주소|기간|금액|연락처)")
-
-
-def _clean(value: str) -> str:
-    """A value without table pipes, bullets or brackets at its ends; "" when nothing but punctuation is left."""
-    value = re.sub(r"\s*\n\s*", " ", re.sub(r"\s*\|\s*", " ", value)).strip(" \t,;:·-")  # a title over two lines
-    value = re.sub(r"(?<![\d.])\.$", "", value) if not re.search(r"[A-Za-z]\.$", value) else value
-    if value.startswith("(") and value.endswith(")") and value.count("(") == 1:
-        value = value[1:-1].strip()  # "(경유)" is a cell label, "(2025.10.13.)" a reference
-    if not re.search(r"[0-9A-Za-z가-힣]", value) or re.sub(r"[\s()\[\]]", "", value) in _NOT_VALUE:
-        return ""
-    if _PLACEHOLDER.search(value) or _HEADER_CELL.fullmatch(value):
-        return ""  # "OOO 교수님", "○○○○과" are blanks to fill; "전화번호" is the next cell's label
-    return value
-
-
-def _labelled_values(text: str, p: int, hits: list[tuple[int, int, float]]) -> list[tuple[_Found, float]]:
-    """"계약기간: 2024.1.1 ~ 2024.12.31" → the text after a label and its separator, to the line's end."""
-    values = []
-    for start, end, strength in hits:
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end) % (len(text) + 1)
-        line, below = text[line_start:line_end], text[line_end + 1:text.find("\n", line_end + 1) % (len(text) + 1)]
-        previous = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1:max(0, line_start - 1)]
-        if " | " in line and " | " in below and " | " not in previous and not re.search(r"\d", line):
-            continue  # a table's header row (first of several, no figures): the next cell is another header
-        separator = _SEPARATOR.match(text, end)
-        if separator is None and not (start == line_start and text[end:end + 1] in (" ", "\t")
-                                      and strength >= 0.9 and line_end - line_start <= 60):
-            continue  # "label value" without ":" only for the field's own name starting a short line (a form)
-        begin = separator.end() if separator else end
-        while begin < len(text) and text[begin] in " \t":
-            begin += 1
-        stop = _VALUE_END.search(text, begin)
-        finish = stop.start() if stop else len(text)
-        value = re.sub(r"(?<=[다요음함])\.$", "", text[begin:finish].rstrip(" ,;"))  # a sentence's "." goes
-        if value and len(value) <= WEIGHTS.value_max_chars:
-            values.append((_Found(p, begin, begin + len(value), value), strength))
-    return values
-
-
-def _table_column(text: str, p: int, label: re.Pattern) -> list[_Found]:
-    """Cells under a table header cell that matches the label, one per data row."""
-    cells: list[_Found] = []
-    column, position = None, 0
-    for line in text.split("\n"):
-        if " | " in line:
-            spans, offset = [], 0
-            for cell in line.split(" | "):
-                spans.append((position + offset, position + offset + len(cell)))
-                offset += len(cell) + 3
-            if column is None:
-                column = next((i for i, (s, e) in enumerate(spans) if label.search(text[s:e])), -1)
-            elif 0 <= column < len(spans) and text[spans[column][0]:spans[column][1]].strip():
-                s, e = spans[column]
-                cells.append(_Found(p, s, e, text[s:e].strip()))
-        else:
-            column = None
-        position += len(line) + 1
-    return cells
-
-
 _PEOPLE = re.compile(alternation(_NAME_WORDS["headcount"], spaced=True), re.IGNORECASE)
 
 
@@ -341,8 +150,8 @@ def _from_letterhead(name: str, prop: dict, item_type: str, passages: list[Passa
     if part is None:
         return None
     text = passages[part.passage].text
-    value = _typed("date" if isinstance(part.value, KoreanDate) else "text",
-                   _Found(part.passage, part.start, part.end, part.value), text, item_type, prop)
+    value = typed("date" if isinstance(part.value, KoreanDate) else "text",
+                   Found(part.passage, part.start, part.end, part.value), text, item_type, prop)
     if value is None:
         return None
     return FieldMatch(value, passages[part.passage].chunk_id, part.start, part.end, labelled=True,
@@ -360,7 +169,7 @@ def _whole(text: str, start: int, end: int, strength: float) -> bool:
     after = text[end:end + 1]
     # a particle or 하다/되다 may follow ("신고하여야" still speaks of 신고); another noun may not
     return not re.match(r"[가-힣]", before) and not (re.match(r"[가-힣]", after)
-                                                    and not re.match(rf"{_PARTICLE}|[하한할해됩되된]", text[end:]))
+                                                    and not re.match(rf"{PARTICLE}|[하한할해됩되된]", text[end:]))
 
 
 def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[str, Part] | None = None,
@@ -383,28 +192,28 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         labels = [(pattern, strength) for pattern, strength in labels if strength >= WEIGHTS.label_number_floor]
     hits = [[(m.start(), m.end(), strength) for pattern, strength in labels for m in pattern.finditer(passage.text)
              if _whole(passage.text, m.start(), m.end(), strength)] for passage in passages]
-    scored: list[tuple[float, int, _Found, object]] = []  # (anchor, order, found, typed value)
+    scored: list[tuple[float, int, Found, object]] = []  # (anchor, order, found, typed value)
 
-    def add(found: _Found, anchor: float, found_kind: str) -> None:
-        typed = _typed(found_kind, found, passages[found.passage].text, item_type, item)
-        if isinstance(typed, str) and name.endswith("번호") and not re.search(r"\d", typed):
+    def add(found: Found, anchor: float, found_kind: str) -> None:
+        value = typed(found_kind, found, passages[found.passage].text, item_type, item)
+        if isinstance(value, str) and name.endswith("번호") and not re.search(r"\d", value):
             return  # a 번호 without a digit is an instruction or a blank, not a number
-        if typed is not None:
-            scored.append((anchor, len(scored), found, typed))
+        if value is not None:
+            scored.append((anchor, len(scored), found, value))
 
     if kind == "enum":
         for p, passage in enumerate(passages):
             for value in (v for v in enum if v is not None):
                 for m in _label_pattern(str(value)).finditer(passage.text):
-                    found = _Found(p, m.start(), m.end(), value)
+                    found = Found(p, m.start(), m.end(), value)
                     scored.append((_anchor(found, passage.text, hits[p]), len(scored), found, value))
         return _choose(scored, kind, is_array, prop, passages, why)
     people = _PEOPLE.search(" ".join([name, prop.get("description", "")])) is not None
     for p, passage in enumerate(passages):
         text = passage.text
         cells = [(c, strength * _table_share(cs))
-                 for pattern, strength in labels[:1] for cs in [_table_column(text, p, pattern)] for c in cs]
-        for found in _find(kind, text, p):
+                 for pattern, strength in labels[:1] for cs in [table_column(text, p, pattern)] for c in cs]
+        for found in find(kind, text, p):
             if kind == "number" and people and not text.startswith("명", found.end):
                 continue  # a head count is written "45명"
             # a value in a table cell under the field's header is labelled by that header
@@ -412,20 +221,20 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             add(found, max(_anchor(found, text, hits[p]), column), kind)
     # The text after the field's own label: the value itself for free-text kinds; for a typed kind
     # (date, amount, phone...) only when the passages hold no such value and a plain string will do.
-    if kind in _FREE_KINDS or (not scored and item_type == "string" and not item.get("format")):
+    if kind in FREE_KINDS or (not scored and item_type == "string" and not item.get("format")):
         for p, passage in enumerate(passages):
-            for found, anchor in _labelled_values(passage.text, p, hits[p]):
+            for found, anchor in labelled_values(passage.text, p, hits[p]):
                 # "작성자: 윤태호 선임": the name the person pattern found beats the whole line
                 add(found, anchor * (WEIGHTS.named_line if kind in ("person", "org") else 1.0), "text")
             for pattern, strength in labels[:1]:
-                cells = _table_column(passage.text, p, pattern)
+                cells = table_column(passage.text, p, pattern)
                 # one data row: the cell is the value; many rows: weak, mostly for arrays
                 for cell in cells:
                     add(cell, strength * _table_share(cells), "text")
     if kind == "title" and passages and passages[0].text.strip():
         start, end = _first_line(passages[0].text)
         # the first line is where a document's title lives: as good as a label, below a real "제목:" one
-        add(_Found(0, start, end, passages[0].text[start:end]), _LABELLED, "text")
+        add(Found(0, start, end, passages[0].text[start:end]), _LABELLED, "text")
     return _choose(scored, kind, is_array, prop, passages, why)
 
 
@@ -447,7 +256,7 @@ _LABELLED = WEIGHTS.labelled  # weaker anchors are a many-row table column or th
 _LABELLED_ITEM = WEIGHTS.labelled_item  # ...but a many-row column is exactly what an array field wants
 
 
-def _table_share(cells: list[_Found]) -> float:
+def _table_share(cells: list[Found]) -> float:
     """A header's one data-row cell is the value; in a many-row column each cell is only a weak candidate."""
     return WEIGHTS.table_one_row if len(cells) == 1 else WEIGHTS.table_many_rows
 

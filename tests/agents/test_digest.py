@@ -83,3 +83,17 @@ def test_press_release_leads_with_its_lead(kiwi, shared_data):
 ])
 def test_boilerplate(line, junk):
     assert is_boilerplate(line) is junk
+
+
+def test_key_point_coverage_on_the_in_repo_documents(kiwi, passages_of):
+    """The fast subset of bench/summaries.py: the sample documents of the key-point set, 보통 length."""
+    from bench.summaries import covered, load_points
+
+    documents = [d for d in load_points() if d["file"].startswith("samples:")]
+    hit = total = 0
+    for document in documents:
+        picked = digest(passages_of(document["file"].split(":", 1)[1]), kiwi, "medium")
+        text = " ".join(e.text for e in picked)
+        hit += sum(covered(text, p) for p in document["points"])
+        total += len(document["points"])
+    assert total >= 20 and hit / total >= 0.7, (hit, total)
