@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from ingest.numbers import find_amounts, find_dates
+
 KINDS = ("rrn", "foreigner_rn", "phone", "account", "card", "email", "passport", "address")
 LABELS = {
     "rrn": "[주민등록번호]",
@@ -73,7 +75,7 @@ _PHONE = re.compile(
 # Account numbers have no shared format or checksum and collide with every other number, so one
 # counts only after a context word: a strong one (계좌, 입금…) anywhere in the window before it, or
 # a bank's name right before it ("신한 110-…"); "우리", "하나", "국민" alone are everyday words.
-_ACCOUNT = re.compile(rf"\d{_STARTED}(?:\d{{1,5}}(?:{_DASH}\d{{1,7}}){{1,3}}|\d{{9,13}})" + _END + r"(?!\s?원)")
+_ACCOUNT = re.compile(rf"\d{_STARTED}(?:\d{{1,5}}(?:{_DASH}\d{{1,7}}){{1,3}}|\d{{9,13}})" + _END)
 _ACCOUNT_WINDOW = 24
 _ACCOUNT_WORD = re.compile(r"계좌|은행|입금|예금주|송금|이체|통장|뱅크|금고|우체국|농협|수협|신협|account|bank", re.I)
 _BANK_RIGHT_BEFORE = re.compile(
@@ -162,9 +164,13 @@ def _account_context(text: str, start: int) -> bool:
 
 
 def _accounts(text: str) -> Iterator[Finding]:
+    taken: list[tuple[int, int]] | None = None
     for m in _ACCOUNT.finditer(text):
         if 10 <= sum(c.isdigit() for c in m[0]) <= 16 and _account_context(text, m.start()):
-            yield Finding("account", m.start(), m.end(), m[0])
+            if taken is None:  # amounts ("입금액 1500000000원", "₩12345678901") and dates are not accounts
+                taken = [(f.start, f.end) for f in (*find_amounts(text), *find_dates(text, partial=False))]
+            if not any(s < m.end() and m.start() < e for s, e in taken):
+                yield Finding("account", m.start(), m.end(), m[0])
 
 
 def _luhn_valid(digits: str) -> bool:
