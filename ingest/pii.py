@@ -5,6 +5,8 @@ passport, address) and `PiiPolicy`; patterns are compiled once at import, nothin
 """
 from __future__ import annotations
 
+import hashlib
+
 import re
 from bisect import bisect_left
 from collections import Counter
@@ -319,6 +321,21 @@ def policy_for(mode: str, kinds: str) -> PiiPolicy:
     """The policy settings name: KORAG_PII_MODE and the comma-separated KORAG_PII_KINDS ("all" for every kind)."""
     chosen = KINDS if kinds.strip() in ("", "all") else tuple(k.strip() for k in kinds.split(",") if k.strip())
     return PiiPolicy(mode, frozenset(chosen))  # type: ignore[arg-type]
+
+
+def mask_source(source: str, policy: PiiPolicy) -> str:
+    """A document's source (its path or upload name) with personal data masked like its file name.
+
+    The source is the document's identity (re-ingesting the same path replaces it), so a masked source
+    carries a short hash of the original: the same path keeps one document, and two files whose names
+    differ only in the personal data stay two documents.
+    """
+    if policy.mode != "mask":
+        return source
+    masked, counts = policy.apply(source)
+    if not counts:
+        return source
+    return f"{masked}#{hashlib.sha256(source.encode('utf-8')).hexdigest()[:8]}"
 
 
 def apply_to_document(parsed, policy: PiiPolicy):

@@ -19,7 +19,7 @@ from ingest.limits import check_ocr_pages, check_size, check_text, is_disk_full
 from ingest.loaders import load
 from ingest.loaders.base import LoadOptions
 from ingest.ocr import OcrError, Progress, attach_boxes, engine_for, ocr_document
-from ingest.pii import apply_to_document, policy_for
+from ingest.pii import apply_to_document, mask_source, policy_for
 from ingest.split import KoreanSplitter
 from rag.acl import Reader
 from rag.kb import KnowledgeBase
@@ -271,7 +271,7 @@ class Ingestor:
             parsed = self._ocr(data, load(data, name, self.options))
             check_text(name, sum(len(b.text) for b in parsed.blocks), self.settings)
             parsed = apply_to_document(parsed, self.pii)
-            return _Prepared(name, source, data, sha256, parsed, started)
+            return _Prepared(name, mask_source(source, self.pii), data, sha256, parsed, started)
         except IngestError as err:
             return self._failed(name, source, err.reason, started)
         except Exception as err:  # noqa: BLE001 - PdfiumError, lxml, zlib, MemoryError, RecursionError, …

@@ -66,6 +66,13 @@ def test_file_names_are_masked_like_the_text(tmp_path, kiwi):
     shown = [d.name for d in kb.documents()] + [h.document.name for h in kb.search_lexical("연봉 협상", k=3)]
     assert shown and all("1234568" not in name and "900101" not in name for name in shown), shown
     assert kb.documents()[0].name == "홍길동_[주민등록번호].txt"
+    source = kb.documents()[0].source
+    assert "1234568" not in source and "900101" not in source and "[주민등록번호]" in source, source
+    # the masked source is still the document's identity: the same name again replaces it, not a second one
+    again = Ingestor(kb, settings).ingest_bytes("인사 기록: 연봉 협상 결과를 다시 보관한다.".encode(), RRN_NAME)
+    assert again.status in ("added", "replaced", "updated") and len(kb.documents()) == 1, again
+    other = Ingestor(kb, settings).ingest_bytes("다른 사람의 기록입니다.".encode(), "홍길동_900101-1234576.txt")
+    assert len(kb.documents()) == 2 and other.status == "added"
 
 
 def test_references_are_matched_literally(tmp_path, kiwi):
