@@ -90,7 +90,7 @@ def _llm_extract(ws: Workspace, document: DocumentRecord, json_schema: dict[str,
         except LLMOutputError as error:
             raw, errors, data = error.raw, [str(error)], None
         if not errors:
-            fields = _fields(data, reply.get("sources") or {}, sent)
+            fields = _fields(data, reply.get("sources") or {}, sent, list(json_schema["properties"]))
             if llm.licence_notice:
                 notices.append(llm.licence_notice)
             return Extraction(document_id=document.id, document=document.name, data=data, fields=fields,
@@ -102,19 +102,22 @@ def _llm_extract(ws: Workspace, document: DocumentRecord, json_schema: dict[str,
         f"{'; '.join(errors[:3])}", raw=raw, errors=errors)
 
 
-def _fields(data: dict[str, Any], sources: dict[str, Any], sent: list[SearchHit]) -> dict[str, ExtractedField]:
+def _fields(data: dict[str, Any], sources: dict[str, Any], sent: list[SearchHit],
+            names: list[str]) -> dict[str, ExtractedField]:
     fields = {}
-    for name, value in data.items():
+    for name in dict.fromkeys([*names, *data]):  # every schema field, also those the model left out
+        value = data.get(name)
         n = sources.get(name)
         cited = source(n, sent[n - 1]) if isinstance(n, int) and 1 <= n <= len(sent) and value is not None else None
-        fields[name] = ExtractedField(value=value, source=cited)
+        fields[name] = ExtractedField(value=value, source=cited, reason=None if value is not None else "모델이 찾지 못함")
     return fields
 
 
 def _rule_extract(ws: Workspace, document: DocumentRecord, json_schema: dict[str, Any], hits: list[SearchHit],
                   notices: list[str]) -> Extraction:
     passages = [Passage(h.chunk.id, h.chunk.text, rank=i) for i, h in enumerate(hits)]
-    matches = extract_fields(json_schema, passages, ws.kiwi)
+    reasons: dict[str, str] = {}
+    matches = extract_fields(json_schema, passages, ws.kiwi, reasons)
     by_id = {h.chunk.id: h for h in hits}
     data: dict[str, Any] = {}
     fields: dict[str, ExtractedField] = {}
@@ -122,7 +125,8 @@ def _rule_extract(ws: Workspace, document: DocumentRecord, json_schema: dict[str
         match = matches.get(name)
         data[name] = match.value if match else None
         cited = source(n, by_id[match.chunk_id], (match.start, match.end)) if match else None
-        fields[name] = ExtractedField(value=data[name], source=cited)
+        fields[name] = ExtractedField(value=data[name], source=cited, how=match.how if match else None,
+                                      reason=None if match else reasons.get(name, "찾지 못함"))
     missing = [k for k, v in data.items() if v is None]
     note_extractive(notices, RULES_NOTICE)
     if missing:

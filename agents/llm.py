@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 # over-count on purpose (1.3 per syllable, 1 per 3 other characters) so a prompt never overflows.
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _DEFAULT_CONTEXT = 4096
+SERVER_RETRY_S = 30.0  # how often a server that did not answer GET /v1/models is asked again
 
 
 def estimate_tokens(text: str) -> int:
@@ -51,6 +53,25 @@ class ModelInfo:
     commercial: bool | None
 
 
+@dataclass
+class TokenMeter:
+    """Tokens the LLM server counted over the calls made for one task (OpenAI's `usage`, summed)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+
+    def add(self, prompt_tokens: int, completion_tokens: int) -> None:
+        self.prompt_tokens += prompt_tokens
+        self.completion_tokens += completion_tokens
+        self.calls += 1
+
+    def add_usage(self, usage: dict[str, int] | None) -> None:
+        """langchain's `usage_metadata` (input_tokens, output_tokens), as the server reported it."""
+        if usage:
+            self.add(int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0))
+
+
 class LLM:
     """One configured model on one OpenAI-compatible server."""
 
@@ -68,6 +89,7 @@ class LLM:
         self._completion = OpenAI(**common) if self.completion_style else None
         self._server_context: int | None = None
         self._asked_server = False
+        self._ask_again_at = 0.0
         self._tokenize_ok: bool | None = None  # unknown until tried once
 
     @property
@@ -109,12 +131,15 @@ class LLM:
         """Tokens the model sees: the setting, else what vLLM reports, else the preset's, else 4096."""
         if self.settings.llm_context_length:
             return self.settings.llm_context_length
-        if not self._asked_server:  # once: a server that is down or reports no length isn't asked per request
-            self._asked_server = True
+        # once it answered; while it is down (vLLM still loading: compose starts korag first), again
+        # at most every SERVER_RETRY_S, so a request neither waits on it nor keeps a stale length
+        if not self._asked_server and time.monotonic() >= self._ask_again_at:
+            self._asked_server = True  # before asking: info() reads context_length back
             try:
                 self.info()
             except LLMUnavailable:
-                pass
+                self._asked_server = False
+                self._ask_again_at = time.monotonic() + SERVER_RETRY_S
         if self._server_context and self.preset:
             return min(self._server_context, self.preset.context_length)  # vLLM may serve it shorter
         return self._server_context or (self.preset.context_length if self.preset else _DEFAULT_CONTEXT)
@@ -135,27 +160,45 @@ class LLM:
 
     # --- generation ---
 
-    def generate(self, messages: list[Message], **kwargs: Any) -> str:
-        """The model's reply to the conversation."""
+    def generate(self, messages: list[Message], meter: TokenMeter | None = None, **kwargs: Any) -> str:
+        """The model's reply to the conversation; its token counts are added to `meter` when given."""
         with server_errors(self.base_url):
             if self._completion is not None:
-                return self._completion.invoke(self._prompt(messages), stop=list(self.preset.stop), **kwargs).strip()
+                prompt = self._prompt(messages)
+                text = self._completion.invoke(prompt, stop=list(self.preset.stop), **kwargs).strip()
+                self._count_completion(meter, prompt, text)
+                return text
             reply = self.chat_model.invoke(_lc(messages), **kwargs)
+        if meter is not None:
+            meter.add_usage(reply.usage_metadata)
         return _text(reply)
 
-    def stream(self, messages: list[Message]) -> Iterator[str]:
-        """The reply as it is generated, piece by piece; `LLMUnavailable` if the server breaks off."""
+    def _count_completion(self, meter: TokenMeter | None, prompt: str, text: str) -> None:
+        # langchain's completion client drops the server's `usage`: count with its tokenizer (/tokenize)
+        if meter is not None:
+            meter.add(self.count_tokens(prompt), self.count_tokens(text))
+
+    def stream(self, messages: list[Message], meter: TokenMeter | None = None) -> Iterator[str]:
+        """The reply as it is generated, piece by piece; `LLMUnavailable` if the server breaks off.
+
+        With `meter`, the server's token counts (its last event's `usage`) are added once the reply is complete.
+        """
         shown = 0
         try:
             with server_errors(self.base_url):
                 if self._completion is not None:
-                    for piece in self._completion.stream(self._prompt(messages), stop=list(self.preset.stop)):
+                    prompt, pieces = self._prompt(messages), []
+                    for piece in self._completion.stream(prompt, stop=list(self.preset.stop)):
                         shown += 1
+                        pieces.append(piece)
                         yield piece
+                    self._count_completion(meter, prompt, "".join(pieces))
                     return
                 finished = False
                 for chunk in self.chat_model.stream(_lc(messages)):
                     finished = finished or bool(chunk.response_metadata.get("finish_reason"))
+                    if meter is not None and chunk.usage_metadata:  # stream_usage: the last event carries it
+                        meter.add_usage(chunk.usage_metadata)
                     if chunk.content:
                         shown += 1
                         yield chunk.content if isinstance(chunk.content, str) else _text(chunk)

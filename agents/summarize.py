@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Literal
 
 from agents.budget import _PER_MESSAGE
-from agents.extractive import Passage, summary_sentences
+from agents.digest import digest
+from agents.extractive import Passage
 from agents.prompts import (MAP_INSTRUCTION, REDUCE_INSTRUCTION, SUMMARY_LENGTHS, SUMMARY_STYLES, SUMMARY_SYSTEM,
                             WHOLE_INSTRUCTION, passages_block)
 from agents.tasks import SUMMARY_NOTICE, Workspace, llm_or_extractive, note_extractive, source
 from agents.types import Summary
-from agents.weights import WEIGHTS
 from rag.kb import SearchHit
 from rag.model import Chunk
 from rag.store import DocumentRecord
@@ -53,14 +53,14 @@ def _hit(document: DocumentRecord, chunk: Chunk) -> SearchHit:
 def _extractive_summary(ws: Workspace, document: DocumentRecord, chunks: list[Chunk], length: Length, style: Style,
                         notices: list[str]) -> Summary:
     passages = [Passage(c.id, c.text, rank=i) for i, c in enumerate(chunks)]
-    picked = summary_sentences(passages, ws.kiwi, ws.retriever.embedder,
-                               max_sentences=WEIGHTS.summary_sentences[length])
+    # central sentences over the whole selection, its sections in order, the document's kind in mind
+    picked = digest(passages, ws.kiwi, length, title=document.title or "")
     by_id = {c.id: c for c in chunks}
     citations, parts = [], []
     for extract in picked:
         citations.append(source(len(citations) + 1, _hit(document, by_id[extract.chunk_id]),
                                 (extract.start, extract.end)))
-        parts.append(f"{extract.text.strip()} [{len(citations)}]")
+        parts.append(f"{' '.join(extract.text.split())} [{len(citations)}]")  # a PDF's wrapped lines as one
     text = "\n".join(f"- {p}" for p in parts) if style == "bullets" else " ".join(parts)
     note_extractive(notices, SUMMARY_NOTICE)
     return Summary(document_id=document.id, document=document.name, text=text or "요약할 문장을 찾지 못했습니다.",

@@ -15,10 +15,10 @@ from agents.budget import fit
 from agents.errors import LLMUnavailable
 from agents.extractive import Passage, answer_sentences
 from agents.lexicons import alternation, lexicon
-from agents.llm import LLM
+from agents.llm import LLM, TokenMeter
 from agents.prompts import (ANSWER_SYSTEM, EXTRACTIVE_NOT_FOUND, NOT_FOUND, REWRITE_SYSTEM, answer_user,
                             passages_block)
-from agents.types import Answer, Message, Source
+from agents.types import Answer, Message, Source, Usage
 from rag.acl import Reader
 from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
@@ -124,7 +124,8 @@ def says_not_found(text: str) -> bool:
 
 # --- follow-up questions ---
 
-def standalone_question(ws: Workspace, question: str, history: list[Message], notices: list[str]) -> str | None:
+def standalone_question(ws: Workspace, question: str, history: list[Message], notices: list[str],
+                        meter: TokenMeter | None = None) -> str | None:
     """A follow-up rewritten to stand alone (LLM), or joined to the previous question (extractive)."""
     if not history:
         return None
@@ -132,7 +133,7 @@ def standalone_question(ws: Workspace, question: str, history: list[Message], no
     def rewritten() -> str | None:
         dialogue = "\n".join(f"{'사용자' if r == 'user' else '도우미'}: {t}" for r, t in history[-6:])
         reply = ws.llm.generate([("system", REWRITE_SYSTEM),
-                                 ("user", f"대화 기록:\n{dialogue}\n\n마지막 질문: {question}")])
+                                 ("user", f"대화 기록:\n{dialogue}\n\n마지막 질문: {question}")], meter)
         return (reply.strip().splitlines()[0].strip(" \"'“”") if reply.strip() else "") or None
 
     def joined() -> str | None:
@@ -166,7 +167,7 @@ def llm_messages(ws: Workspace, question: str, hits: list[SearchHit],
 
 
 def llm_answer(ws: Workspace, question: str, text: str, sent: list[SearchHit], notices: list[str],
-               standalone: str | None) -> Answer:
+               standalone: str | None, meter: TokenMeter | None = None) -> Answer:
     numbers = [] if says_not_found(text) else cited_numbers(text, len(sent))
     citations = [source(n, sent[n - 1]) for n in numbers]
     grounded = bool(citations)
@@ -174,13 +175,30 @@ def llm_answer(ws: Workspace, question: str, text: str, sent: list[SearchHit], n
         notices.append("모델이 근거 번호를 달지 않았습니다: 답변을 문서와 대조해 확인하세요.")
     if ws.llm.licence_notice:
         notices.append(ws.llm.licence_notice)
+    usage = Usage(prompt_tokens=meter.prompt_tokens, completion_tokens=meter.completion_tokens,
+                  counted_by="llm") if meter is not None and meter.calls else None
     return Answer(question=question, text=text, citations=citations, grounded=grounded, mode="llm",
-                  model=ws.llm.model, notices=notices, standalone_question=standalone)
+                  model=ws.llm.model, notices=notices, standalone_question=standalone, usage=usage)
 
 
 def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
                       standalone: str | None = None) -> Answer:
     """The best-supported sentences of the top passages, each followed by its citation."""
+    parts, citations = extractive_parts(ws, question, hits, notices, standalone)
+    return extractive_result(ws, question, hits, notices, standalone, parts, citations)
+
+
+def extractive_result(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
+                      standalone: str | None, parts: list[str], citations: list[Source]) -> Answer:
+    """The `Answer` of `extractive_parts`' sentences (the not-found line when there are none)."""
+    text = " ".join(parts) or EXTRACTIVE_NOT_FOUND
+    return Answer(question=question, text=text, citations=citations, grounded=bool(parts), mode="extractive",
+                  notices=notices, standalone_question=standalone, usage=kiwi_usage(ws, question, hits, text))
+
+
+def extractive_parts(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
+                     standalone: str | None = None) -> tuple[list[str], list[Source]]:
+    """The extractive answer as its cited sentences ("sentence [n]"), in order, and their sources."""
     passages = [Passage(h.chunk.id, h.chunk.text, rank=i, score=h.score) for i, h in enumerate(hits)]
     # A follow-up joined to the previous question retrieves well, but its own words ("그럼 일비는?") say
     # which sentence answers it: score sentences on the follow-up when it has content words of its own.
@@ -189,9 +207,6 @@ def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notic
     # char-F1 by < 0.01 (0.275 → 0.278 at best) while costing ~1 s per question on CPU.
     picked = answer_sentences(question if own else (standalone or question), passages, ws.kiwi)
     note_extractive(notices, EXTRACTIVE_NOTICE)
-    if not picked:
-        return Answer(question=question, text=EXTRACTIVE_NOT_FOUND, grounded=False, mode="extractive",
-                      notices=notices, standalone_question=standalone)
     by_chunk = {h.chunk.id: h for h in hits}
     citations: list[Source] = []
     parts: list[str] = []
@@ -205,8 +220,14 @@ def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notic
         seen.add(sentence)
         citations.append(source(len(citations) + 1, by_chunk[extract.chunk_id], (extract.start, extract.end)))
         parts.append(f"{sentence} [{len(citations)}]")
-    return Answer(question=question, text=" ".join(parts), citations=citations, grounded=True, mode="extractive",
-                  notices=notices, standalone_question=standalone)
+    return parts, citations
+
+
+def kiwi_usage(ws: Workspace, question: str, hits: list[SearchHit], text: str) -> Usage:
+    """An extractive answer's tokens, as Kiwi morphemes: what it read (question, passages) and what it wrote."""
+    read = [question, *(h.chunk.text for h in hits)]
+    prompt = sum(len(tokens) for tokens in ws.kiwi.tokenize(read))  # a list in, a lazy iterator out: consumed
+    return Usage(prompt_tokens=prompt, completion_tokens=len(ws.kiwi.tokenize(text)), counted_by="kiwi")
 
 
 def row_with_header(header: str, row: str) -> str:
@@ -218,23 +239,24 @@ def row_with_header(header: str, row: str) -> str:
     return ", ".join(f"{n}: {c}" if n else c for n, c in zip(names, cells))
 
 
-def _prepare(ws: Workspace, question: str, history: list[Message], filters: Filters | None,
-             k: int | None) -> tuple[list[str], list[Message], str | None, list[SearchHit]]:
+def _prepare(ws: Workspace, question: str, history: list[Message], filters: Filters | None, k: int | None,
+             meter: TokenMeter) -> tuple[list[str], list[Message], str | None, list[SearchHit]]:
     """What answering starts with: notices so far, the history, the standalone question, the passages."""
     notices: list[str] = []
     history = list(history)
-    standalone = standalone_question(ws, question, history, notices)
+    standalone = standalone_question(ws, question, history, notices, meter)
     return notices, history, standalone, retrieve(ws, standalone or question, filters, k)
 
 
 def answer(ws: Workspace, question: str, history: list[Message] = (), filters: Filters | None = None,
            k: int | None = None) -> Answer:
     """Answer from the knowledge base with citations; says so when the documents don't support an answer."""
-    notices, history, standalone, hits = _prepare(ws, question, history, filters, k)
+    meter = TokenMeter()
+    notices, history, standalone, hits = _prepare(ws, question, history, filters, k, meter)
 
     def by_llm() -> Answer:
         messages, sent = llm_messages(ws, standalone or question, hits, history)
-        return llm_answer(ws, question, ws.llm.generate(messages), sent, notices, standalone)
+        return llm_answer(ws, question, ws.llm.generate(messages, meter), sent, notices, standalone, meter)
 
     # a notice so far means the rewrite's call to the LLM failed: don't wait on the same server twice
     llm = ws.llm if not notices else None
@@ -243,24 +265,27 @@ def answer(ws: Workspace, question: str, history: list[Message] = (), filters: F
 
 def stream_answer(ws: Workspace, question: str, history: list[Message] = (), filters: Filters | None = None,
                   k: int | None = None) -> Iterator[str | Answer]:
-    """Like `answer`, but yields the text as it is generated, then the finished `Answer` last."""
-    notices, history, standalone, hits = _prepare(ws, question, history, filters, k)
+    """Like `answer`, but yields the text as it is produced, then the finished `Answer` last: the LLM's
+    pieces as the server sends them, or the extractive answer one cited sentence at a time."""
+    meter = TokenMeter()
+    notices, history, standalone, hits = _prepare(ws, question, history, filters, k, meter)
     if ws.llm is not None and not notices:
         pieces: list[str] = []
         try:
             messages, sent = llm_messages(ws, standalone or question, hits, history)
-            for piece in ws.llm.stream(messages):
+            for piece in ws.llm.stream(messages, meter):
                 pieces.append(piece)
                 yield piece
-            yield llm_answer(ws, question, "".join(pieces).strip(), sent, notices, standalone)
+            yield llm_answer(ws, question, "".join(pieces).strip(), sent, notices, standalone, meter)
             return
         except LLMUnavailable as error:
             if pieces:  # the reader already has half an answer: say it broke off rather than switch modes
                 raise
             notices.append(fallback_notice(error))
-    result = extractive_answer(ws, question, hits, notices, standalone)
-    yield result.text
-    yield result
+    parts, citations = extractive_parts(ws, question, hits, notices, standalone)
+    for i, part in enumerate(parts or [EXTRACTIVE_NOT_FOUND]):
+        yield part if i == 0 else " " + part  # joined, the pieces are the answer's text
+    yield extractive_result(ws, question, hits, notices, standalone, parts, citations)
 
 
 def schema_of(schema: Any) -> dict[str, Any]:

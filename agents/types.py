@@ -42,11 +42,26 @@ class Result(BaseModel):
     notices: list[str] = Field(default_factory=list, description="Things a person should know: fallbacks, licences")
 
 
+class Usage(BaseModel):
+    """What an answer cost in tokens, and who counted them."""
+
+    prompt_tokens: int = Field(description="LLM: the prompts sent (question rewrite included); extractive: "
+                                           "the question and the passages read")
+    completion_tokens: int = Field(description="The answer's tokens")
+    counted_by: Literal["llm", "kiwi"] = Field(description="'llm': the LLM server's own counts; 'kiwi': Kiwi "
+                                                           "morphemes (extractive answers: no LLM tokenizer)")
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
 class Answer(Result):
     question: str
     text: str
     citations: list[Source] = Field(default_factory=list)
     grounded: bool = Field(description="False when the documents did not support an answer")
+    usage: Usage | None = Field(None, description="Tokens: the LLM's counts, or Kiwi morphemes when extractive")
     standalone_question: str | None = Field(None, description="A follow-up rewritten to stand alone")
     tools_used: list[str] = Field(default_factory=list, description="Agent mode: the tools called, in order")
     steps: int = Field(0, description="Agent mode: model turns that called tools")
@@ -63,6 +78,8 @@ class Summary(Result):
 class ExtractedField(BaseModel):
     value: Any = None
     source: Source | None = None
+    how: str | None = Field(None, description="What gave the value (no LLM): the label, the 공문 header part, the column")
+    reason: str | None = Field(None, description="Why the value is null (no LLM): e.g. no label names the field")
 
 
 class Extraction(Result):
@@ -72,3 +89,29 @@ class Extraction(Result):
     fields: dict[str, ExtractedField] = Field(default_factory=dict)
     missing: list[str] = Field(default_factory=list, description="Schema properties nothing was found for")
     attempts: int = 1
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def field_rows(extraction: Extraction) -> list[dict[str, str]]:
+    """One row per schema field, as the CLI, the portal and the CSV show it: value ("" when null), the
+    document, page, character span and quoted text it came from, and how it was found or why not."""
+    out = []
+    for name, value in extraction.data.items():
+        field = extraction.fields.get(name)
+        src = field.source if field else None
+        why = (field.how or "") if field and value is not None else (field.reason if field and field.reason else "")
+        out.append({"필드": name, "값": _cell(value), "문서": src.document if src else "",
+                    "쪽": str(src.page or "") if src else "", "위치": f"{src.start}–{src.end}" if src else "",
+                    "근거": src.quote if src else "", "이유": why})
+    return out

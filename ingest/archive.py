@@ -12,10 +12,9 @@ import zlib
 
 from ingest.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument
 from ingest.loaders.base import LoadOptions
+from ingest.xml_prolog import declares_dtd
 
 _XML_PARTS = (".xml", ".rels", ".vml")
-_DOCTYPE = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
-_PROLOG_BYTES = 65536  # a DTD comes before the root element; padding past this would be absurd
 
 
 class SafeZip:
@@ -65,17 +64,18 @@ class SafeZip:
 
         The parsers behind python-docx, python-pptx and openpyxl fetch no external entities and cap
         entity expansion, each in its own way and words; a DTD is how a billion-laughs or XXE file
-        starts, so refusing it here gives one plain reason whatever the library.
+        starts, so refusing it here gives one plain reason whatever the library. The whole prologue is
+        read, however much comment pads it (ingest.xml_prolog).
         """
         for info in self._zip.infolist():
             if not info.filename.lower().endswith(_XML_PARTS):
                 continue
             try:
                 with self._zip.open(info) as fh:
-                    prolog = fh.read(_PROLOG_BYTES)
+                    dtd = declares_dtd(fh)
             except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError, ValueError) as err:
                 raise CorruptDocument(self.name, f"cannot read part {info.filename!r} ({err})") from err
-            if any(marker in prolog for marker in _DOCTYPE):
+            if dtd:
                 raise CorruptDocument(
                     self.name, f"{info.filename} declares a DTD, which Office files never do (entity-expansion guard)")
 

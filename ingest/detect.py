@@ -75,8 +75,13 @@ def _looks_like_text(data: bytes) -> bool:
     if sample.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"\x00\x00\xfe\xff")):
         return True
     if b"\x00" in sample:
-        # NULs mean binary, except UTF-16 saved without a BOM (NULs on one byte parity only)
-        return utf16_without_bom(sample) is not None
+        # NULs mean binary, except UTF-16 saved without a BOM (NULs on one byte parity only), or
+        # text with a few NULs in it (decode_text drops them): judged on what is left
+        if utf16_without_bom(sample) is not None:
+            return True
+        if sample.count(0) > len(sample) // 10:
+            return False
+        sample = sample.replace(b"\x00", b"")
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return controls <= len(sample) // 100
 

@@ -36,6 +36,9 @@ def decode_text(data: bytes, name: str) -> str:
                     name, f"starts with a {codec} byte-order mark but is not valid {codec} ({err.reason}); "
                     "re-save it as UTF-8"
                 ) from err
+    if b"\0" in data and utf16_without_bom(data) is None:
+        # NULs in 8-bit text (a C string dump, a padded export): dropped, as no reader shows them
+        data = data.replace(b"\0", b"")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -49,13 +52,41 @@ def decode_text(data: bytes, name: str) -> str:
             text = _try_decode(data, codec, errors="replace")
             if text is not None:
                 return text
-    text = _guess(data, _KOREAN_CANDIDATES) or _guess(data, None)
+    text = _by_line(data, strict=True) or _guess(data, _KOREAN_CANDIDATES) or _guess(data, None) or _by_line(data)
     if text is None:
         raise UnsupportedFormat(
             name, "cannot determine the text encoding (tried UTF-8, UTF-16, CP949/EUC-KR and a detector); "
             "re-save the file as UTF-8"
         )
     return text
+
+
+def _by_line(data: bytes, strict: bool = False) -> str | None:
+    """Each line in its own encoding, UTF-8 or else CP949: a file appended to by two programs (half
+    CP949, half UTF-8) fits neither as a whole. `strict`: only when every line decodes cleanly in one."""
+    lines = []
+    for line in data.split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8"))
+            continue
+        except UnicodeDecodeError:
+            pass
+        try:
+            lines.append(line.decode("cp949"))
+        except UnicodeDecodeError:
+            if strict:
+                return None
+            lines.append(line.decode("utf-8" if _utf8_share(line) > 0.5 else "cp949", errors="replace"))
+    text = "\n".join(lines)
+    return text if _looks_clean(text) else None
+
+
+def _utf8_share(line: bytes) -> float:
+    """Share of a line's non-ASCII bytes that sit in valid UTF-8 characters."""
+    high = sum(1 for b in line if b > 0x7F)
+    if not high:
+        return 1.0
+    return sum(len(c.encode()) for c in line.decode("utf-8", errors="replace") if "\u0080" <= c != "\ufffd") / high
 
 
 def _utf8_with_a_few_bad_bytes(data: bytes) -> str | None:

@@ -5,6 +5,8 @@ passport, address) and `PiiPolicy`; patterns are compiled once at import, nothin
 """
 from __future__ import annotations
 
+import hashlib
+
 import re
 from bisect import bisect_left
 from collections import Counter
@@ -12,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
+
+from ingest.numbers import find_amounts, find_dates
 
 KINDS = ("rrn", "foreigner_rn", "phone", "account", "card", "email", "passport", "address")
 LABELS = {
@@ -73,7 +77,7 @@ _PHONE = re.compile(
 # Account numbers have no shared format or checksum and collide with every other number, so one
 # counts only after a context word: a strong one (계좌, 입금…) anywhere in the window before it, or
 # a bank's name right before it ("신한 110-…"); "우리", "하나", "국민" alone are everyday words.
-_ACCOUNT = re.compile(rf"\d{_STARTED}(?:\d{{1,5}}(?:{_DASH}\d{{1,7}}){{1,3}}|\d{{9,13}})" + _END + r"(?!\s?원)")
+_ACCOUNT = re.compile(rf"\d{_STARTED}(?:\d{{1,5}}(?:{_DASH}\d{{1,7}}){{1,3}}|\d{{9,13}})" + _END)
 _ACCOUNT_WINDOW = 24
 _ACCOUNT_WORD = re.compile(r"계좌|은행|입금|예금주|송금|이체|통장|뱅크|금고|우체국|농협|수협|신협|account|bank", re.I)
 _BANK_RIGHT_BEFORE = re.compile(
@@ -162,9 +166,13 @@ def _account_context(text: str, start: int) -> bool:
 
 
 def _accounts(text: str) -> Iterator[Finding]:
+    taken: list[tuple[int, int]] | None = None
     for m in _ACCOUNT.finditer(text):
         if 10 <= sum(c.isdigit() for c in m[0]) <= 16 and _account_context(text, m.start()):
-            yield Finding("account", m.start(), m.end(), m[0])
+            if taken is None:  # amounts ("입금액 1500000000원", "₩12345678901") and dates are not accounts
+                taken = [(f.start, f.end) for f in (*find_amounts(text), *find_dates(text, partial=False))]
+            if not any(s < m.end() and m.start() < e for s, e in taken):
+                yield Finding("account", m.start(), m.end(), m[0])
 
 
 def _luhn_valid(digits: str) -> bool:
@@ -315,9 +323,24 @@ def policy_for(mode: str, kinds: str) -> PiiPolicy:
     return PiiPolicy(mode, frozenset(chosen))  # type: ignore[arg-type]
 
 
+def mask_source(source: str, policy: PiiPolicy) -> str:
+    """A document's source (its path or upload name) with personal data masked like its file name.
+
+    The source is the document's identity (re-ingesting the same path replaces it), so a masked source
+    carries a short hash of the original: the same path keeps one document, and two files whose names
+    differ only in the personal data stay two documents.
+    """
+    if policy.mode != "mask":
+        return source
+    masked, counts = policy.apply(source)
+    if not counts:
+        return source
+    return f"{masked}#{hashlib.sha256(source.encode('utf-8')).hexdigest()[:8]}"
+
+
 def apply_to_document(parsed, policy: PiiPolicy):
-    """A `ParsedDocument` with personal data masked (or only counted) in every block, table cell and
-    the title, before splitting: chunks, the lexical index, vectors and citations never hold the
+    """A `ParsedDocument` with personal data masked (or only counted) in every block, table cell, the
+    title and the file name, before splitting: chunks, the lexical index, vectors and citations never hold the
     originals. The counts go into the document's warnings, so a person sees what was found."""
     from dataclasses import replace
 
@@ -334,10 +357,12 @@ def apply_to_document(parsed, policy: PiiPolicy):
                            rows=tuple(tuple(clean(c) for c in row) for row in b.rows) if b.rows is not None else None)
                    for b in parsed.blocks)
     title = clean(parsed.title) if parsed.title else parsed.title
+    name = clean(parsed.name)  # 홍길동_900101-1234568.txt: lists, hits and citations show the name
     if not total:
         return parsed
     found = ", ".join(f"{KIND_NAMES[k]} {n}" for k, n in sorted(total.items()))
     verb = "가렸습니다" if policy.mode == "mask" else "발견했습니다 (가리지 않음)"
     return replace(parsed, blocks=blocks if policy.mode == "mask" else parsed.blocks,
                    title=title if policy.mode == "mask" else parsed.title,
+                   name=name if policy.mode == "mask" else parsed.name,
                    warnings=(*parsed.warnings, f"개인정보 {sum(total.values())}건을 {verb}: {found}"))

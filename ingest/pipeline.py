@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Literal
 
 from ingest.errors import EmptyDocument, IngestError, UnsafeName
-from ingest.limits import check_size
+from ingest.limits import check_ocr_pages, check_size, check_text, is_disk_full
 from ingest.loaders import load
 from ingest.loaders.base import LoadOptions
 from ingest.ocr import OcrError, Progress, attach_boxes, engine_for, ocr_document
-from ingest.pii import apply_to_document, policy_for
+from ingest.pii import apply_to_document, mask_source, policy_for
 from ingest.split import KoreanSplitter
 from rag.acl import Reader
 from rag.kb import KnowledgeBase
@@ -46,6 +46,13 @@ class _Prepared:
     sha256: str
     parsed: ParsedDocument
     started: float
+
+
+@dataclass(frozen=True)
+class _DiskFull:
+    """A store that the disk refused: the batch stops at this file."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -139,6 +146,11 @@ class Ingestor:
             max_zip_entries=settings.max_zip_entries,
             max_compression_ratio=settings.max_compression_ratio,
             max_pages=settings.max_pages,
+            max_section_records=settings.max_section_records,
+            max_pdf_stream_bytes=settings.max_pdf_stream_mb * 2**20,
+            max_sheet_cells=settings.max_sheet_cells,
+            max_shared_strings=settings.max_shared_strings,
+            max_ocr_pages=settings.max_ocr_pages,
         )
         self.pii = policy_for(settings.pii_mode, settings.pii_kinds)  # before splitting: no chunk holds the originals
         self.on_ocr_page: Progress | None = None  # (file name, pages done, pages to do) during OCR
@@ -148,15 +160,18 @@ class Ingestor:
     def ingest_bytes(self, data: bytes, name: str, source: str | None = None) -> FileResult:
         """Parse, split and store one file's bytes; failures come back as a failed result."""
         prepared = self._prepare(data, name, source or upload_source(name, self.uploader), time.perf_counter())
+        return self._one(prepared)
+
+    def _one(self, prepared: _Prepared | FileResult) -> FileResult:
         if isinstance(prepared, FileResult):
             return prepared
-        return self._store(prepared, self.splitter.split(prepared.parsed))
+        result = self._split_each([prepared])[0]
+        if isinstance(result, FileResult):
+            return result
+        return self._store(prepared, result)
 
     def ingest_file(self, path: Path) -> FileResult:
-        prepared = self._read(path)
-        if isinstance(prepared, FileResult):
-            return prepared
-        return self._store(prepared, self.splitter.split(prepared.parsed))
+        return self._one(self._read(path))
 
     def ingest_paths(self, paths: Iterable[Path | str],
                      on_result: Callable[[FileResult], None] | None = None) -> list[FileResult]:
@@ -171,7 +186,11 @@ class Ingestor:
 
     def _ingest_all(self, prepared: Iterable[_Prepared | FileResult],
                     on_result: Callable[[FileResult], None] | None) -> list[FileResult]:
-        """Parsed files are split in batches so Kiwi's worker threads stay busy."""
+        """Parsed files are split in batches so Kiwi's worker threads stay busy.
+
+        A full disk fails the file being stored, by name, and stops the batch there (every later write
+        would fail the same way); the failure says how many files were stored before it.
+        """
         results: list[FileResult] = []
 
         def emit(result: FileResult) -> None:
@@ -179,22 +198,52 @@ class Ingestor:
             if on_result is not None:
                 on_result(result)
 
-        def flush(batch: list[_Prepared]) -> None:
-            for item, chunks in zip(batch, self.splitter.split_many([p.parsed for p in batch])):
-                emit(self._store(item, chunks))
+        def flush(batch: list[_Prepared]) -> bool:
+            for item, chunks in zip(batch, self._split_each(batch)):
+                result = chunks if isinstance(chunks, FileResult) else self._store_in_batch(item, chunks)
+                if isinstance(result, _DiskFull):
+                    stored = sum(r.status in ("added", "updated") for r in results)
+                    emit(self._failed(item.name, item.source, f"{result.reason}; the batch stopped here: {stored} "
+                                      "file(s) stored before it are complete, later files were not tried; "
+                                      "free disk space and run it again", item.started))
+                    return False
+                emit(result)
+            return True
 
         batch: list[_Prepared] = []
+        going = True
         for item in prepared:
             if isinstance(item, FileResult):
                 emit(item)
                 continue
             batch.append(item)
             if len(batch) >= BATCH_FILES or sum(len(p.parsed.text) for p in batch) >= BATCH_CHARS:
-                flush(batch)
+                going = flush(batch)
                 batch = []
-        flush(batch)
-        self.kb.refresh_lexical()
+                if not going:
+                    break
+        if going:
+            flush(batch)
+        try:
+            self.kb.refresh_lexical()
+        except Exception as err:  # noqa: BLE001 - the documents are stored; the index catches up on the next open
+            log.warning("lexical index not refreshed after the batch: %s", err)
         return results
+
+    def _split_each(self, batch: list[_Prepared]) -> list[list[Chunk] | FileResult]:
+        """Chunks per file, in one Kiwi batch; if the batch fails, file by file, a failing file failed."""
+        try:
+            return list(self.splitter.split_many([p.parsed for p in batch]))
+        except Exception:  # noqa: BLE001 - find the file that broke the splitter, keep the others
+            log.debug("batch split failed; splitting file by file", exc_info=True)
+        out: list[list[Chunk] | FileResult] = []
+        for item in batch:
+            try:
+                out.append(self.splitter.split(item.parsed))
+            except Exception as err:  # noqa: BLE001 - one file's failure, named
+                out.append(self._failed(item.name, item.source, f"cannot be split ({type(err).__name__}: {err})",
+                                        item.started))
+        return out
 
     def _read(self, path: Path) -> _Prepared | FileResult:
         started = time.perf_counter()
@@ -220,12 +269,13 @@ class Ingestor:
             if existing is not None:
                 return FileResult(name, source, "unchanged", existing.id, existing.format, existing.chunks,
                                   existing.pages, existing.pages_needing_ocr, time.perf_counter() - started)
-            parsed = apply_to_document(self._ocr(data, load(data, name, self.options)), self.pii)
-            return _Prepared(name, source, data, sha256, parsed, started)
+            parsed = self._ocr(data, load(data, name, self.options))
+            check_text(name, sum(len(b.text) for b in parsed.blocks), self.settings)
+            parsed = apply_to_document(parsed, self.pii)
+            return _Prepared(name, mask_source(source, self.pii), data, sha256, parsed, started)
         except IngestError as err:
             return self._failed(name, source, err.reason, started)
-        except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AttributeError,
-                AssertionError, OverflowError, UnicodeError, OSError) as err:
+        except Exception as err:  # noqa: BLE001 - PdfiumError, lxml, zlib, MemoryError, RecursionError, …
             # a parsing library choked on a malformed file: one failed file, not a failed batch
             log.debug("unexpected error parsing %s", name, exc_info=True)
             return self._failed(name, source, f"cannot be parsed ({type(err).__name__}: {err})", started)
@@ -247,11 +297,28 @@ class Ingestor:
             raise IngestError(parsed.name, f"OCR is not available ({err})") from err
         if engine is None:
             return parsed
-        parsed = ocr_document(data, parsed, engine, self.settings.ocr_dpi, self.on_ocr_page)
+        check_ocr_pages(parsed.name, len(parsed.pages_needing_ocr), self.settings)
+        parsed = ocr_document(data, parsed, engine, self.settings.ocr_dpi, self.on_ocr_page,
+                              seconds=self.settings.ocr_file_seconds)
         if parsed.format in ("image", "pdf") and not parsed.blocks:  # every page blank or unreadable
             reason = parsed.warnings[-1] if parsed.warnings else "no text"
             raise EmptyDocument(parsed.name, f"OCR found no text in the {parsed.format} ({reason})")
         return parsed
+
+    def _store_in_batch(self, item: _Prepared, chunks: list[Chunk]) -> FileResult | _DiskFull:
+        """Store one file of a batch; a failed write is that file's failure (the KB keeps its state before
+        it). A single file (`ingest_bytes`, the queue's jobs) lets the error through: a job retries it."""
+        try:
+            return self._store(item, chunks)
+        except IngestError as err:
+            return self._failed(item.name, item.source, err.reason, item.started)
+        except Exception as err:  # noqa: BLE001 - sqlite3, OSError, FAISS: the write was rolled back
+            what = f"{type(err).__name__}: {err}"
+            if is_disk_full(err):
+                log.error("disk full while storing %s: %s", item.name, what)
+                return _DiskFull(f"the disk is full: {item.name} was not stored ({what})")
+            log.exception("storing %s failed", item.name)
+            return self._failed(item.name, item.source, f"cannot be stored ({what})", item.started)
 
     def _store(self, item: _Prepared, chunks: list[Chunk]) -> FileResult:
         chunks = attach_boxes(item.parsed, chunks)  # OCR'd pages: each chunk keeps its lines' boxes

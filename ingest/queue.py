@@ -87,7 +87,12 @@ def check_upload(settings: Settings, data: bytes, name: str) -> str:
     """
     check_name(name)
     check_size(name, len(data), settings)
-    return detect_format(data, name)
+    try:
+        return detect_format(data, name)
+    except IngestError:
+        raise
+    except Exception as err:  # noqa: BLE001 - olefile or zipfile on a hostile file: refused by name, never a 500
+        raise CorruptDocument(name, f"cannot be read ({type(err).__name__}: {err})") from err
 
 
 def stage_upload(kb: KnowledgeBase, data: bytes, name: str, source: str | None = None,

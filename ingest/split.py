@@ -7,6 +7,7 @@ lexical terms (content morphemes and noun pairs) are kept on the chunk for the B
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,24 @@ from langchain_text_splitters import TextSplitter
 
 from rag.model import Block, Chunk, ParsedDocument, heading_prefix
 from rag.morphemes import lexical_terms, lexical_terms_many, shared_kiwi
+
+
+# Text with no space for this long is not prose Kiwi can place sentence ends in (a 21 MB line of
+# Hangul, a base64 blob); Kiwi's cost grows faster than the length of one unbroken input, so such
+# runs are cut into UNBROKEN_PIECE-character inputs: linear time, and eojeol boundaries are moot there.
+UNBROKEN_RUN = 1024
+UNBROKEN_PIECE = 512
+_UNBROKEN = re.compile(r"\S{%d,}" % UNBROKEN_RUN)
+
+
+def kiwi_inputs(text: str) -> list[tuple[int, str]]:
+    """(offset, piece) of `text` for Kiwi: the text whole, or cut inside runs of UNBROKEN_RUN+ non-spaces."""
+    if len(text) < UNBROKEN_RUN:
+        return [(0, text)]
+    cuts = [cut for run in _UNBROKEN.finditer(text)
+            for cut in range(run.start() + UNBROKEN_PIECE, run.end(), UNBROKEN_PIECE)]
+    bounds = [0, *cuts, len(text)]
+    return [(a, text[a:b]) for a, b in zip(bounds, bounds[1:])]
 
 
 @dataclass(frozen=True)
@@ -74,11 +93,18 @@ class KoreanSplitter:
         """
         if not texts:
             return []
-        analysed = self.kiwi.tokenize(list(texts), split_sents=True)
-        return [
+        inputs = [kiwi_inputs(text) for text in texts]
+        flat = [(piece, base + offset) for parts, base in zip(inputs, bases) for offset, piece in parts]
+        analysed = iter(self.kiwi.tokenize([piece for piece, _ in flat], split_sents=True))
+        flat_sentences = [
             [piece for tokens in sents if tokens for piece in _pieces(tokens, text, base, self.budget)]
-            for sents, text, base in zip(analysed, texts, bases)
+            for sents, (text, base) in zip(analysed, flat)
         ]
+        result, at = [], 0
+        for parts in inputs:
+            result.append([s for part in flat_sentences[at:at + len(parts)] for s in part])
+            at += len(parts)
+        return result
 
     def split(self, doc: ParsedDocument) -> list[Chunk]:
         return self.split_many([doc])[0]

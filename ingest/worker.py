@@ -13,6 +13,7 @@ import threading
 
 from ingest.errors import IngestError
 from ingest.jobs import IngestRuntime, JobFailed, JobSpec
+from ingest.worker_health import WORKER_TTL_S
 from rag.errors import RetrievalError
 from rag.settings import Settings
 
@@ -112,6 +113,7 @@ def run_worker(settings: Settings, burst: bool = False, name: str | None = None,
     queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
     worker = _worker_class()([queue], connection=connection, serializer=JSONSerializer, name=name,
                              job_monitoring_interval=heartbeat_s,
+                             worker_ttl=WORKER_TTL_S,  # idle heartbeats every 45 s, not 405: ingest/worker_health.py
                              maintenance_interval=60)  # RQ's 10 min default delays recovering a dead worker's job
     log.info("worker %s (pid %d) on queue %s at %s", worker.name, os.getpid(), settings.queue_name, settings.redis_url)
     return worker.work(burst=burst, with_scheduler=True, logging_level=logging.getLevelName(log.getEffectiveLevel()))

@@ -1,4 +1,4 @@
-"""The audit log of a knowledge base: who asked what, and which documents answered.
+"""The audit log of a knowledge base: who asked what, which documents answered, and who was refused.
 
 One JSON object per line in <kb>/audit.jsonl, appended with O_APPEND under a lock file, so the
 API, the portal and the CLI can write to one KB's log at once and a line is never interleaved.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-FIELDS = ("time", "user", "groups", "action", "query", "mode", "documents", "chunks")
+FIELDS = ("time", "user", "groups", "action", "query", "mode", "documents", "chunks", "status")
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,13 @@ class AuditEntry:
     """One request: who, what they did and asked, which documents (ids and names) it showed them."""
 
     user: str  # "(operator)" for the local CLI and keyless API
-    action: str  # search, ask, chat, agent, summarize, extract, read, acl
+    action: str  # search, ask, chat, agent, summarize, extract, read, acl; denied (a refused API request)
     query: str
     groups: tuple[str, ...] = ()
     mode: str | None = None  # llm / extractive for answers
     documents: tuple[tuple[str, str], ...] = ()  # (id, name) cited or shown, in order
     chunks: tuple[int, ...] = ()
+    status: int | None = None  # denied: the HTTP status the request was answered with (403, 404)
     time: float = field(default_factory=time.time)
 
     def as_dict(self) -> dict:
@@ -92,5 +93,6 @@ class AuditLog:
         for e in entries:
             docs = "; ".join(f"{d['name']} ({d['id']})" for d in e.get("documents", []))
             writer.writerow([e.get("time"), e.get("user"), ";".join(e.get("groups") or []), e.get("action"),
-                             e.get("query"), e.get("mode") or "", docs, ";".join(map(str, e.get("chunks") or []))])
+                             e.get("query"), e.get("mode") or "", docs, ";".join(map(str, e.get("chunks") or [])),
+                             e.get("status") or ""])
         return out.getvalue()

@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     max_zip_entries: int = 10_000
     max_compression_ratio: float = 200.0
     max_pages: int = Field(5_000, description="Documents with more pages are refused")
+    # per-parser budgets (issue 19): what one small file may make a parser do
+    max_section_records: int = Field(500_000, description="HWP 5: records one section (or DocInfo) may hold")
+    max_pdf_stream_mb: int = Field(128, description="PDF: MiB one compressed stream may expand to")
+    max_sheet_cells: int = Field(1_000_000, description="XLSX: cells one sheet may hold (empty, formula cells too)")
+    max_shared_strings: int = Field(200_000, description="XLSX: entries of the shared-string table")
+    max_ocr_pages: int = Field(200, description="Image frames / scanned pages one file may send to OCR")
+    ocr_file_seconds: float = Field(600.0, description="OCR time one file may take before it is refused")
+    max_document_chars: int = Field(4_000_000, description="Characters of text one document may hold")
     include_headers_footers: bool = False
 
     # splitting

@@ -126,9 +126,10 @@ class Store:
         return self._one("WHERE d.source = ?", (source,))
 
     def find_documents(self, ref: str, reader: Reader | None = None) -> list[DocumentRecord]:
-        """Documents whose id, id prefix or file name is `ref`."""
-        return self._many("WHERE (d.id = ? OR d.name = ? OR (length(?) >= 6 AND d.id LIKE ? || '%'))",
-                          (ref, ref, ref, ref), reader)
+        """Documents whose id, id prefix or file name is `ref`, compared literally: `_` and `%` in a
+        reference are characters, not LIKE wildcards (`______` must not name every document)."""
+        return self._many("WHERE (d.id = ? OR d.name = ? OR (length(?) >= 6 AND substr(d.id, 1, length(?)) = ?))",
+                          (ref, ref, ref, ref, ref), reader)
 
     def documents_by_id(self, ids: set[str]) -> dict[str, DocumentRecord]:
         if not ids:

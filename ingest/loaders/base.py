@@ -16,6 +16,11 @@ class LoadOptions:
     max_zip_entries: int = 10_000
     max_compression_ratio: float = 200.0  # per member; deflate bombs run to 1000:1
     max_pages: int = 5_000
+    max_section_records: int = 500_000  # HWP 5 records per section
+    max_pdf_stream_bytes: int = 128 * 1024 * 1024  # one PDF stream, decompressed
+    max_sheet_cells: int = 1_000_000  # XLSX cells per sheet, as written in its XML
+    max_shared_strings: int = 200_000
+    max_ocr_pages: int = 200  # image frames that would go to OCR
 
 
 class Loader(Protocol):

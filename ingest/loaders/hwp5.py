@@ -257,7 +257,8 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
             if header.compressed:
                 raw = inflate(raw, name, stream, budget)
             # Uncompressed ViewText may end in AES block padding; deflate would have stopped before it.
-            return read_records(raw, name, stream, slack=15 if encrypted and not header.compressed else 0)
+            return read_records(raw, name, stream, slack=15 if encrypted and not header.compressed else 0,
+                                max_records=options.max_section_records)
 
         styles = parse_styles(records("DocInfo")) if ole.exists("DocInfo") else Styles()
         # 배포용 documents keep a "this is a distribution document" notice in BodyText.

@@ -93,14 +93,20 @@ def inflate(data: bytes, name: str, what: str, budget: ByteBudget) -> bytes:
     return out
 
 
-def read_records(data: bytes, name: str, what: str, slack: int = 0) -> list[Record]:
+def read_records(data: bytes, name: str, what: str, slack: int = 0, max_records: int | None = None) -> list[Record]:
     """Split a record stream: a 32-bit header (tag 10 bits, level 10, size 12) then the payload.
 
     Up to `slack` trailing bytes that do not make a whole record are ignored (cipher padding).
+    At most `max_records` (KORAG_MAX_SECTION_RECORDS): empty records are 4 bytes each, so a section
+    under the compression-ratio guard can still hold tens of millions of them (~150 bytes of Python
+    objects apiece); counting them is the only bound on what they cost.
     """
-    records = []
+    records: list[Record] = []
     pos, end = 0, len(data)
     while pos < end:
+        if max_records is not None and len(records) >= max_records:
+            raise DocumentTooLarge(name, f"{what} holds more than {max_records:,} records "
+                                         "(limit KORAG_MAX_SECTION_RECORDS); a real section holds far fewer")
         if end - pos <= slack and not _whole_record_at(data, pos):
             break
         if pos + 4 > end:

@@ -5,6 +5,7 @@ versions (2011 /hwpml/2011/paragraph, 2016 ...), so elements are matched on loca
 """
 from __future__ import annotations
 
+import io
 import re
 import zlib
 
@@ -14,6 +15,7 @@ from ingest.archive import SafeZip
 from ingest.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument
 from ingest.loaders.base import LoadOptions
 from ingest.loaders.hwp_blocks import Cell, Item, OutlineTracker, as_body, one_line, paragraph_role, table_item
+from ingest.xml_prolog import declares_dtd
 from rag.model import BlockKind, ParsedDocument
 
 CONTENT_HPF = "Contents/content.hpf"
@@ -60,7 +62,7 @@ class _Package:
             raise CorruptDocument(self.name, f"cannot inflate part {member!r} ({err})") from err
         # OWPML parts never declare a DTD; one that does is malformed or an entity-expansion attack.
         # Refused up front (the parser would not expand entities anyway) so the reason is plain.
-        if b"<!DOCTYPE" in raw[:65536]:
+        if declares_dtd(io.BytesIO(raw)):  # the whole prologue: 70 KB of comment does not hide it
             raise CorruptDocument(self.name, _DTD_REASON.format(member=member))
         try:
             root = etree.fromstring(raw, self._parser)

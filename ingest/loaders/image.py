@@ -23,12 +23,30 @@ MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
     """Check the image and report its frames as pages needing OCR."""
     image = open_image(data, name)
-    frames = frame_count(image)
-    if frames > options.max_pages:
-        raise DocumentTooLarge(name, f"the image has {frames} pages (limit {options.max_pages}); split it")
+    frames = count_frames(image, name, min(options.max_pages, options.max_ocr_pages))
     _decode(image, name)  # a truncated file fails here, at ingest, not halfway through OCR
     return ParsedDocument(name=name, format="image", blocks=(), page_count=frames,
                           pages_needing_ocr=tuple(range(1, frames + 1)))
+
+
+def count_frames(image: Image.Image, name: str, limit: int) -> int:
+    """Frames (GIF, TIFF pages) up to `limit`, counted by seeking one by one: every frame goes to OCR,
+    so more are refused (KORAG_MAX_OCR_PAGES) before Pillow walks all 3,000 frames of a hostile GIF.
+    (`n_frames` is not asked: after a seek past the end a TIFF reports one frame too many.)"""
+    if not getattr(image, "is_animated", False) or image.format == "MPO":  # MPO: see `frame_count`
+        return 1
+    count = 1
+    while True:
+        try:
+            image.seek(count)
+        except EOFError:
+            break
+        count += 1
+        if count > limit:
+            raise DocumentTooLarge(name, f"the image has more than {limit} frames/pages, each read by OCR "
+                                         "(limit KORAG_MAX_OCR_PAGES); split it")
+    image.seek(0)
+    return count
 
 
 def open_image(data: bytes, name: str) -> Image.Image:

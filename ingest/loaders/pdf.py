@@ -16,6 +16,7 @@ import pypdfium2.raw as pdfium_c
 
 from ingest.errors import CorruptDocument, DocumentTooLarge
 from ingest.loaders.base import LoadOptions
+from ingest.loaders.pdf_guard import check_streams
 from ingest.render import PDFIUM, open_pdf
 from rag.model import Block, ParsedDocument
 
@@ -39,6 +40,7 @@ _ORDINAL = re.compile("(?<![가-힣])제( ?)[0-9]+( ?)[장절조항호편관부�
 
 def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
     """Parse a PDF into one or more paragraph blocks per page (`page` is 1-based)."""
+    check_streams(data, name, options.max_pdf_stream_bytes)  # before PDFium inflates anything
     with PDFIUM:  # one PDFium call at a time in the process (ingest.render)
         pdf = open_pdf(data, name)
         try:
@@ -57,15 +59,17 @@ def _parse(pdf: pypdfium2.PdfDocument, name: str, options: LoadOptions) -> Parse
         try:
             paragraphs = _paragraphs(_page_lines(pdf, number - 1))
         except pypdfium2.PdfiumError as err:
+            # not sent to OCR: rendering loads the page the same way (a page tree that loops back
+            # on itself fails here, and would fail there with no file named)
             failed += 1
             warnings.append(f"page {number}: text could not be extracted ({err})")
-            needing_ocr.append(number)
             continue
         if sum(len("".join(p.split())) for p in paragraphs) < MIN_TEXT_CHARS and not _blank(pdf, number - 1):
             needing_ocr.append(number)
         blocks.extend(Block(text=p, kind="paragraph", page=number) for p in paragraphs)
-    if failed == page_count:
-        raise CorruptDocument(name, "no page of the PDF could be read; the file is damaged, re-export it")
+    if failed == page_count or (failed and not blocks and not needing_ocr):
+        raise CorruptDocument(name, f"{failed} of {page_count} pages of the PDF cannot be loaded (a damaged or "
+                                    "looping page tree) and no other page has text; re-export it")
     return ParsedDocument(
         name=name, format="pdf", blocks=tuple(blocks), page_count=page_count,
         pages_needing_ocr=tuple(needing_ocr), title=_title(pdf), warnings=tuple(warnings),

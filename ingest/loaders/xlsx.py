@@ -14,6 +14,7 @@ import openpyxl
 from ingest.archive import SafeZip
 from ingest.errors import CorruptDocument, DocumentTooLarge
 from ingest.loaders.base import LoadOptions
+from ingest.loaders.xlsx_guard import check_workbook, sparse_rows
 from rag.model import Block, ParsedDocument
 
 ROWS_PER_BLOCK = 200
@@ -23,6 +24,7 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
     """Parse an XLSX into table blocks: `page` is the 1-based sheet index, heading_path its title."""
     # zip-bomb, encryption and DTD checks before openpyxl inflates anything
     SafeZip(data, name, options).refuse_dtds()
+    check_workbook(data, name, options)  # cells per sheet, shared strings: counted, not parsed
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError) as err:
@@ -35,7 +37,7 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
         blocks: list[Block] = []
         for number, sheet in enumerate(sheets, start=1):
             try:
-                rows = _sheet_rows(sheet)
+                rows = _sheet_rows(sheet, name)
             except (KeyError, ValueError, TypeError, SyntaxError) as err:
                 raise CorruptDocument(
                     name, f"sheet {sheet.title!r} cannot be read ({type(err).__name__}: {err}); re-save it in Excel"
@@ -47,20 +49,18 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
     return ParsedDocument(name=name, format="xlsx", blocks=tuple(blocks), page_count=len(sheets), title=title)
 
 
-def _sheet_rows(sheet: object) -> list[tuple[str, ...]]:
-    """Non-empty rows as text, with columns that are empty in every row removed."""
-    if hasattr(sheet, "reset_dimensions"):
-        # The stored dimension ("A1:XFD1048576" in some exports) would make openpyxl pad every
-        # row to that width; forgetting it yields only the cells that exist.
-        sheet.reset_dimensions()
-    rows: list[list[str]] = []
-    for values in sheet.iter_rows(values_only=True):
-        cells = [format_cell(v) for v in values]
-        if any(cells):
+def _sheet_rows(sheet: object, name: str) -> list[tuple[str, ...]]:
+    """Non-empty rows as text, with columns that are empty in every row removed.
+
+    Rows are read sparse (xlsx_guard): openpyxl would pad each to the widest row and fill row gaps.
+    """
+    rows: list[dict[int, str]] = []
+    for values in sparse_rows(sheet, name):
+        cells = {column: text for column, value in values.items() if (text := format_cell(value))}
+        if cells:
             rows.append(cells)
-    width = max((len(r) for r in rows), default=0)
-    used = [c for c in range(width) if any(c < len(r) and r[c] for r in rows)]
-    return [tuple(r[c] if c < len(r) else "" for c in used) for r in rows]
+    used = sorted({column for row in rows for column in row})
+    return [tuple(row.get(c, "") for c in used) for row in rows]
 
 
 def _table_blocks(rows: list[tuple[str, ...]], page: int, path: tuple[str, ...]) -> list[Block]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import logging
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from ingest.errors import CorruptDocument, IngestError
+from ingest.errors import CorruptDocument, DocumentTooLarge, IngestError
 from ingest.limits import check_size
 from ingest.normalize import normalize_text
 from ingest.ocr.engines import engine_for
@@ -57,13 +58,15 @@ def blocks_from_result(result: OcrResult, page: int) -> list[Block]:
 
 
 def ocr_document(data: bytes, parsed: ParsedDocument, engine: OcrEngine, dpi: int,
-                 on_page: Progress | None = None) -> ParsedDocument:
+                 on_page: Progress | None = None, seconds: float | None = None) -> ParsedDocument:
     """Read the pages that need OCR and put their text in page order; a page that fails is a warning.
 
     A mixed PDF keeps its text-layer pages as they are. A page marked for OCR because its text layer
     is nearly empty (a scan with a stamped page number) takes the OCR text in place of that layer.
+    Past `seconds` (KORAG_OCR_FILE_SECONDS, checked between pages) the file is refused.
     """
     pages = list(parsed.pages_needing_ocr)
+    deadline = None if seconds is None else time.monotonic() + seconds
     read: dict[int, list[Block]] = {}
     warnings = list(parsed.warnings)
     try:
@@ -86,6 +89,9 @@ def ocr_document(data: bytes, parsed: ParsedDocument, engine: OcrEngine, dpi: in
                 del image
             if on_page is not None:
                 on_page(parsed.name, done, len(pages))
+            if deadline is not None and time.monotonic() > deadline and done < len(pages):
+                raise DocumentTooLarge(parsed.name, f"OCR took over {seconds:g} s and read {done} of {len(pages)} "
+                                                    "pages (limit KORAG_OCR_FILE_SECONDS); split the file")
     except (OSError, ValueError) as err:  # a page that cannot be rendered or decoded
         raise CorruptDocument(parsed.name, f"a page could not be rendered for OCR ({err})") from err
     blocks = [b for b in parsed.blocks if not read.get(b.page)]
@@ -139,6 +145,9 @@ def ocr_file(source: str | Path | bytes, settings: Settings, engine: OcrEngine |
         wanted = pages or list(range(1, count + 1))
         if missing := [p for p in wanted if not 1 <= p <= count]:
             raise OcrError(f"{name}: no page {', '.join(map(str, missing))} (it has {count})")
+        if len(wanted) > settings.max_ocr_pages:
+            raise DocumentTooLarge(name, f"{len(wanted)} pages to read, over the {settings.max_ocr_pages}-page "
+                                         "limit (KORAG_MAX_OCR_PAGES); ask for fewer pages")
         for done, (page, image) in enumerate(page_images(data, name, wanted, settings.ocr_dpi), 1):
             result = engine.read(image, page)
             if on_page is not None:
@@ -146,3 +155,7 @@ def ocr_file(source: str | Path | bytes, settings: Settings, engine: OcrEngine |
             yield result
     except IngestError as err:  # unreadable, unsupported or oversized input: one error type for callers
         raise OcrError(str(err)) from err
+    except OcrError:
+        raise
+    except Exception as err:  # noqa: BLE001 - PDFium, Pillow on a hostile file: this file's failure, named
+        raise OcrError(f"{name}: cannot be read ({type(err).__name__}: {err})") from err

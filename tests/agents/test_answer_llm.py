@@ -77,6 +77,42 @@ def test_stream_yields_text_then_the_answer(llm_assistant, scripted_openai):
     assert final.citations and final.citations[0].n == 1
 
 
+def test_usage_is_the_servers_count_over_every_call_of_the_answer(llm_assistant, scripted_openai):
+    def usage(request: dict, reply: str) -> tuple[int, int]:  # what the scripted server reports
+        return sum(len(m["content"]) for m in request["messages"]), len(reply)
+
+    scripted_openai.script(Reply(text="부장 숙박비 한도는?"), Reply(text="1박 120,000원입니다 [1]."))
+    answer = llm_assistant.ask("그럼 부장은?", history=[("user", "출장비 규정 알려줘"), ("assistant", "일비와 숙박비…")])
+    rewrite, final = scripted_openai.requests  # the follow-up was rewritten, then answered: both are counted
+    expected = [usage(rewrite, "부장 숙박비 한도는?"), usage(final, "1박 120,000원입니다 [1].")]
+    assert answer.usage.counted_by == "llm"
+    assert (answer.usage.prompt_tokens, answer.usage.completion_tokens) == tuple(map(sum, zip(*expected)))
+    scripted_openai.reset()
+    scripted_openai.script(Reply(text="정산은 7일 이내에 합니다 [1].", chunk_chars=2))
+    *_, streamed = llm_assistant.stream("출장비 정산 기한은?")
+    [request] = scripted_openai.requests
+    assert request["stream_options"] == {"include_usage": True}  # the server's last event carries usage
+    assert (streamed.usage.prompt_tokens, streamed.usage.completion_tokens) == usage(request, "정산은 7일 이내에 합니다 [1].")
+
+
+def test_an_extractive_answer_streams_sentence_by_sentence_and_counts_kiwi_tokens(extractive_assistant):
+    from rag.morphemes import shared_kiwi
+
+    items = list(extractive_assistant.stream("연차휴가 규정을 알려줘"))
+    *pieces, final = items
+    assert final.mode == "extractive" and len(final.citations) >= 2
+    assert len(pieces) == len(final.citations)  # one piece per cited sentence, as each is ready
+    assert "".join(pieces) == final.text
+    for n, piece in enumerate(pieces, 1):
+        assert piece.rstrip().endswith(f"[{n}]")
+    kiwi = shared_kiwi()
+    assert final.usage.counted_by == "kiwi"
+    assert final.usage.completion_tokens == len(kiwi.tokenize(final.text))
+    question_tokens = len(kiwi.tokenize(final.question))
+    assert final.usage.prompt_tokens > question_tokens + 100  # the question and the passages it read
+    assert extractive_assistant.ask(final.question).usage == final.usage  # streamed or not, the same count
+
+
 def test_unreachable_llm_falls_back_to_extractive_and_says_so(llm_assistant, scripted_openai):
     scripted_openai.script(Reply(status=503, text="model loading"))
     answer = llm_assistant.ask("부장이 출장을 가면 숙박비는 1박에 얼마까지 받을 수 있나요?")

@@ -1,6 +1,8 @@
 """The LLM client against the scripted OpenAI-compatible server (real HTTP, the production client)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from agents.errors import LLMOutputError, LLMUnavailable
@@ -95,6 +97,23 @@ def test_context_length_from_server_preset_and_setting(scripted_openai, tmp_path
     finally:
         scripted_openai.model = "scripted-model"
     assert _llm(scripted_openai, tmp_path, llm_context_length=2000).context_length == 2000
+
+
+def test_a_server_still_loading_is_asked_for_its_context_again_later(scripted_openai, tmp_path, monkeypatch):
+    # compose starts korag before vLLM has loaded: the length it reports once up must not be missed
+    monkeypatch.setattr("agents.llm.SERVER_RETRY_S", 0.3)
+    scripted_openai.max_model_len = 2048
+    scripted_openai.model = "another-model"  # the configured one is not served yet: not an answer
+    try:
+        llm = _llm(scripted_openai, tmp_path)
+        assert llm.context_length == 4096  # korag's default meanwhile
+        scripted_openai.model = "scripted-model"
+        assert llm.context_length == 4096  # not asked on every request
+        time.sleep(0.4)
+        assert llm.context_length == 2048  # asked again after the pause: vLLM's length from now on
+        assert llm.context_length == 2048
+    finally:
+        scripted_openai.model = "scripted-model"
 
 
 def test_model_not_served_is_named(scripted_openai, tmp_path):

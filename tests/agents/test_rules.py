@@ -43,7 +43,7 @@ def test_dates_become_iso_and_point_at_their_source(kiwi, passages_of):
                     dates={"type": "array", "items": {"type": "string", "format": "date"}})
     fields = extract_fields(schema, passages, kiwi)
     assert fields["점검일"].value == "2025-10-11"  # labelled by the "1. 점검 일시" line above it
-    assert _source(passages, fields["점검일"]) == "2025년 10월 11일"
+    assert _source(passages, fields["점검일"]) == "2025년 10월 11일(토)"  # the weekday is part of the date
     assert fields["날짜"].value == "2025-09-24" and fields["날짜"].labelled
     assert fields["dates"].value[:2] == ["2025-09-24", "2025-10-11"]
     assert len(fields["dates"].spans) == len(fields["dates"].value)
@@ -109,10 +109,12 @@ def test_organisations_and_people(kiwi, passages_of):
     assert fields["협력사"].value == "㈜그린필텍"
     assert fields["작성자"].value == "윤태호"
     assert fields["참석자"].value[0] == "정하윤 상무(주재)" and len(fields["참석자"].value) == 5
+    reasons: dict[str, str] = {}
     plan = extract_fields(_props(대표이사={"type": "string"}, company_name={"type": "string"}),
-                          passages_of("2025_사업계획.pdf"), kiwi)
+                          passages_of("2025_사업계획.pdf"), kiwi, reasons)
     assert plan["대표이사"].value == "박서준"
-    assert plan["company_name"].value == "한빛전자 주식회사"
+    # No "회사명" label anywhere: the first organisation named is not taken as the company (null over guess).
+    assert plan["company_name"] is None and "라벨 없이" in reasons["company_name"]
     security = extract_fields(_props(보안담당관={"type": "string"}), passages_of("보안_지침.hwp"), kiwi)
     assert security["보안담당관"].value == "김도윤"
 

@@ -82,6 +82,14 @@ def test_summarize_and_extract(korag, home):
     result = json.loads(done.stdout)
     assert result["data"] == {"시행일": "2025-03-01", "연락처": "02-555-1234"}
     assert "02-555-1234" in result["fields"]["연락처"]["source"]["quote"]
+    schema.write_text(json.dumps({"type": "object", "properties": {
+        "연락처": {"type": "string", "description": "전화번호"}, "화성탐사선연료": {"type": "string"}}},
+        ensure_ascii=False), encoding="utf-8")
+    shown = korag("extract", "출장.md", "--schema", str(schema))
+    assert shown.returncode == 0, shown.stderr
+    lines = {line.split(":")[0].strip(): line for line in shown.stdout.splitlines() if line.startswith("  ")}
+    assert "02-555-1234" in lines["연락처"] and "출장.md" in lines["연락처"] and "–" in lines["연락처"]  # the span
+    assert "찾지 못함" in lines["화성탐사선연료"] and "라벨" in lines["화성탐사선연료"]  # null, and why
 
 
 def test_errors_are_one_line(korag, home):

@@ -165,11 +165,14 @@ def test_extract_a_notice_with_the_preset_and_download_it(portal):
     button(app, "추출하기").click().run()
     assert not app.exception and not app.error
     data = json.loads(app.json[0].value)
-    assert data == {"문서번호": "총무팀-2025-0123", "시행일자": "2025-03-04", "수신": "각 부서장",
+    assert data == {"문서번호": "총무팀-2025-0123", "시행일자": "2025-03-04", "수신": "각 부서장", "발신": None,
                     "제목": "출장비 지급 기준 변경 안내"}
     table = app.dataframe[0].value
-    assert list(table["필드"]) == ["문서번호", "시행일자", "수신", "제목"]
+    assert list(table["필드"]) == ["문서번호", "시행일자", "수신", "발신", "제목"]
     assert table["근거"][1] == "2025. 3. 4."  # the source as written, beside the normalised value
+    assert table["위치"][1] and "–" in table["위치"][1]  # and its span
+    # no 발신 label and no letterhead: not the first organisation ("한빛전자 주식회사"), but 찾지 못함 and why
+    assert table["값"][3] == "찾지 못함" and table["이유"][3]
     assert [d.proto.label for d in app.get("download_button")] == ["JSON 내려받기", "CSV 내려받기"]
 
 
@@ -251,8 +254,20 @@ def test_schema_csv_opens_in_excel_with_hangul():
     raw = to_csv(extraction)
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows == [{"필드": "수신", "값": "각 부서장", "문서": "공문.txt", "쪽": "1", "근거": "각 부서장"},
-                    {"필드": "당사자", "값": "갑; 을", "문서": "", "쪽": "", "근거": ""}]
+    assert rows == [{"필드": "수신", "값": "각 부서장", "문서": "공문.txt", "쪽": "1", "위치": "0–5", "근거": "각 부서장",
+                     "이유": ""},
+                    {"필드": "당사자", "값": "갑; 을", "문서": "", "쪽": "", "위치": "", "근거": "", "이유": ""}]
+
+
+def test_extraction_rows_say_not_found_and_why():
+    from agents.types import ExtractedField, Extraction
+    from ui.web.schemas import rows, to_csv
+
+    extraction = Extraction(mode="extractive", data={"문서번호": None},
+                            fields={"문서번호": ExtractedField(value=None, reason="문서에 이 항목을 가리키는 라벨도 없음")})
+    assert rows(extraction)[0]["값"] == "찾지 못함" and "라벨" in rows(extraction)[0]["이유"]
+    csv_row = next(csv.DictReader(io.StringIO(to_csv(extraction).decode("utf-8-sig"))))
+    assert csv_row["값"] == "" and "라벨" in csv_row["이유"]  # the download keeps null as an empty cell
 
 
 def test_highlight_finds_the_quote_across_joined_lines():

@@ -13,7 +13,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from agents.jobs import Jobs
 from rag.settings import Settings
 from ui.api.deps import Assistants, caller
-from ui.api.errors import DOMAIN_ERRORS, RESPONSES, ApiError, detail_of, error_json, status_of
+from ui.api.errors import (DOMAIN_ERRORS, RESPONSES, ApiError, detail_of, error_json, is_openai_path,
+                           openai_error_json, openai_param, status_of)
+from ui.api.guard import RequestGuard
 from ui.api.routes import acl, answers, documents, health, jobs, kbs, ocr, openai, search
 from ui.keys import KeyRing
 
@@ -29,36 +31,45 @@ def create_app(settings: Settings | None = None, queue: Jobs | None = None) -> F
     app.state.jobs = queue or Jobs(settings)
     app.state.assistants = Assistants(settings)
 
-    @app.exception_handler(ApiError)
-    async def _api_error(_: Request, err: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
-        return error_json(err.status, err.code, err.detail, err.files, headers)
+    def _error(request: Request, status: int, code: str, detail: str, files=None, headers=None,
+               param: str | None = None) -> JSONResponse:
+        # OpenAI clients read {"error": {"message", "type", "code", "param"}}; korag's own routes an ErrorOut
+        if is_openai_path(request.url.path):
+            return openai_error_json(status, code, detail, param, headers)
+        return error_json(status, code, detail, files, headers)
 
-    async def _domain_error(_: Request, err: Exception) -> JSONResponse:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, err: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
+        return _error(request, err.status, err.code, err.detail, err.files, headers, err.param)
+
+    async def _domain_error(request: Request, err: Exception) -> JSONResponse:
         status, code = status_of(err)
         headers = {"Retry-After": "10"} if status == 503 else None
-        return error_json(status, code, detail_of(err), headers=headers)
+        return _error(request, status, code, detail_of(err), headers=headers)
 
     for domain in DOMAIN_ERRORS:
         app.add_exception_handler(domain, _domain_error)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, err: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, err: RequestValidationError) -> JSONResponse:
         parts = ["{}: {}".format(".".join(str(p) for p in e.get("loc", ())), e.get("msg", "")) for e in err.errors()]
+        if is_openai_path(request.url.path):  # OpenAI answers a malformed request 400, naming the parameter
+            first = err.errors()[0].get("loc", ()) if err.errors() else ()
+            return openai_error_json(400, "invalid_request", "; ".join(parts) or "invalid request",
+                                     openai_param(tuple(first)))
         return error_json(422, "invalid_request", "; ".join(parts) or "invalid request")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, err: StarletteHTTPException) -> JSONResponse:
-        return error_json(err.status_code, "not_found" if err.status_code == 404 else "http_error", str(err.detail))
+    async def _http(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        detail = str(err.detail)
+        if err.status_code == 404 and is_openai_path(request.url.path):
+            detail = (f"korag does not serve {request.url.path}: its OpenAI-compatible routes are "
+                      "POST /v1/chat/completions and GET /v1/models")
+        return _error(request, err.status_code, "not_found" if err.status_code == 404 else "http_error", detail)
 
-    @app.middleware("http")
-    async def _limit_size(request: Request, call_next):
-        # refuse an oversized body before it is read; each file is held to KORAG_MAX_FILE_MB later
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.api_max_request_mb * 2**20:
-            return error_json(413, "request_too_large", f"the request is over {settings.api_max_request_mb} MiB "
-                                                        "(KORAG_API_MAX_REQUEST_MB); send fewer files per request")
-        return await call_next(request)
+    # the key and the request size are checked before any route reads the body; refusals audited (guard.py)
+    app.add_middleware(RequestGuard, settings=settings, keys=keys)
 
     app.include_router(health.router)
     # every /v1 route shares the API-key check and the error responses above

@@ -3,7 +3,6 @@ the caller behind the API key, the job queue, and the knowledge base's Assistant
 """
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -27,8 +26,6 @@ class Assistants:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._assistants: KbCache[Assistant] = KbCache(settings, lambda name: Assistant(name, settings, create=False))
-        self._ocr: Assistant | None = None
-        self._lock = threading.Lock()
 
     def assistant(self, name: str, who: Caller | None = None) -> Assistant:
         """The KB's Assistant for the caller (limited to what they may read); reopened when the KB was
@@ -46,13 +43,6 @@ class Assistants:
     def _shared(self, name: str) -> Assistant:
         KnowledgeBase.open(self.settings, name)  # validates the name, 404s an unknown KB
         return self._assistants.get(name)
-
-    def any_assistant(self) -> Assistant:
-        """An Assistant for work that needs no particular KB (OCR): the default KB's, created if missing."""
-        with self._lock:
-            if self._ocr is None:
-                self._ocr = Assistant(self.settings.kb, self.settings, create=True)
-            return self._ocr
 
     def forget(self, name: str) -> None:
         self._assistants.forget(name)

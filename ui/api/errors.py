@@ -1,7 +1,8 @@
 """How the API answers errors: a status and a machine-readable code per error class, an `ErrorOut` body.
 
 401 key, 403 not an admin, 404 unknown KB/document/job, 409 conflict, 413 too large, 415 format,
-422 input, 503 a server korag needs is down.
+422 input, 503 a server korag needs is down. The OpenAI-compatible routes answer in OpenAI's shape
+instead, `{"error": {"message", "type", "code", "param"}}`, which the `openai` client shows and parses.
 """
 from __future__ import annotations
 
@@ -44,11 +45,12 @@ RESPONSES = {s: {"model": ErrorOut} for s in (401, 403, 404, 409, 413, 415, 422,
 
 
 class ApiError(Exception):
-    """An error the API raises itself, with its status and code."""
+    """An error the API raises itself, with its status and code (and, for OpenAI clients, the field at fault)."""
 
-    def __init__(self, status: int, code: str, detail: str, files: list[FileErrorOut] | None = None) -> None:
+    def __init__(self, status: int, code: str, detail: str, files: list[FileErrorOut] | None = None,
+                 param: str | None = None) -> None:
         super().__init__(detail)
-        self.status, self.code, self.detail, self.files = status, code, detail, files or []
+        self.status, self.code, self.detail, self.files, self.param = status, code, detail, files or [], param
 
 
 def status_of(err: Exception) -> tuple[int, str]:
@@ -82,3 +84,48 @@ def error_json(status: int, code: str, detail: str, files: list[FileErrorOut] | 
     body = ErrorOut(error=code, detail=detail, files=files or [])
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
+
+
+# --- OpenAI's error shape, for the routes OpenAI clients call ------------------------------------------
+
+# the endpoints of OpenAI's API a client may call here: korag serves the first two (and /v1/models/{id})
+OPENAI_PATHS = ("/v1/chat/completions", "/v1/models", "/v1/completions", "/v1/embeddings", "/v1/responses")
+# korag's codes that OpenAI's API names otherwise: clients test for these
+_OPENAI_CODES = {"knowledge_base_not_found": "model_not_found", "api_key_invalid": "invalid_api_key"}
+_OPENAI_PARAMS = {"model_not_found": "model"}
+
+
+def is_openai_path(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in OPENAI_PATHS)
+
+
+def openai_type(status: int) -> str:
+    """OpenAI's error `type` for an HTTP status."""
+    if status == 401:
+        return "invalid_request_error"  # as OpenAI answers a missing or wrong key
+    if status == 403:
+        return "permission_error"
+    if status == 429:
+        return "rate_limit_error"
+    return "server_error" if status >= 500 else "invalid_request_error"
+
+
+def openai_error(status: int, code: str, message: str, param: str | None = None) -> dict:
+    """The body OpenAI's API sends with an error (and, in a stream, the event that ends it)."""
+    code = _OPENAI_CODES.get(code, code)
+    return {"error": {"message": message, "type": openai_type(status), "code": code,
+                      "param": param or _OPENAI_PARAMS.get(code)}}
+
+
+def openai_error_json(status: int, code: str, message: str, param: str | None = None,
+                      headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(openai_error(status, code, message, param), status_code=status, headers=headers)
+
+
+def openai_param(location: tuple) -> str | None:
+    """A validation error's location as OpenAI names the parameter: ("body", "messages", 0, "role") → messages[0].role."""
+    parts = [p for p in location if p != "body"]
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or None

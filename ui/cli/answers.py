@@ -168,10 +168,14 @@ def register(app: typer.Typer) -> None:
             return
         console.print_json(json.dumps(result.data, ensure_ascii=False))
         console.print(f"[dim]{escape(_label(result))}[/dim]")
-        for name, field in result.fields.items():
-            if field.source:
-                console.print(f"  {escape(name)}: [bold]{escape(field.source.label())}[/bold] "
-                              f"[dim]{escape(field.source.quote[:120])}[/dim]")
+        from agents.types import field_rows
+
+        for row in field_rows(result):  # per field: value, where it was read (span), or 찾지 못함 and why
+            value = "[yellow]찾지 못함[/yellow]" if row["값"] == "" else f"[bold]{escape(row['값'])}[/bold]"
+            where = f"{row['문서']}{' p.' + row['쪽'] if row['쪽'] else ''} [{row['위치']}] «{row['근거'][:120]}»" \
+                if row["위치"] else ""
+            console.print(f"  {escape(row['필드'])}: {value}  [dim]{escape(where or row['이유'])}"
+                          f"{escape(' · ' + row['이유']) if where and row['이유'] else ''}[/dim]")
         _print_notices(err_console, result)
 
     @app.command()

@@ -1,6 +1,7 @@
 """`korag serve`: start the Streamlit portal (ui/web). Registered on the root app by ui/cli/app.py."""
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Optional
 
 import typer
@@ -27,16 +28,45 @@ def streamlit_args(settings: Settings, host: str | None, port: int | None) -> li
     return ["run", str(APP), *(f"--{key}={value}" for key, value in options.items())]
 
 
+def _loopback(address: str) -> bool:
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:  # a host name other than localhost: reachable from wherever it resolves
+        return False
+
+
+def anonymous_exposure(settings: Settings, reachable_at: str) -> str | None:
+    """Why the portal must not start: open to the network with no sign-in; None when it may."""
+    if settings.portal_auth != "none" or _loopback(reachable_at):
+        return None
+    return (f"the portal would be reachable at {reachable_at} with KORAG_PORTAL_AUTH=none: anyone who reaches "
+            "it reads every knowledge base. Set KORAG_PORTAL_AUTH=key (sign in with an API key) or header "
+            "(behind a proxy that signs people in), or keep it on 127.0.0.1")
+
+
 HostOption = Annotated[Optional[str], typer.Option("--host", help="Address (default KORAG_PORTAL_HOST, 127.0.0.1)")]
 PortOption = Annotated[Optional[int], typer.Option("--port", help="Port (default KORAG_PORTAL_PORT, 8501)")]
 
 
-def serve(ctx: typer.Context, host: HostOption = None, port: PortOption = None) -> None:
+PublishedOption = Annotated[Optional[str], typer.Option(
+    "--published-on", help="In a container: the host address its port is published on (compose's PORTAL_BIND); "
+                           "the sign-in check looks at it instead of --host")]
+
+
+def serve(ctx: typer.Context, host: HostOption = None, port: PortOption = None,
+          published_on: PublishedOption = None) -> None:
     """Serve the portal: 질문하기, 문서, 요약, 추출, OCR, 상태 (Streamlit)."""
     from streamlit.web import cli as streamlit_cli
 
+    settings = ctx.obj.settings
+    refusal = anonymous_exposure(settings, published_on or host or settings.portal_host)
+    if refusal:
+        typer.echo(f"error: {refusal}", err=True)
+        raise typer.Exit(2)
     # the portal is an edge of its own: it reads the same KORAG_ environment once, in this process
-    streamlit_cli.main(streamlit_args(ctx.obj.settings, host, port), prog_name="korag serve", standalone_mode=False)
+    streamlit_cli.main(streamlit_args(settings, host, port), prog_name="korag serve", standalone_mode=False)
 
 
 def register(app: typer.Typer) -> None:

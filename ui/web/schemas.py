@@ -6,7 +6,7 @@ import io
 import json
 from typing import Any
 
-from agents.types import Extraction
+from agents.types import Extraction, field_rows
 
 
 def _text(description: str, **extra: Any) -> dict[str, Any]:
@@ -22,6 +22,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "문서번호": _text("문서 번호 (예: 총무팀-2025-0123)"),
         "시행일자": _text("시행 일자 (YYYY-MM-DD)", format="date"),
         "수신": _text("수신자 또는 수신 부서"),
+        "발신": _text("발신 기관 (발신명의)"),
         "제목": _text("문서 제목"),
     }},
     "계약서": {"title": "계약서", "type": "object", "properties": {
@@ -52,33 +53,18 @@ def parse_schema(text: str) -> dict[str, Any]:
     return schema
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(_cell(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 def rows(extraction: Extraction) -> list[dict[str, str]]:
-    """One row per field: its value and the passage it came from."""
-    out = []
-    for name, value in extraction.data.items():
-        field = extraction.fields.get(name)
-        source = field.source if field else None
-        out.append({"필드": name, "값": _cell(value), "문서": source.document if source else "",
-                    "쪽": str(source.page or "") if source else "", "근거": source.quote if source else ""})
-    return out
+    """One row per field: its value ("찾지 못함" when null), the span and passage it came from, and how
+    it was found or why it was not."""
+    return [{**row, "값": row["값"] if row["값"] != "" else "찾지 못함"} for row in field_rows(extraction)]
 
 
 def to_csv(extraction: Extraction) -> bytes:
     """UTF-8 with a BOM, so Excel opens the Hangul as Hangul."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["필드", "값", "문서", "쪽", "근거"])
+    writer = csv.DictWriter(buffer, fieldnames=["필드", "값", "문서", "쪽", "위치", "근거", "이유"])
     writer.writeheader()
-    writer.writerows(rows(extraction))
+    writer.writerows(field_rows(extraction))  # a null stays an empty cell in the data; 이유 says why
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -7,14 +7,15 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from agents.errors import AgentError, DocumentTooLarge, IngestError, UnsupportedFormat
 from agents.jobs import check_size
-from ui.api.deps import AssistantsDep, SettingsDep
+from agents.ocr import read_pages
+from ui.api.deps import SettingsDep
 from ui.api.errors import ApiError, agent_failure
 
 router = APIRouter()
 
 
 @router.post("/ocr", tags=["ocr"])
-def ocr(settings: SettingsDep, assistants: AssistantsDep,
+def ocr(settings: SettingsDep,
         file: UploadFile = File(description="An image (PNG, JPEG, TIFF, WebP, BMP) or a PDF"),
         engine: Literal["auto", "tesseract", "scene", "varco"] | None = Form(
             None, description="auto (per page: Tesseract for documents, scene text for photos), tesseract, scene or "
@@ -31,9 +32,8 @@ def ocr(settings: SettingsDep, assistants: AssistantsDep,
         wanted = [int(p) for p in pages.split(",")] if pages else None
     except ValueError as err:
         raise ApiError(422, "invalid_request", f"pages must look like 1,3, not {pages!r}") from err
-    assistant = assistants.any_assistant()
-    try:
-        results = assistant.ocr(data, engine=engine, pages=wanted, name=file.filename or "upload")
+    try:  # no KB is opened: reading a file must not create the default KB on disk
+        results = list(read_pages(settings, data, engine, wanted, file.filename or "upload"))
     except IngestError as err:
         raise ApiError(415 if isinstance(err, UnsupportedFormat) else 422, "cannot_ocr", str(err)) from err
     except (AgentError, ValueError) as err:

@@ -1,0 +1,176 @@
+"""The header of a Korean official letter (공문) or notice (공고), read from its text lines.
+
+A 공문 says who sends it (the letterhead "서 울 특 별 시" and the 발신명의 "서울특별시장"), to whom
+(수신), through whom (경유), about what (제목), and under which number and date (시행 부서-번호
+(2025. 10. 24.)); a 공고 opens with "기관 공고 제2025-477호" and closes with the date and the
+기관장. `letterhead` finds these parts so extraction can take a field from the place it lives instead
+of guessing from the first value of its kind (a recipient is an organisation too, a referenced letter
+has a date too).
+
+It reads the chunk text (table rows as "a | b | c" lines) for now; when the loaders hand over 공문
+header blocks (issue 15) only `_lines` needs to read those instead.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agents.extractive import Passage
+from agents.lexicons import lexicon
+from ingest.numbers import KoreanDate, find_dates
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the header: its value, where it is (passage index, span) and what named it."""
+
+    role: str
+    value: object  # str, or KoreanDate for "date"
+    passage: int
+    start: int
+    end: int
+    label: str
+
+
+ROLES = lexicon("field_roles")
+# Labels a 공문 writes in its header cells, and the part each names.
+_CELL_LABELS = {"수신": "recipient", "수신자": "recipient", "(경유)": "via", "경유": "via", "제목": "title",
+                "건명": "title", "발신": "sender", "발신명의": "sender", "시행": "number_and_date"}
+# Cells that end the 시행 cell group in the approval table.
+_STOP_CELLS = {"접수", "우", "전화", "/전송", "전송", "공개", "비공개", "협조자"}
+_ORG_END = re.compile(r"(?:특별자치시|특별자치도|특별시|광역시|[시도군구부처청원실국]|위원회|공단|공사|재단|센터|학교|법원)$")
+_NOTICE = re.compile(r"^\s*(?P<org>[가-힣 ]{2,30}?)\s*(?:공고|고시|훈령|예규|공문)\s*"
+                     r"(?P<number>제\s*\d{4}\s*-\s*\d+\s*호)")
+_DOC_NUMBER = re.compile(r"^[가-힣A-Za-z0-9·]+(?:\s?-\s?\d+)+$")
+_SPACED = re.compile(r"^(?:[가-힣]\s){2,}[가-힣]$")  # "서 울 특 별 시": letterhead letters spaced out
+
+
+def _clean(cell: str) -> str:
+    """A cell's text without table pipes, brackets left empty and spacing runs."""
+    text = re.sub(r"\s+", " ", cell.replace("|", " ")).strip(" :：")
+    return "" if re.fullmatch(r"[\W_]*", text) else text
+
+
+def _lines(passages: list[Passage]):
+    """(passage index, line start offset, line text) for every line of every passage."""
+    for p, passage in enumerate(passages):
+        offset = 0
+        for line in passage.text.split("\n"):
+            yield p, offset, line
+            offset += len(line) + 1
+
+
+def _cells(line: str, offset: int) -> list[tuple[int, int, str]]:
+    """The cells of a "a | b | c" row with their spans (stripped)."""
+    cells, position = [], 0
+    for raw in line.split("|"):
+        stripped = raw.strip()
+        if stripped:
+            start = offset + position + raw.index(stripped)
+            cells.append((start, start + len(stripped), stripped))
+        position += len(raw) + 1
+    return cells
+
+
+def letterhead(passages: list[Passage]) -> dict[str, Part]:
+    """The header parts found in the passages: sender, recipient, via, title, doc_number, date."""
+    parts: dict[str, Part] = {}
+
+    def put(role: str, value, p: int, start: int, end: int, label: str, replace: bool = False) -> None:
+        if value and (replace or role not in parts):
+            parts[role] = Part(role, value, p, start, end, label)
+
+    signature: tuple[int, int, int, str] | None = None
+    previous: tuple[int, int, str] | None = None
+    after_notice = False
+    for p, offset, line in _lines(passages):
+        stripped = line.strip()
+        if after_notice and stripped:
+            # a 공고's title is the line under "기관 공고 제2023-311호"
+            after_notice = False
+            if len(stripped) <= 80 and not find_dates(stripped, partial=False):
+                start = offset + line.index(stripped)
+                put("title", stripped, p, start, start + len(stripped), "공고 제목")
+        cells = _cells(line, offset) if "|" in line else []
+        for i, (start, end, cell) in enumerate(cells):
+            name = cell.replace(" ", "")
+            if _SPACED.match(cell) and _ORG_END.search(name):  # "| 서 울 특 별 시 |": the letterhead
+                put("sender", name, p, start, end, "머리")
+            elif _SPACED.match(cell) and name.endswith("장") and _ORG_END.search(name[:-1]):
+                signature = signature or (p, start, end, name[:-1])  # "서 울 특 별 시 장": 발신명의
+            role = _CELL_LABELS.get(name)
+            if role is None:
+                continue
+            rest = [c for c in cells[i + 1:]]
+            if role == "number_and_date":
+                group = []
+                for c in rest:
+                    if c[2].replace(" ", "") in _STOP_CELLS:
+                        break
+                    group.append(c)
+                number = next((c for c in group if _DOC_NUMBER.match(c[2])), None)
+                if number:
+                    put("doc_number", number[2].replace(" ", ""), p, number[0], number[1], "시행")
+                for c in group:
+                    date = find_dates(c[2], partial=False)
+                    if date:
+                        put("date", date[0].value, p, c[0] + date[0].start, c[0] + date[0].end, "시행")
+                        break
+                continue
+            value = next((c for c in rest if _CELL_LABELS.get(c[2].replace(" ", "")) is None), None)
+            if value and _clean(value[2]) and value[0] - end < 40:
+                put(role, _clean(value[2]), p, value[0], value[1], cell)
+        if cells:
+            previous = None
+            continue
+        stripped = line.strip()
+        notice = _NOTICE.match(line)
+        if notice:
+            org = notice.group("org").replace(" ", "")
+            put("sender", org, p, offset + notice.start("org"), offset + notice.end("org"), "공고")
+            number = re.sub(r"\s+", "", notice.group("number"))
+            put("doc_number", number, p, offset + notice.start("number"), offset + notice.end("number"), "공고")
+            after_notice = True
+        # "수신: 전 임직원", or a plain-text letter's short "수신 각 동 주민센터장" line
+        label = re.match(r"^\s*(수신자?|발신(?:명의)?|제목|건명|경유)(?:\s*[:：]\s*|\s+)(\S.*?)\s*$", line)
+        if label and (":" in line or "：" in line or len(line) <= 80):
+            role = _CELL_LABELS[label.group(1)]
+            put(role, label.group(2), p, offset + label.start(2), offset + label.end(2), label.group(1))
+        issued = re.match(r"^\s*시행\s+(\S+)\s*(\(.*?\))?", line)
+        if issued and _DOC_NUMBER.match(issued.group(1)):  # "시행  복지정책과-8841 (2025. 11. 17.)   접수"
+            put("doc_number", issued.group(1), p, offset + issued.start(1), offset + issued.end(1), "시행")
+            dates = find_dates(issued.group(2) or "", partial=False)
+            if dates:
+                at = offset + issued.start(2)
+                put("date", dates[0].value, p, at + dates[0].start, at + dates[0].end, "시행")
+        if _SPACED.match(stripped) or (stripped.endswith("장") and _ORG_END.search(stripped.replace(" ", "")[:-1])
+                                       and len(stripped.replace(" ", "")) <= 20):
+            name = stripped.replace(" ", "")
+            start = offset + line.index(stripped)
+            if name.endswith("장") and _ORG_END.search(name[:-1]):
+                signature = (p, start, start + len(stripped), name[:-1])
+                # a notice's date stands alone on the line right above its 기관장
+                if previous:
+                    dates = find_dates(previous[2], partial=False)
+                    if dates and len(previous[2].strip()) <= 20:
+                        d = dates[0]
+                        put("date", d.value, p, previous[1] + d.start, previous[1] + d.end, "공고일")
+            elif _ORG_END.search(name):
+                put("sender", name, p, start, start + len(stripped), "머리")
+        previous = (p, offset, line) if stripped else previous
+    if signature and "sender" not in parts:
+        put("sender", signature[3], signature[0], signature[1], signature[2], "발신명의")
+    return parts
+
+
+def role_of(name: str, title: str = "") -> str | None:
+    """The header part a field asks for, when its name or title is one of that part's words."""
+    keys = {re.sub(r"[\s_]+", "", text).lower() for text in (name, title) if text}
+    for role, words in ROLES.items():
+        if keys & {re.sub(r"[\s_]+", "", w).lower() for w in words}:
+            return role
+    return None
+
+
+def as_text(part: Part) -> str:
+    return part.value.iso() if isinstance(part.value, KoreanDate) else str(part.value)
