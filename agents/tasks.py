@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from agents.budget import fit
 from agents.errors import LLMUnavailable
 from agents.extractive import Passage, answer_sentences
+from agents.sentences import block_kind, sentence_article
 from agents.lexicons import alternation, lexicon
 from agents.llm import LLM
 from agents.prompts import (ANSWER_SYSTEM, EXTRACTIVE_NOT_FOUND, NOT_FOUND, REWRITE_SYSTEM, answer_user,
@@ -181,7 +182,8 @@ def llm_answer(ws: Workspace, question: str, text: str, sent: list[SearchHit], n
 def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
                       standalone: str | None = None) -> Answer:
     """The best-supported sentences of the top passages, each followed by its citation."""
-    passages = [Passage(h.chunk.id, h.chunk.text, rank=i, score=h.score) for i, h in enumerate(hits)]
+    passages = [Passage(h.chunk.id, h.chunk.text, rank=i, score=h.score, kind=block_kind(h.chunk))
+                for i, h in enumerate(hits)]
     # A follow-up joined to the previous question retrieves well, but its own words ("그럼 일비는?") say
     # which sentence answers it: score sentences on the follow-up when it has content words of its own.
     own = standalone is not None and ws.llm is None and morphemes(ws.kiwi, question)
@@ -203,10 +205,19 @@ def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notic
         if sentence in seen:  # chunk overlap and repeated pages give the same sentence twice
             continue
         seen.add(sentence)
-        citations.append(source(len(citations) + 1, by_chunk[extract.chunk_id], (extract.start, extract.end)))
+        cited = source(len(citations) + 1, by_chunk[extract.chunk_id], (extract.start, extract.end))
+        article = sentence_article(by_chunk[extract.chunk_id].chunk.text, extract.start)
+        if article and article not in cited.heading_path:  # the chunk spans articles: cite the sentence's own
+            cited = cited.model_copy(update={"heading_path": [*_above_articles(cited.heading_path), article]})
+        citations.append(cited)
         parts.append(f"{sentence} [{len(citations)}]")
     return Answer(question=question, text=" ".join(parts), citations=citations, grounded=True, mode="extractive",
                   notices=notices, standalone_question=standalone)
+
+
+def _above_articles(path: list[str]) -> list[str]:
+    """A heading path without its trailing 조 (the part the sentence's own article replaces)."""
+    return path[:-1] if path and sentence_article(path[-1], len(path[-1])) else path
 
 
 def row_with_header(header: str, row: str) -> str:
