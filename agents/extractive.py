@@ -132,9 +132,11 @@ def answer_sentences(
     # The best sentence must reach min_support and, where the asked kind can be checked, state it; the
     # embedder only reorders, never rescues, so a refusal does not depend on which embedder is configured.
     strict = want.kind in WEIGHTS.answer_strict_kinds
-    answers = (coverage >= min_support) & (stated | (not strict))
+    # A question asking two things is answered by two sentences, each covering about half of it.
+    floor = min_support * (WEIGHTS.answer_two_part_share if want.two_parts else 1.0)
+    answers = (coverage >= floor) & (stated | (not strict))
     order = [i for i in np.argsort(-score, kind="stable")
-             if coverage[i] >= min_support * WEIGHTS.answer_candidate_share]
+             if coverage[i] >= floor * WEIGHTS.answer_candidate_share]
     supported = [i for i in order if answers[i]]
     if not supported:
         return []

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from agents.budget import fit
 from agents.errors import LLMUnavailable
+from agents.document_fields import asked_field, find_field
 from agents.extractive import Passage, answer_sentences
 from agents.sentences import block_kind, sentence_article
 from agents.lexicons import alternation, lexicon
@@ -182,6 +183,9 @@ def llm_answer(ws: Workspace, question: str, text: str, sent: list[SearchHit], n
 def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
                       standalone: str | None = None) -> Answer:
     """The best-supported sentences of the top passages, each followed by its citation."""
+    fielded = document_field_answer(ws, question, hits, notices, standalone)
+    if fielded is not None:
+        return fielded
     passages = [Passage(h.chunk.id, h.chunk.text, rank=i, score=h.score, kind=block_kind(h.chunk))
                 for i, h in enumerate(hits)]
     # A follow-up joined to the previous question retrieves well, but its own words ("그럼 일비는?") say
@@ -213,6 +217,27 @@ def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notic
         parts.append(f"{sentence} [{len(citations)}]")
     return Answer(question=question, text=" ".join(parts), citations=citations, grounded=True, mode="extractive",
                   notices=notices, standalone_question=standalone)
+
+
+def document_field_answer(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
+                          standalone: str | None) -> Answer | None:
+    """"이 문서의 제목은?", 작성일, 기관, 문서번호: read from the best hit's document header and title."""
+    field = asked_field(question)
+    if field is None or not hits:
+        return None
+    document = hits[0].document
+    found = find_field(field, document.title, [b.text for b in ws.kb.store.blocks(document.id)])
+    if found is None:
+        return None
+    chunks = ws.kb.store.document_chunks(document.id)
+    chunk = next((c for c in chunks if c.start <= found.start < c.end), chunks[0] if chunks else None)
+    if chunk is None:
+        return None
+    cited = source(1, SearchHit(chunk, document, hits[0].score))
+    cited = cited.model_copy(update={"start": found.start, "end": found.end, "quote": found.value})
+    note_extractive(notices, EXTRACTIVE_NOTICE)
+    return Answer(question=question, text=f"{document.name}의 {field}: {found.value} [1]", citations=[cited],
+                  grounded=True, mode="extractive", notices=notices, standalone_question=standalone)
 
 
 def _above_articles(path: list[str]) -> list[str]:

@@ -23,6 +23,9 @@ class AnswerWeights:
     floor with the fewest false answers on 300 questions asked without their gold passage while refusing
     ≤ 5 % of the answerable ones (0.40: refused 4.8 %, false 21 %; 0.25, the hand-set value before issue 16:
     refused 1.3 %, false 52 %). Figures on the *report* half and on autorag_ko are held out."""
+    answer_two_part_share: float = 0.5
+    """A question asking two things (agents/asked.py `two_parts`) is answered by two sentences that each
+    cover about half of it: its support floor is `answer_min_support` × this. Hand-set."""
     answer_strict_kinds: tuple[str, ...] = ()
     """Asked kinds (agents/asked.py) the best sentence must state to be an answer. Chosen on the korquad_dev
     tune half: requiring a date for 언제, a figure with its unit for 얼마, the counter for 몇 never beat the
