@@ -10,8 +10,11 @@ from rag.retrieve import Retriever
 from rag.settings import Settings
 
 # measured when written on this subset of 29 questions (BM25 retrieval): citation@1 0.828, grounded 0.931,
-# char-F1 0.387
-CITATION_FLOOR, GROUNDED_FLOOR, F1_FLOOR = 0.75, 0.86, 0.35
+# char-F1 0.387. Since issue 16 raised the support floor to 0.40 (chosen on the korquad_dev tune half to
+# halve false answers): citation@1 0.586, grounded 0.621, char-F1 0.262 — a known regression on these long
+# paraphrased questions (docs/benchmarks.md "Extractive answers on korquad_dev"); the floors below catch
+# anything worse, and should go back up once the support floor accounts for question length.
+CITATION_FLOOR, GROUNDED_FLOOR, F1_FLOOR = 0.55, 0.58, 0.24
 
 
 def test_char_f1_ignores_markers_and_spaces():
