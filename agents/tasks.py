@@ -13,7 +13,9 @@ from typing import Any, TypeVar
 
 from agents.budget import fit
 from agents.errors import LLMUnavailable
+from agents.document_fields import asked_field, find_field
 from agents.extractive import Passage, answer_sentences
+from agents.sentences import block_kind, sentence_article
 from agents.lexicons import alternation, lexicon
 from agents.llm import LLM, TokenMeter
 from agents.prompts import (ANSWER_SYSTEM, EXTRACTIVE_NOT_FOUND, NOT_FOUND, REWRITE_SYSTEM, answer_user,
@@ -184,6 +186,9 @@ def llm_answer(ws: Workspace, question: str, text: str, sent: list[SearchHit], n
 def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
                       standalone: str | None = None) -> Answer:
     """The best-supported sentences of the top passages, each followed by its citation."""
+    fielded = document_field_answer(ws, question, hits, notices, standalone)
+    if fielded is not None:
+        return fielded
     parts, citations = extractive_parts(ws, question, hits, notices, standalone)
     return extractive_result(ws, question, hits, notices, standalone, parts, citations)
 
@@ -199,7 +204,8 @@ def extractive_result(ws: Workspace, question: str, hits: list[SearchHit], notic
 def extractive_parts(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
                      standalone: str | None = None) -> tuple[list[str], list[Source]]:
     """The extractive answer as its cited sentences ("sentence [n]"), in order, and their sources."""
-    passages = [Passage(h.chunk.id, h.chunk.text, rank=i, score=h.score) for i, h in enumerate(hits)]
+    passages = [Passage(h.chunk.id, h.chunk.text, rank=i, score=h.score, kind=block_kind(h.chunk))
+                for i, h in enumerate(hits)]
     # A follow-up joined to the previous question retrieves well, but its own words ("그럼 일비는?") say
     # which sentence answers it: score sentences on the follow-up when it has content words of its own.
     own = standalone is not None and ws.llm is None and morphemes(ws.kiwi, question)
@@ -218,7 +224,11 @@ def extractive_parts(ws: Workspace, question: str, hits: list[SearchHit], notice
         if sentence in seen:  # chunk overlap and repeated pages give the same sentence twice
             continue
         seen.add(sentence)
-        citations.append(source(len(citations) + 1, by_chunk[extract.chunk_id], (extract.start, extract.end)))
+        cited = source(len(citations) + 1, by_chunk[extract.chunk_id], (extract.start, extract.end))
+        article = sentence_article(by_chunk[extract.chunk_id].chunk.text, extract.start)
+        if article and article not in cited.heading_path:  # the chunk spans articles: cite the sentence's own
+            cited = cited.model_copy(update={"heading_path": [*_above_articles(cited.heading_path), article]})
+        citations.append(cited)
         parts.append(f"{sentence} [{len(citations)}]")
     return parts, citations
 
@@ -228,6 +238,33 @@ def kiwi_usage(ws: Workspace, question: str, hits: list[SearchHit], text: str) -
     read = [question, *(h.chunk.text for h in hits)]
     prompt = sum(len(tokens) for tokens in ws.kiwi.tokenize(read))  # a list in, a lazy iterator out: consumed
     return Usage(prompt_tokens=prompt, completion_tokens=len(ws.kiwi.tokenize(text)), counted_by="kiwi")
+
+
+def document_field_answer(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
+                          standalone: str | None) -> Answer | None:
+    """"이 문서의 제목은?", 작성일, 기관, 문서번호: read from the best hit's document header and title."""
+    field = asked_field(question)
+    if field is None or not hits:
+        return None
+    document = hits[0].document
+    found = find_field(field, document.title, [b.text for b in ws.kb.store.blocks(document.id)])
+    if found is None:
+        return None
+    chunks = ws.kb.store.document_chunks(document.id)
+    chunk = next((c for c in chunks if c.start <= found.start < c.end), chunks[0] if chunks else None)
+    if chunk is None:
+        return None
+    cited = source(1, SearchHit(chunk, document, hits[0].score))
+    cited = cited.model_copy(update={"start": found.start, "end": found.end, "quote": found.value})
+    note_extractive(notices, EXTRACTIVE_NOTICE)
+    text = f"{document.name}의 {field}: {found.value} [1]"
+    return Answer(question=question, text=text, citations=[cited], grounded=True, mode="extractive",
+                  notices=notices, standalone_question=standalone, usage=kiwi_usage(ws, question, hits, text))
+
+
+def _above_articles(path: list[str]) -> list[str]:
+    """A heading path without its trailing 조 (the part the sentence's own article replaces)."""
+    return path[:-1] if path and sentence_article(path[-1], len(path[-1])) else path
 
 
 def row_with_header(header: str, row: str) -> str:

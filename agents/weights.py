@@ -19,8 +19,19 @@ class AnswerWeights:
     # --- extractive answers (agents.extractive.answer_sentences) ---
     answer_min_support: float = 0.25
     """Idf-weighted share of the question's content morphemes the best sentence must cover, else "not found".
-    Hand-set; checked on autorag_ko (tests/agents/test_extractive.py: the first 40 questions, refusals ≤ 30 %,
-    ≤ 1 false answer; bench/answers.py, README "Answer quality"), so those figures are tuned-on."""
+    Hand-set before issue 16. Measured against 0.40, the floor chosen on the korquad_dev *tune* half
+    (articles with even crc32, `bench/answers.py --split tune`: fewest false answers on 300 questions asked
+    without their gold passage while refusing ≤ 5 % of the answerable ones; 0.40: refused 4.8 %, false 21 %;
+    0.25: refused 1.3 %, false 52 %): on held-out autorag_ko 0.40 refused a third of the answerable questions
+    and cut citation@1 from 0.737 to 0.588, so it is not kept (docs/benchmarks.md, "Answer quality")."""
+    answer_two_part_share: float = 0.5
+    """A question asking two things (agents/asked.py `two_parts`) is answered by two sentences that each
+    cover about half of it: its support floor is `answer_min_support` × this. Hand-set."""
+    answer_strict_kinds: tuple[str, ...] = ()
+    """Asked kinds (agents/asked.py) the best sentence must state to be an answer. Chosen on the korquad_dev
+    tune half: requiring a date for 언제, a figure with its unit for 얼마, the counter for 몇 never beat the
+    support floor alone at ≤ 5 % refusals (e.g. when+amount at 0.36: false 26 % vs 21 %), so the kind only
+    ranks sentences (`answer_type_bonus`)."""
     answer_candidate_share: float = 0.75
     """A further sentence needs at least `answer_min_support` × this coverage to be shown at all. Hand-set."""
     answer_keep_margin: float = 0.15
@@ -31,7 +42,12 @@ class AnswerWeights:
     answer_rank_prior: float = 0.05
     """Bonus for the retriever's order, / (1 + rank): breaks ties between equally covering sentences. Hand-set."""
     answer_type_bonus: float = 0.05
-    """Bonus for a sentence stating a time or a figure when the question asks when or how much. Hand-set."""
+    """Bonus for a sentence stating what the question asks for (agents/asked.py: a date, an amount with its
+    unit, the counter of 몇, a name for 누구/어디, a reason for 왜). Hand-set."""
+    answer_form_penalty: float = 0.1
+    """Taken off a sentence of a form, note, annex or page header/footer (agents/sentences.py SECONDARY_KINDS):
+    body text that rules something wins over a form that repeats its words. Hand-set (no set with those block
+    kinds yet: they arrive with issue 15)."""
     answer_context_share: float = 0.5
     """A question term found only in a sentence's heading or table header counts this much of its weight.
     Hand-set."""

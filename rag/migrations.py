@@ -196,3 +196,14 @@ def m005_drop_jobs(db: sqlite3.Connection) -> None:
 def m006_drop_schema_version(db: sqlite3.Connection) -> None:
     """meta 'schema_version' (never bumped) gave way to `_migrations`."""
     db.execute("DELETE FROM meta WHERE key = 'schema_version'")
+
+
+@migration
+def m007_issue16_terms_json(db: sqlite3.Connection) -> None:
+    """Chunk terms are stored as a JSON array (rag/store.py `encode_terms`), not space-joined.
+
+    Kiwi returns some names as one token with a space in it ("테드 번디"); stored space-joined they
+    came back as two terms that no question term matched. The tokens are gone from the old column,
+    so the chunks are re-tokenized (by the next writer), not converted in SQL.
+    """
+    mark_terms_stale(db, "m007_issue16_terms_json")

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,7 +196,7 @@ class Store:
                     "INSERT INTO chunks (document_id, ordinal, kind, page, heading_path, start, end, text, morphemes,"
                     " boxes) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (doc_id, c.ordinal, c.kind, c.page, json.dumps(c.heading_path, ensure_ascii=False),
-                     c.start, c.end, c.text, " ".join(c.morphemes), _boxes_json(c.boxes)),
+                     c.start, c.end, c.text, encode_terms(c.morphemes), _boxes_json(c.boxes)),
                 )
                 ids.append(cur.lastrowid)
             if readers is not None:
@@ -236,7 +236,7 @@ class Store:
         ids, terms, distinct = [], [], {}
         for chunk_id, morphemes in self.db.execute("SELECT id, morphemes FROM chunks ORDER BY id"):
             ids.append(chunk_id)
-            terms.append([distinct.setdefault(t, t) for t in morphemes.split()])
+            terms.append([distinct.setdefault(t, t) for t in decode_terms(morphemes)])
         return ids, terms
 
     def chunks(self, ids: list[int]) -> dict[int, Chunk]:
@@ -280,7 +280,7 @@ class Store:
         """New lexical terms for every chunk (user dictionary changed, or terms marked stale by a
         migration), in one transaction that also clears the stale mark."""
         with self.transaction() as db:
-            db.executemany("UPDATE chunks SET morphemes = ? WHERE id = ?", [(" ".join(t), i) for i, t in terms])
+            db.executemany("UPDATE chunks SET morphemes = ? WHERE id = ?", [(encode_terms(t), i) for i, t in terms])
             db.execute("DELETE FROM meta WHERE key = 'terms_stale'")
             self._bump(db)
 
@@ -342,8 +342,24 @@ def _with_heading(chunk: Chunk) -> str:
 def _chunk(r: tuple) -> Chunk:
     return Chunk(id=r[0], document_id=r[1], ordinal=r[2], kind=r[3], page=r[4],
                  heading_path=tuple(json.loads(r[5])), start=r[6], end=r[7], text=r[8],
-                 morphemes=tuple(r[9].split()), boxes=tuple(Box(*b) for b in json.loads(r[10])) if r[10] else ())
+                 morphemes=tuple(decode_terms(r[9])), boxes=tuple(Box(*b) for b in json.loads(r[10])) if r[10] else ())
 
 
 def _boxes_json(boxes: tuple[Box, ...]) -> str | None:
     return json.dumps([[b.left, b.top, b.right, b.bottom] for b in boxes]) if boxes else None
+
+
+def encode_terms(terms: Iterable[str]) -> str:
+    """A chunk's lexical terms as kb.sqlite stores them: a JSON array.
+
+    Kiwi returns some names as one token with a space inside ("테드 번디", "젭 스튜어트"); the
+    space-joined format this replaced split them in two, so the question's whole token never
+    matched (issue 16). A JSON array keeps any token whole.
+    """
+    return json.dumps(list(terms), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_terms(stored: str) -> list[str]:
+    """The terms `encode_terms` stored; a KB written before m007_issue16_terms_json holds them
+    space-joined (no term starts with "[": content tags are words, numbers and hanja)."""
+    return json.loads(stored) if stored.startswith("[") else stored.split()

@@ -63,3 +63,44 @@ def test_a_kb_from_an_older_korag_is_retokenized_once(tmp_path, kiwi):
     generation = old.store.generation()
     KnowledgeBase.open(settings).search_lexical(QUERY, 2)
     assert old.store.generation() == generation  # once: a second process finds it done
+
+
+NAME = "테드 번디는 1970년대 미국에서 활동한 연쇄살인범으로, 플로리다에서 체포되었다."
+OTHER = "번디 가문의 테드 농장은 해마다 가을에 문을 연다. 번디 농장의 사과가 유명하다."
+
+
+def test_a_token_with_a_space_survives_storage_and_matches_the_question(tmp_path, kiwi):
+    assert "테드 번디" in lexical_terms_of(kiwi, NAME)  # Kiwi keeps the name as one token
+    settings = Settings(home=tmp_path, kb="names")
+    kb = KnowledgeBase.open(settings, create=True)
+    Ingestor(kb, settings).ingest_bytes(NAME.encode(), "bundy.txt")
+    Ingestor(kb, settings).ingest_bytes(OTHER.encode(), "farm.txt")
+    assert "테드 번디" in kb.store.document_chunks(kb.document("bundy.txt").id)[0].morphemes
+    ids, terms = kb.store.chunk_terms()
+    assert any("테드 번디" in t for t in terms)
+    assert [h.document.name for h in kb.search_lexical("테드 번디는 누구인가?", 2)] == ["bundy.txt"]  # the name alone
+
+
+def test_a_kb_with_space_joined_terms_is_retokenized_by_the_json_migration(tmp_path, kiwi):
+    settings = Settings(home=tmp_path, kb="old")
+    kb = KnowledgeBase.open(settings, create=True)
+    Ingestor(kb, settings).ingest_bytes(NAME.encode(), "bundy.txt")
+    Ingestor(kb, settings).ingest_bytes(OTHER.encode(), "farm.txt")
+    kb.close()
+    # what korag wrote before m007: terms joined by spaces, so "테드 번디" came back as 테드, 번디
+    db = sqlite3.connect(tmp_path / "old" / "kb.sqlite")
+    for chunk_id, text in db.execute("SELECT id, text FROM chunks").fetchall():
+        db.execute("UPDATE chunks SET morphemes = ? WHERE id = ?", (" ".join(lexical_terms_of(kiwi, text)), chunk_id))
+    db.execute("DELETE FROM _migrations WHERE name = 'm007_issue16_terms_json'")
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+    db.commit()
+    db.close()
+
+    old = KnowledgeBase.open(settings)
+    assert old.store.terms_stale() == "m007_issue16_terms_json"
+    assert "테드 번디" not in {t for c in old.store.all_chunks() for t in c.morphemes}  # read back split
+    hits = old.search_lexical("테드 번디는 누구인가?", 2)  # the first search re-tokenizes
+    assert [h.document.name for h in hits] == ["bundy.txt"]
+    assert old.store.terms_stale() is None
+    stored = old.store.db.execute("SELECT morphemes FROM chunks ORDER BY id LIMIT 1").fetchone()[0]
+    assert stored.startswith("[") and "테드 번디" in stored

@@ -1,0 +1,99 @@
+"""What a question asks for, and whether a sentence states it: the answer kinds of the extractive answerer.
+
+A question's kind (언제 → a time, 얼마 → an amount with its unit, 몇 → a count, 누구 → a person or an
+organisation, 어디 → a place, 왜 → a reason, …) comes from agents/lexicons/answer_kinds.tsv; a sentence
+states it when it holds that kind of thing *beyond the question's own words* (the question's "1989년"
+is not an answer to "언제"). Amounts are only recognised here (a figure with a unit), never parsed:
+the one Korean amount/date parser is ingest/numbers.py (issue 17).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agents.lexicons import alternation, lexicon
+
+_KINDS = lexicon("answer_kinds")
+ASKING = ("when", "amount", "count", "who", "where", "why", "how", "what", "yesno")
+_ASKS = [(kind, re.compile(alternation(_KINDS[kind], spaced=True))) for kind in ASKING]
+_TIME = re.compile(rf"\d+\s*{alternation(_KINDS['time_unit'])}|\d{{4}}\s*[-./]\s*\d{{1,2}}"
+                   rf"|{alternation(_KINDS['time_word'])}")
+# A figure with a unit: "7만 원", "15%", "300 km", "3명", "2.5배"; a bare figure ("제3조") is not an amount.
+_AMOUNT = re.compile(r"\d[\d,.]*\s*(?:[만억조천]\s*)?(?:[가-힣]{1,3}|%|[A-Za-z]{1,3}\b)")
+_COUNT = re.compile(r"\d[\d,.]*\s*[가-힣]|(?<![가-힣])(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|스무)\s*"
+                    r"(?:명|개|번|곳|차례|가지|권|마리|살|척|대|채|편|종)")
+_REASON = re.compile(alternation(_KINDS["reason"], spaced=True))
+_BOTH = re.compile(alternation(_KINDS["both"], spaced=True))
+_NAME_TAGS = ("NNP", "SL", "SH")
+# Words a sentence opens with when it refers back to the one before (이는, 그 경우, 이들은, 이때):
+# demonstrative determiners and pronouns as Kiwi tags them.
+_BACK_DETERMINERS = frozenset({"이", "그", "저", "해당", "이런", "그런", "이러한", "그러한"})
+_BACK_PRONOUNS = frozenset({"이", "그", "이것", "그것", "이들", "그들", "이곳", "그곳", "여기", "거기", "이때", "그때"})
+
+
+# A question for a year ("…한 연도는?", "몇 년에") wants a year, not any date; 몇 with its counter
+# ("몇 대", "몇 명", "몇가지") wants that counter after a figure.
+_ASKS_YEAR = re.compile(r"연도|년도|몇\s*년(?!\s*(?:동안|간|만))|어느\s*해|해는")
+_YEAR = re.compile(r"\d{2,4}\s*년")
+_COUNTER = re.compile(r"몇\s*([가-힣]{1,2})")
+_NUMERALS = r"(?:\d[\d,.]*|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|스무|백|천)"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The kind of answer a question wants, and whether it asks for two things at once."""
+
+    kind: str  # one of ASKING, or "" when the question says nothing about it
+    two_parts: bool = False
+
+
+def asked(question: str) -> Asked:
+    """What `question` asks for: the first kind (in answer_kinds.tsv order) whose words it holds."""
+    kind = next((k for k, pattern in _ASKS if pattern.search(question)), "")
+    return Asked(kind, _asks_two(question))
+
+
+def _asks_two(question: str) -> bool:
+    # "숙박비와 일비는 각각 얼마인가요?", "언제 어디서 태어났나?", "A는? 그리고 B는?"
+    if question.count("?") >= 2 or _BOTH.search(question):
+        return True
+    return sum(1 for _, pattern in _ASKS[:6] if pattern.search(question)) >= 2
+
+
+def _new(text: str, pattern: re.Pattern, question: str) -> bool:
+    """`pattern` matches in `text` somewhere the question does not already say."""
+    flat = re.sub(r"\s", "", question)
+    return any(re.sub(r"\s", "", m.group()) not in flat for m in pattern.finditer(text))
+
+
+def states(kind: str, text: str, tokens, question: str, question_terms: set[str]) -> bool:
+    """Whether a sentence (its text and Kiwi tokens) states what a question of `kind` asks for."""
+    if kind == "when":
+        return _new(text, _YEAR if _ASKS_YEAR.search(question) else _TIME, question)
+    if kind == "amount":
+        return _new(text, _AMOUNT, question)
+    if kind == "count":
+        counter = _COUNTER.search(question)
+        if counter:  # 몇 대 → "124대", 몇가지 → "4가지"; the counter's first syllable is enough (몇 명이 → 명)
+            return _new(text, re.compile(rf"{_NUMERALS}\s*{re.escape(counter.group(1)[0])}"), question)
+        return _new(text, _COUNT, question)
+    if kind in ("who", "where"):
+        # a name the question does not hold: a proper noun, or one written in Latin letters or hanja
+        return any(t.tag.startswith(_NAME_TAGS) and t.form not in question_terms and t.form not in question
+                   for t in tokens)
+    if kind == "why":
+        return _REASON.search(text) is not None
+    return True
+
+
+def refers_back(tokens) -> bool:
+    """Whether a sentence opens by pointing at the sentence before it ("이는 …", "그 경우 …", "이들은 …")."""
+    words = [t for t in tokens if not t.tag.startswith(("S", "W"))][:2]
+    if not words:
+        return False
+    head = words[0]
+    if head.tag == "MM" and head.form in _BACK_DETERMINERS:
+        return True
+    if head.tag == "NP" and head.form in _BACK_PRONOUNS:
+        return True
+    return head.tag == "MAG" and head.form in ("이때", "그때", "이에")
