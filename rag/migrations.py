@@ -196,3 +196,14 @@ def m005_drop_jobs(db: sqlite3.Connection) -> None:
 def m006_drop_schema_version(db: sqlite3.Connection) -> None:
     """meta 'schema_version' (never bumped) gave way to `_migrations`."""
     db.execute("DELETE FROM meta WHERE key = 'schema_version'")
+
+
+@migration
+def m007_issue15_block_kinds(db: sqlite3.Connection) -> None:
+    """Blocks gained kinds (form, annex, note, label, header, footer) and a 공문 header field's `label`.
+
+    `kind` was already a free TEXT column on blocks and chunks, so only the label is new; documents
+    ingested before keep "paragraph"/"text" kinds until re-ingested.
+    """
+    if "label" not in _columns(db, "blocks"):
+        db.execute("ALTER TABLE blocks ADD COLUMN label TEXT")

@@ -7,7 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-BlockKind = Literal["paragraph", "heading", "table", "list"]
+# "paragraph" is body text. form: a fill-in table (mostly empty value cells); annex: 별지/별표/부록/서식
+# matter after the articles; note: 주석, ※ lines and footnotes; label: a 공문 header field (Block.label).
+BlockKind = Literal["paragraph", "heading", "table", "form", "list", "annex", "note", "label", "header", "footer"]
+# What a chunk holds, for ranking and answer selection: the kind of its first block, "text" for body.
+ChunkKind = Literal["text", "heading", "table", "form", "annex", "note", "label", "header", "footer"]
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Box:
 
 @dataclass(frozen=True)
 class Block:
-    """One unit of a document in reading order: a paragraph, heading, table or list item."""
+    """One unit of a document in reading order: a paragraph, heading, table, form, list item, note…"""
 
     text: str
     kind: BlockKind = "paragraph"
@@ -33,6 +37,7 @@ class Block:
     heading_path: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] | None = None  # tables only; rows[0] is the header row
     boxes: tuple[Box, ...] = ()  # OCR only: boxes[i] is where the i-th line of `text` is on the page
+    label: str | None = None  # kind "label": the 공문 header field this block holds (수신, 제목, 시행, …)
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class Chunk:
     ordinal: int  # position of the chunk in its document
     start: int  # character span in the document's extracted text
     end: int
-    kind: str = "text"  # "text" or "table"
+    kind: str = "text"  # a ChunkKind: "text" (body), "table", "form", "annex", "note", "label", …
     document_id: str | None = None
     id: int | None = None
     boxes: tuple[Box, ...] = ()  # OCR only: the page regions (lines) this chunk was read from
