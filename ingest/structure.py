@@ -15,7 +15,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
-from rag.model import Block, ParsedDocument
+from rag.model import Block, ParsedDocument, is_soft_heading
 
 _N = r"\d+"
 PART = re.compile(rf"^제\s*{_N}\s*(편|장|절|관)(?=\s|$|\.)\s*(.*)$")  # 제1장 총칙
@@ -43,7 +43,7 @@ _PROSE_KINDS = ("paragraph", "list", "heading", "annex", "note")
 
 def is_soft(title: str) -> bool:
     """True for a 항/호/목 level of a heading path (①, 1., 가.): finer than an article."""
-    return any(p.match(title + " ") for p in SOFT)
+    return is_soft_heading(title)
 
 
 def field_name(line: str) -> str | None:
@@ -110,7 +110,9 @@ def _structural(line: str) -> bool:
 
 
 def is_regulation(blocks: Iterable[Block]) -> bool:
-    return sum(1 for b in blocks if b.kind in _PROSE_KINDS and _article_label(b.text.strip())) >= 2
+    """Two or more lines that start an article (제N조(제목) or 제N조 followed by text)."""
+    return sum(1 for b in blocks if b.kind in _PROSE_KINDS
+               for line in b.text.split("\n") if _article_label(line.strip())) >= 2
 
 
 def _regulation_paths(blocks: list[Block]) -> list[Block]:

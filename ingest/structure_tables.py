@@ -98,8 +98,9 @@ def _header_row(grid: list[list[Cell]]) -> list[Cell] | None:
 
 
 def _header_line(header: list[Cell], row: list[Cell]) -> str:
-    if len(row) == 1 and row[0].col_span > 1:
-        return row[0].text  # a merged row across the table: a group title, not a value
+    first, last = header[0], header[-1]
+    if len(row) == 1 and row[0].col <= first.col and row[0].col + row[0].col_span >= last.col + last.col_span:
+        return row[0].text  # a merged row across the whole table: a group title, not a value
     parts = []
     for cell in row:
         name = next((h.text for h in header if h.col <= cell.col < h.col + h.col_span), "")

@@ -4,6 +4,8 @@ Loaders produce `ParsedDocument`s of ordered `Block`s; the splitter turns them i
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -73,6 +75,32 @@ class Chunk:
     document_id: str | None = None
     id: int | None = None
     boxes: tuple[Box, ...] = ()  # OCR only: the page regions (lines) this chunk was read from
+
+
+# 항 (①), 호 (1.), 목 (가.): the levels of a heading path under an article (ingest.structure).
+_SOFT_HEADING = re.compile(r"^(?:[①-⑳㉑-㉟]|\d{1,3}\.|[가-하]\.)$")
+
+
+def is_soft_heading(title: str) -> bool:
+    """True for a 항/호/목 level of a heading path (①, 3., 가.): finer than an article."""
+    return bool(_SOFT_HEADING.match(title))
+
+
+def where_in(heading_path: Sequence[str]) -> str:
+    """Where a passage sits, as a reader cites it: "제12조(대부한도) ①", or the last two headings."""
+    path = list(heading_path)
+    soft: list[str] = []
+    while path and is_soft_heading(path[-1]):
+        soft.insert(0, path.pop())
+    if soft:
+        return " ".join(path[-1:] + soft)
+    return " › ".join(path[-2:])
+
+
+def citation_label(document: str, heading_path: Sequence[str] = (), page: int | None = None) -> str:
+    """The citation every surface shows: "규정.hwp › 제12조(대부한도) ① · 3쪽"."""
+    where = where_in(heading_path)
+    return document + (f" › {where}" if where else "") + (f" · {page}쪽" if page else "")
 
 
 def heading_prefix(text: str, heading_path: tuple[str, ...]) -> tuple[str, ...]:
