@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 from ingest.errors import IngestError  # noqa: E402
 from ingest.loaders import load  # noqa: E402
 from ingest.split import KoreanSplitter  # noqa: E402
-from ingest.structure import ARTICLE, PARAGRAPH, is_regulation  # noqa: E402
+from ingest.structure import ARTICLE, PARAGRAPH, PART, SUPPLEMENT, annex_marker, is_regulation  # noqa: E402
 
 RESIDUE = re.compile(r"(?:[|,·]\s+){4,}")  # four or more separators with nothing between them
 
@@ -35,7 +35,9 @@ def residue_lines(text: str) -> list[str]:
 
 
 def starts_at_article(text: str) -> bool:
-    head = text.lstrip()
+    """The chunk's first line, after the 편/장/절/부칙/별지 headings that open it, starts an article or 항."""
+    lines = [line.strip() for line in text.split("\n")]
+    head = next((line for line in lines if not (PART.match(line) or SUPPLEMENT.match(line) or annex_marker(line))), "")
     return bool(ARTICLE.match(head) or PARAGRAPH.match(head))
 
 

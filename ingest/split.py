@@ -130,7 +130,8 @@ class KoreanSplitter:
         return result
 
     def _heading_terms(self, blocks: Sequence[Block]) -> dict[tuple[str, ...], tuple[str, ...]]:
-        paths = sorted({b.heading_path for b in blocks if b.heading_path})
+        # every prefix too: a chunk that starts with its own heading is indexed with the headings above it
+        paths = sorted({b.heading_path[:n] for b in blocks for n in range(1, len(b.heading_path) + 1)})
         terms = lexical_terms_many(self.kiwi, (" ".join(p) for p in paths))
         return {p: tuple(t) for p, t in zip(paths, terms)}
 
@@ -165,20 +166,27 @@ class _Packer:
         self.page: int | None = None
         self.heading_path: tuple[str, ...] = ()
         self.kind = "text"
+        self.headings_only = False  # the chunk so far is headings: the next block joins it
         self.block_id = 0
 
     def add(self, block: Block, sentences: list[Sentence]) -> None:
         self.block_id += 1
         kind = _CHUNK_KIND.get(block.kind, "text")
-        if self.units:
+        if self.units and not self.headings_only:
             same_part = hard_path(block.heading_path) == hard_path(self.heading_path)
             new_paragraph = same_part and block.heading_path != self.heading_path  # a new 항 of the same article
             too_long = self.size + sum(s.size for s in sentences) > self.budget
             if (block.page != self.page or block.kind == "heading" or not same_part or kind != self.kind
                     or (new_paragraph and too_long)):
                 self.flush()
-        if not self.units:
-            self.page, self.heading_path, self.kind = block.page, block.heading_path, kind
+        if not self.units or self.headings_only:
+            # A heading opens the chunk of what follows it: that block's path and kind are the chunk's.
+            if not self.units or block.page == self.page:
+                self.page, self.heading_path, self.kind = block.page, block.heading_path, kind
+            else:
+                self.flush()
+                self.page, self.heading_path, self.kind = block.page, block.heading_path, kind
+        self.headings_only = block.kind == "heading" and (self.headings_only or not self.units)
         for sentence in sentences:
             if self.units and self.size + sentence.size > self.budget:
                 carried = self.units[-self.overlap:] if self.overlap else []
@@ -202,10 +210,12 @@ class _Packer:
             previous_block = block_id
         text = "".join(parts)
         terms = tuple(t for _, s in self.units for t in s.terms)
-        if heading_prefix(text, self.heading_path):
-            terms = self.heading_terms.get(self.heading_path, ()) + terms
+        # The headings above the chunk are indexed with it (제2장 대부 › 제12조…): its own heading too
+        # unless the text starts with it, where the words are already counted.
+        context = self.heading_path if heading_prefix(text, self.heading_path) else self.heading_path[:-1]
+        terms = self.heading_terms.get(context, ()) + terms
         self._emit(text, terms, self.units[0][1].start, self.units[-1][1].end, self.kind)
-        self.units, self.size = [], 0
+        self.units, self.size, self.headings_only = [], 0, False
 
     def emit_table(self, block: Block, base: int, rows: list[tuple[str, tuple[str, ...], int]]) -> None:
         self.page, self.heading_path = block.page, block.heading_path

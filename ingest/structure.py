@@ -121,11 +121,17 @@ def _regulation_paths(blocks: list[Block]) -> list[Block]:
     article: str | None = None
     soft: list[tuple[int, str]] = []  # open 항 (1), 호 (2), 목 (3)
     in_annex = False
+    title: str | None = None  # the line just above the first 장 or 조: the regulation's name
+    root: tuple[str, ...] | None = None  # (title,) once the first 장 or 조 is seen
     out: list[Block] = []
     for block in blocks:
         text = block.text.strip()
         kind = block.kind
         label = _article_label(text) if kind in _PROSE_KINDS else None
+        if root is None and kind in _PROSE_KINDS and (label or PART.match(text)):
+            root = (title,) if title else ()
+        elif root is None and kind in _PROSE_KINDS:
+            title = _title_line(text)
         annex = annex_marker(text, kind in ("table", "form")) if kind in _PROSE_KINDS + ("table", "form") and not label else None
         if annex:
             parts, article, soft, in_annex = [(0, annex)], None, [], True
@@ -140,7 +146,7 @@ def _regulation_paths(blocks: list[Block]) -> list[Block]:
                 parts = [p for p in parts if 0 < p[0] < level] + [(level, " ".join(text.split()))]
                 article, soft = None, []
                 kind = "heading"
-            elif label and not in_annex:
+            elif label:  # also inside a 별지 (a ruling's 관계 법령 quotes articles): path 별지 › 조
                 article, soft = label, []
                 first = PARAGRAPH.match(text[len(ARTICLE.match(text).group(0)):].lstrip())
                 if first:
@@ -154,8 +160,18 @@ def _regulation_paths(blocks: list[Block]) -> list[Block]:
             if in_annex and kind != "heading":
                 kind = "annex"
         path = tuple(p for _, p in parts) + ((article,) if article else ()) + tuple(s for _, s in soft)
+        if root and not in_annex and path:
+            path = root + path
         out.append(dataclasses.replace(block, kind=kind, heading_path=path))
     return out
+
+
+def _title_line(text: str) -> str | None:
+    """The last line of a block as a regulation's name ("□ 은행법" → "은행법"), if it reads as one."""
+    line = text.split("\n")[-1].strip().lstrip("□■○◦●-·* ").strip()
+    if 2 <= len(line) <= 40 and not line.rstrip(" .").endswith("다") and not NOTE.match(line):
+        return line
+    return None
 
 
 def _annexes_and_notes(blocks: list[Block]) -> list[Block]:

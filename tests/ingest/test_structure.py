@@ -16,12 +16,19 @@ from ingest.loaders import hwp5
 from ingest.loaders.base import LoadOptions
 from ingest.loaders.hwp5_records import PARA_HEADER, PARA_LINE_SEG, PARA_TEXT, read_records, record_tree
 from ingest.split import KoreanSplitter
+from ingest.structure import PART, SUPPLEMENT
 from ingest.structure_tables import Cell, cells_from_rows, render_table
 from rag.model import citation_label
 from tests.ingest.test_hwp5 import chars, record, text
 from tests.ingest.test_hwpx import _cell, _p, _section, make_hwpx
 
 RESIDUE = re.compile(r"(?:[|,·]\s+){4,}|\|\s*\|")  # empty-cell separators, the bug this issue is about
+
+
+def first_body_line(text_: str) -> str:
+    """A chunk's first line that is not a 장/절/부칙/별지 heading."""
+    lines = text_.split("\n")
+    return next((line for line in lines if not (PART.match(line) or SUPPLEMENT.match(line))), lines[0])
 
 
 def _no_residue(text_: str) -> bool:
@@ -145,10 +152,14 @@ def test_regulation_blocks_carry_article_paths_with_supplement_and_annex():
 def test_every_article_starts_a_chunk_and_citations_name_it(kiwi):
     doc = load(_regulation_hwpx(), "규정.hwpx")
     chunks = KoreanSplitter(kiwi, chunk_tokens=200).split(doc)
-    starts = [c.text.split(" ")[0] for c in chunks]
-    for article in ("제1조(목적)", "제2조(정의)", "제12조(대부한도)", "제13조(상환)", "제1조(시행일)"):
-        assert article in starts, (article, starts)
-    limit = next(c for c in chunks if c.text.startswith("제12조"))
+    # A chunk starts at an article, after the 장/부칙 heading that opens it if there is one.
+    starts = [(first_body_line(c.text).split(" ")[0], c.heading_path) for c in chunks]
+    for article, path in (("제1조(목적)", ("제1장 총칙", "제1조(목적)")), ("제2조(정의)", ("제1장 총칙", "제2조(정의)")),
+                          ("제12조(대부한도)", ("제2장 대부", "제12조(대부한도)", "①")),
+                          ("제13조(상환)", ("제2장 대부", "제13조(상환)")), ("제1조(시행일)", ("부칙", "제1조(시행일)"))):
+        assert (article, path) in starts, (article, starts)
+    assert chunks[0].text.startswith("제1장 총칙\n제1조(목적)")  # the heading joins the article it opens
+    limit = next(c for c in chunks if first_body_line(c.text).startswith("제12조"))
     assert "② 제1항에도" in limit.text  # the article's 항 stay together while it fits
     assert citation_label("규정.hwpx", limit.heading_path, 3) == "규정.hwpx › 제12조(대부한도) ① · 3쪽"
     kinds = {c.text.split("\n")[0]: c.kind for c in chunks}
