@@ -61,7 +61,7 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
         blocks = list(_blocks(body, document._body, headings))
         if options.include_headers_footers:
             top, bottom = _headers_footers(document)
-            blocks = top + blocks + bottom
+            blocks = _as_kind(top, "header") + blocks + _as_kind(bottom, "footer")
     except (etree.LxmlError, ValueError, KeyError, AttributeError, IndexError) as err:
         raise CorruptDocument(name, f"unexpected DOCX structure ({type(err).__name__}: {err}); re-save it in Word") from err
     title = (document.core_properties.title or "").strip() or None
@@ -193,6 +193,11 @@ def _cell_text(tc: etree._Element, table: Table) -> str:
     """A cell's paragraphs and nested tables on one line, so each row stays one line of text."""
     parts = [block.text for block in _blocks(tc, table, _Headings())]
     return " ".join(" ".join(parts).split())
+
+
+def _as_kind(blocks: list[Block], kind: str) -> list[Block]:
+    """Page header or footer text as that kind (tables and forms keep theirs)."""
+    return [b if b.kind in ("table", "form") else dataclasses.replace(b, kind=kind) for b in blocks]
 
 
 def _headers_footers(document: docx.document.Document) -> tuple[list[Block], list[Block]]:

@@ -259,6 +259,7 @@ def test_docx_headers_only_when_asked(rules_docx):
     assert "사내 한정 문서" not in load(rules_docx, "규정.docx").text
     with_headers = load(rules_docx, "규정.docx", LoadOptions(include_headers_footers=True))
     assert with_headers.blocks[0].text == "사내 한정 문서"
+    assert with_headers.blocks[0].kind == "header"
 
 
 def test_docx_named_pdf_is_detected_by_content(rules_docx):
