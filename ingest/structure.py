@@ -25,6 +25,7 @@ PARAGRAPH = re.compile(r"^([①-⑳㉑-㉟])")  # 항
 ITEM = re.compile(rf"^({_N})\.\s")  # 호: "1. "
 SUBITEM = re.compile(r"^([가-하])\.\s")  # 목: "가. "
 SUPPLEMENT = re.compile(r"^부\s*칙(?=\s|$|<|\()")  # 부칙, 부 칙 <제12호, 2020.1.1.>
+SUPPLEMENT_NOTE = re.compile(r"^\s*[<(（〈][^>)）〉]*[>)）〉]")  # the <제12호, 2020.1.1.> after 부칙
 # 별지/별표/부록/서식 (and a bracketed [붙임 1]) open an annex: bracketed anywhere on a block's first
 # line ("■ … [별지 제1호서식]"), or bare and numbered (별표 1, not 별표 = asterisk) at the start of a
 # short line that is not a sentence.
@@ -131,16 +132,17 @@ def _regulation_paths(blocks: list[Block]) -> list[Block]:
         if root is None and kind in _PROSE_KINDS and (label or PART.match(text)):
             root = (title,) if title else ()
         elif root is None and kind in _PROSE_KINDS:
-            title = _title_line(text)
+            title = _title_line(text) or title
         annex = annex_marker(text, kind in ("table", "form")) if kind in _PROSE_KINDS + ("table", "form") and not label else None
         if annex:
             parts, article, soft, in_annex = [(0, annex)], None, [], True
             kind = "heading" if kind in _PROSE_KINDS else kind
         elif kind in _PROSE_KINDS:
             part = PART.match(text)
-            if SUPPLEMENT.match(text) and len(text) <= 40:
-                parts, article, soft, in_annex = [(0, re.sub(r"\s+", "", text.split("<")[0].split("(")[0]))], None, [], False
-                kind = "heading"
+            if SUPPLEMENT.match(text) and len(text) <= 80:
+                parts, article, soft, in_annex = [(0, "부칙")], None, [], False
+                rest = SUPPLEMENT_NOTE.sub("", text[SUPPLEMENT.match(text).end():]).strip()
+                kind = "heading" if not rest else kind  # "부칙 이 규정은 …부터 시행한다." is body under 부칙
             elif part and len(text) <= 80:
                 level = _LEVEL[part.group(1)]
                 parts = [p for p in parts if 0 < p[0] < level] + [(level, " ".join(text.split()))]
@@ -166,12 +168,13 @@ def _regulation_paths(blocks: list[Block]) -> list[Block]:
     return out
 
 
+_NAME_END = re.compile(r"(규정|법|법률|시행령|시행규칙|령|규칙|지침|세칙|요령|기준|정관|조례|내규|약관)$")
+
+
 def _title_line(text: str) -> str | None:
-    """The last line of a block as a regulation's name ("□ 은행법" → "은행법"), if it reads as one."""
+    """The last line of a block as a regulation's name ("□ 은행법" → "은행법"), if it ends like one."""
     line = text.split("\n")[-1].strip().lstrip("□■○◦●-·* ").strip()
-    if 2 <= len(line) <= 40 and not line.rstrip(" .").endswith("다") and not NOTE.match(line):
-        return line
-    return None
+    return line if 2 <= len(line) <= 40 and _NAME_END.search(line) else None
 
 
 def _annexes_and_notes(blocks: list[Block]) -> list[Block]:

@@ -78,6 +78,7 @@ class Chunk:
 
 
 # 항 (①), 호 (1.), 목 (가.): the levels of a heading path under an article (ingest.structure).
+_ARTICLE_HEADING = re.compile(r"^제\s*\d+\s*조")
 _SOFT_HEADING = re.compile(r"^(?:[①-⑳㉑-㉟]|\d{1,3}\.|[가-하]\.)$")
 
 
@@ -87,13 +88,12 @@ def is_soft_heading(title: str) -> bool:
 
 
 def where_in(heading_path: Sequence[str]) -> str:
-    """Where a passage sits, as a reader cites it: "제12조(대부한도) ①", or the last two headings."""
+    """Where a passage sits, as a reader cites it: "제12조(대부한도) ①" (an article and its 항/호/목), or
+    the last two headings."""
     path = list(heading_path)
-    soft: list[str] = []
-    while path and is_soft_heading(path[-1]):
-        soft.insert(0, path.pop())
-    if soft:
-        return " ".join(path[-1:] + soft)
+    article = next((i for i in range(len(path) - 1, -1, -1) if _ARTICLE_HEADING.match(path[i])), None)
+    if article is not None:  # the article and its 항/호/목: what a Korean reader cites
+        return " ".join(path[article:])
     return " › ".join(path[-2:])
 
 

@@ -96,11 +96,11 @@ def test_upload_ingest_ask_and_the_citation_opens_the_cited_passage(portal):
     app = portal("views/documents.py")
     upload(app, (RULES.name, RULES.read_bytes()), ("깨진.pdf", BROKEN_PDF))
     bars = [p.proto.text for p in app.get("progress")]
-    assert any(RULES.name in b and "완료" in b and "3개 청크" in b for b in bars), bars
+    assert any(RULES.name in b and "완료" in b and "10개 청크" in b for b in bars), bars
     assert any("깨진.pdf" in b and "실패" in b for b in bars), bars  # one bad file, one reason, batch goes on
     assert "1개 완료, 1개 실패" in app.warning[0].value
     listed = app.dataframe[0].value
-    assert list(listed["이름"]) == [RULES.name] and list(listed["청크"]) == [3]
+    assert list(listed["이름"]) == [RULES.name] and list(listed["청크"]) == [10]  # a chunk per article (issue 15)
 
     app.switch_page("views/ask.py").run()
     app.chat_input[0].set_value("출장비 정산서는 언제까지 제출해야 하나요?").run()
@@ -109,7 +109,7 @@ def test_upload_ingest_ask_and_the_citation_opens_the_cited_passage(portal):
     assert any("추출형" in m.value for m in app.markdown)  # which mode answered
     assert any("LLM이 설정되지 않아" in i.value for i in app.info)  # the answer's notice is shown
     [source] = app.expander
-    assert source.label == f"[1] {RULES.name} · 1쪽"
+    assert source.label == f"[1] {RULES.name} › 제6조(정산) · 1쪽"
     passage = next(m.value for m in source.markdown if "korag-passage" in m.value)
     assert "<mark>제6조(정산) 출장자는 출장에서 돌아온 날부터 7일 이내에" in passage
     assert "제7조(선지급)" in passage  # the whole passage, not just the quote
@@ -238,7 +238,7 @@ def test_queued_uploads_wait_for_a_worker_then_finish(portal, redis_server):
     assert run_burst_worker(Settings())
     app.run()
     bars = [p.proto.text for p in app.get("progress")]
-    assert any(RULES.name in b and "완료" in b and "3개 청크" in b for b in bars), bars
+    assert any(RULES.name in b and "완료" in b and "10개 청크" in b for b in bars), bars
 
 
 def test_schema_csv_opens_in_excel_with_hangul():
