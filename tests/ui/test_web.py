@@ -130,7 +130,7 @@ def test_a_follow_up_keeps_the_conversation(portal):
 
 def test_the_llm_answer_names_its_model_and_cites_the_table_row(portal, scripted_openai):
     scripted_openai.default = lambda body: Reply(
-        text=f"부장은 숙박비를 1박 120,000원까지 받을 수 있습니다 [{cited(body, '부장 | 40,000원 | 120,000원')}].")
+        text=f"부장은 숙박비를 1박 120,000원까지 받을 수 있습니다 [{cited(body, '직급: 부장 · 일비(1일): 40,000원')}].")
     app = portal("views/documents.py", KORAG_LLM_BASE_URL=scripted_openai.base_url, KORAG_LLM_MODEL="scripted-model")
     upload(app, (RULES.name, RULES.read_bytes()))
     app.switch_page("views/ask.py").run()
@@ -140,7 +140,7 @@ def test_the_llm_answer_names_its_model_and_cites_the_table_row(portal, scripted
     assert any("LLM · scripted-model" in m.value for m in app.markdown)
     source = app.expander[0]
     passage = next(m.value for m in source.markdown if "korag-passage" in m.value)
-    assert "부장 | 40,000원 | 120,000원 | 45,000원" in passage and "<mark>" in passage
+    assert "직급: 부장 · 일비(1일): 40,000원 · 숙박비(1박 상한): 120,000원 · 식비(1일): 45,000원" in passage and "<mark>" in passage
     assert "LLM · scripted-model" in app.sidebar.caption[0].value
 
 
