@@ -112,7 +112,8 @@ def test_upload_ingest_ask_and_the_citation_opens_the_cited_passage(portal):
     assert source.label == f"[1] {RULES.name} › 제6조(정산) · 1쪽"
     passage = next(m.value for m in source.markdown if "korag-passage" in m.value)
     assert "<mark>제6조(정산) 출장자는 출장에서 돌아온 날부터 7일 이내에" in passage
-    assert "제7조(선지급)" in passage  # the whole passage, not just the quote
+    assert "기한 안에 정산하지 아니한 선지급금은" in passage  # the whole passage, not just the quote
+    assert "제7조(선지급)" not in passage  # and the passage is the article (issue 15: a chunk per 조문)
 
 
 def test_a_follow_up_keeps_the_conversation(portal):
