@@ -309,6 +309,8 @@ def _labelled_values(text: str, p: int, hits: list[tuple[int, int, float]]) -> l
         previous = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1:max(0, line_start - 1)]
         if " | " in line and " | " in below and " | " not in previous and not re.search(r"\d", line):
             continue  # a table's header row (first of several, no figures): the next cell is another header
+        if _rendered_row(line) and (_rendered_row(below) or _rendered_row(previous)):
+            continue  # a cell of a column ("등급: 극비" in one row of many): _table_column reads columns
         separator = _SEPARATOR.match(text, end)
         if separator is None and not (start == line_start and text[end:end + 1] in (" ", "\t")
                                       and strength >= 0.9 and line_end - line_start <= 60):
@@ -324,12 +326,43 @@ def _labelled_values(text: str, p: int, hits: list[tuple[int, int, float]]) -> l
     return values
 
 
+def _line_at(text: str, position: int) -> str:
+    end = text.find("\n", position)
+    return text[text.rfind("\n", 0, position) + 1:end if end >= 0 else len(text)]
+
+
+def _in_column(text: str, position: int) -> bool:
+    """The position is in a rendered table row with another rendered row above or below it."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    end = end if end >= 0 else len(text)
+    above = _line_at(text, start - 2) if start >= 2 else ""
+    below = _line_at(text, end + 1) if end + 1 < len(text) else ""
+    return _rendered_row(text[start:end]) and (_rendered_row(above) or _rendered_row(below))
+
+
+def _rendered_row(line: str) -> bool:
+    """A table row as ingest renders it (issue 15): "header: value · header: value"."""
+    cells = line.split(" · ")
+    return len(cells) >= 2 and all(": " in cell for cell in cells)
+
+
 def _table_column(text: str, p: int, label: re.Pattern) -> list[_Found]:
     """Cells under a table header cell that matches the label, one per data row."""
     cells: list[_Found] = []
     column, position = None, 0
     for line in text.split("\n"):
-        if " | " in line:
+        if _rendered_row(line):  # "직급: 부장 · 숙박비(1박 상한): 120,000원": the value named by the label
+            offset = 0
+            for cell in line.split(" · "):
+                name, _, value = cell.partition(": ")
+                if value.strip() and label.search(name):
+                    start = position + offset + len(name) + 2
+                    cells.append(_Found(p, start, start + len(value), value.strip()))
+                    break
+                offset += len(cell) + 3
+            column = None
+        elif " | " in line:
             spans, offset = [], 0
             for cell in line.split(" | "):
                 spans.append((position + offset, position + offset + len(cell)))
@@ -373,6 +406,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi) -> FieldMatch |
             for value in (v for v in enum if v is not None):
                 for m in _label_pattern(str(value)).finditer(passage.text):
                     found = _Found(p, m.start(), m.end(), value)
+                    if _in_column(passage.text, m.start()):
+                        continue  # one row of a table listing the choices ("등급: 극비" of four rows) settles nothing
                     scored.append((_anchor(found, passage.text, hits[p]), len(scored), found, value))
         return _choose(scored, kind, is_array, prop, passages)
     people = _PEOPLE.search(" ".join([name, prop.get("description", "")])) is not None
@@ -385,7 +420,9 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi) -> FieldMatch |
                 continue  # a head count is written "45명"
             # a value in a table cell under the field's header is labelled by that header
             column = max((a for c, a in cells if c.start <= found.start and found.end <= c.end), default=0.0)
-            add(found, max(_anchor(found, text, hits[p]), column), kind)
+            # In a rendered row every header sits beside every value: only the named cell labels it.
+            add(found, column if _rendered_row(_line_at(text, found.start)) else
+                max(_anchor(found, text, hits[p]), column), kind)
     # The text after the field's own label: the value itself for free-text kinds; for a typed kind
     # (date, amount, phone...) only when the passages hold no such value and a plain string will do.
     if kind in _FREE_KINDS or (not scored and item_type == "string" and not item.get("format")):
