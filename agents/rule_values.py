@@ -169,6 +169,8 @@ def labelled_values(text: str, p: int, hits: list[tuple[int, int, float]]) -> li
         previous = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1:max(0, line_start - 1)]
         if " | " in line and " | " in below and " | " not in previous and not re.search(r"\d", line):
             continue  # a table's header row (first of several, no figures): the next cell is another header
+        if rendered_row(line) and (rendered_row(below) or rendered_row(previous)):
+            continue  # a cell of a column ("등급: 극비" in one row of many): table_column reads columns
         separator = _SEPARATOR.match(text, end)
         if separator is None and not (start == line_start and text[end:end + 1] in (" ", "\t")
                                       and strength >= 0.9 and line_end - line_start <= 60):
@@ -184,12 +186,43 @@ def labelled_values(text: str, p: int, hits: list[tuple[int, int, float]]) -> li
     return values
 
 
+def line_at(text: str, position: int) -> str:
+    end = text.find("\n", position)
+    return text[text.rfind("\n", 0, position) + 1:end if end >= 0 else len(text)]
+
+
+def in_column(text: str, position: int) -> bool:
+    """The position is in a rendered table row with another rendered row above or below it."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    end = end if end >= 0 else len(text)
+    above = line_at(text, start - 2) if start >= 2 else ""
+    below = line_at(text, end + 1) if end + 1 < len(text) else ""
+    return rendered_row(text[start:end]) and (rendered_row(above) or rendered_row(below))
+
+
+def rendered_row(line: str) -> bool:
+    """A table row as ingest renders it (ingest/structure_tables.py): "header: value · header: value"."""
+    cells = line.split(" · ")
+    return len(cells) >= 2 and all(": " in cell for cell in cells)
+
+
 def table_column(text: str, p: int, label: re.Pattern) -> list[Found]:
     """Cells under a table header cell that matches the label, one per data row."""
     cells: list[Found] = []
     column, position = None, 0
     for line in text.split("\n"):
-        if " | " in line:
+        if rendered_row(line):  # "직급: 부장 · 숙박비(1박 상한): 120,000원": the value named by the label
+            offset = 0
+            for cell in line.split(" · "):
+                name, _, value = cell.partition(": ")
+                if value.strip() and label.search(name):
+                    start = position + offset + len(name) + 2
+                    cells.append(Found(p, start, start + len(value), value.strip()))
+                    break
+                offset += len(cell) + 3
+            column = None
+        elif " | " in line:
             spans, offset = [], 0
             for cell in line.split(" | "):
                 spans.append((position + offset, position + offset + len(cell)))

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from agents.extractive import Passage
 from agents.letterhead import ROLES, Part, letterhead, role_of
 from agents.lexicons import alternation, lexicon
-from agents.rule_values import FREE_KINDS, PARTICLE, Found, find, labelled_values, table_column, typed
+from agents.rule_values import (FREE_KINDS, PARTICLE, Found, find, in_column, labelled_values, line_at,
+                                rendered_row, table_column, typed)
 from agents.weights import WEIGHTS
 from ingest.numbers import KoreanDate
 
@@ -206,6 +207,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             for value in (v for v in enum if v is not None):
                 for m in _label_pattern(str(value)).finditer(passage.text):
                     found = Found(p, m.start(), m.end(), value)
+                    if in_column(passage.text, m.start()):
+                        continue  # one row of a table listing the choices ("등급: 극비" of four rows) settles nothing
                     scored.append((_anchor(found, passage.text, hits[p]), len(scored), found, value))
         return _choose(scored, kind, is_array, prop, passages, why)
     people = _PEOPLE.search(" ".join([name, prop.get("description", "")])) is not None
@@ -218,7 +221,9 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 continue  # a head count is written "45명"
             # a value in a table cell under the field's header is labelled by that header
             column = max((a for c, a in cells if c.start <= found.start and found.end <= c.end), default=0.0)
-            add(found, max(_anchor(found, text, hits[p]), column), kind)
+            # In a rendered row every header sits beside every value: only the named cell labels it.
+            add(found, column if rendered_row(line_at(text, found.start)) else
+                max(_anchor(found, text, hits[p]), column), kind)
     # The text after the field's own label: the value itself for free-text kinds; for a typed kind
     # (date, amount, phone...) only when the passages hold no such value and a plain string will do.
     if kind in FREE_KINDS or (not scored and item_type == "string" and not item.get("format")):

@@ -79,7 +79,12 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 def is_row(line: str) -> bool:
-    return " | " in line or line.startswith("| ")
+    # Tables are rendered "header: value · header: value" (ingest/structure_tables.py), plain grids "a | b".
+    if " | " in line or line.startswith("| "):
+        return True
+    cells = line.split(" · ")  # a rendered row has "name: value" cells; its header, short names only
+    return (len(cells) >= 2 and not line.rstrip().endswith(("다.", "다"))
+            and (all(": " in c for c in cells) or (len(cells) >= 3 and all(len(c) <= 30 for c in cells))))
 
 
 # Kiwi does not split sentences at newlines, and a newline is not a sentence end either: PDF text

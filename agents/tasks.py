@@ -24,6 +24,7 @@ from agents.types import Answer, Message, Source, Usage
 from rag.acl import Reader
 from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
+from rag.model import citation_label
 from rag.morphemes import morphemes
 from rag.retrieve import Mode, Retriever
 from rag.store import DocumentRecord
@@ -105,9 +106,7 @@ def source(n: int, hit: SearchHit, offset: tuple[int, int] | None = None) -> Sou
 
 
 def label(hit: SearchHit) -> str:
-    page = f", {hit.chunk.page}쪽" if hit.chunk.page else ""
-    heading = f" · {' > '.join(hit.chunk.heading_path[-2:])}" if hit.chunk.heading_path else ""
-    return f"(문서: {hit.document.name}{page}{heading})"
+    return f"(문서: {citation_label(hit.document.name, hit.chunk.heading_path, hit.chunk.page)})"
 
 
 def cited_numbers(text: str, count: int) -> list[int]:

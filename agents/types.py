@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
+
+from rag.model import citation_label
 
 Mode = Literal["llm", "extractive", "agent"]
 Role = str  # "system" | "user" | "assistant"
@@ -28,9 +30,14 @@ class Source(BaseModel):
         default_factory=list, description="OCR'd pages: regions of the page image (left, top, right, bottom as "
                                           "fractions of width and height) the passage was read from")
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def citation(self) -> str:
+        """"규정.hwp › 제12조(대부한도) ① · 3쪽": what every surface shows for this source."""
+        return citation_label(self.document, self.heading_path, self.page)
+
     def label(self) -> str:
-        page = f" p.{self.page}" if self.page else ""
-        return f"[{self.n}] {self.document}{page}"
+        return f"[{self.n}] {self.citation}"
 
 
 class Result(BaseModel):

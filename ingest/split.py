@@ -2,7 +2,10 @@
 
 Chunks are whole sentences up to a budget counted in Kiwi morphemes, with sentence overlap; a
 sentence over the budget is cut only between eojeol (at spaces); a table stays whole where it
-fits, else it is split by rows with the header row repeated. Kiwi runs once per sentence and its
+fits, else it is split between its lines (each line of a rendered table or form stands alone:
+"header: value"). An article (제N조) starts a chunk; a long one is cut where a 항 (①) begins; the
+항/호/목 levels of a heading path (ingest.structure) never start a chunk on their own. A chunk's
+kind is the kind of the block it starts with ("text" for body). Kiwi runs once per sentence and its
 lexical terms (content morphemes and noun pairs) are kept on the chunk for the BM25 index.
 """
 from __future__ import annotations
@@ -15,7 +18,21 @@ from typing import Any
 from kiwipiepy import Kiwi, Token
 from langchain_text_splitters import TextSplitter
 
+from ingest.structure import is_soft
 from rag.model import Block, Chunk, ParsedDocument, heading_prefix
+
+_GRID_KINDS = ("table", "form")  # kept whole or split between lines, never packed with prose
+# Block kind -> chunk kind; body text ("paragraph", "list") is "text".
+_CHUNK_KIND = {"table": "table", "form": "form", "annex": "annex", "note": "note", "label": "label",
+               "header": "header", "footer": "footer"}
+
+
+def hard_path(path: tuple[str, ...]) -> tuple[str, ...]:
+    """A heading path without its trailing 항/호/목 levels: what decides where a chunk starts."""
+    end = len(path)
+    while end and is_soft(path[end - 1]):
+        end -= 1
+    return path[:end]
 from rag.morphemes import lexical_terms, lexical_terms_many, shared_kiwi
 
 
@@ -117,19 +134,19 @@ class KoreanSplitter:
         offsets = [_block_offsets(doc.blocks) for doc in docs]
         for d, doc in enumerate(docs):
             for i, block in enumerate(doc.blocks):
-                if block.kind != "table":
+                if block.kind not in _GRID_KINDS:
                     prose.append((d, i))
                     texts.append(block.text)
                     bases.append(offsets[d][i])
         sentences = dict(zip(prose, self.sentences(texts, bases)))
-        tables = [(d, i) for d, doc in enumerate(docs) for i, b in enumerate(doc.blocks) if b.kind == "table"]
+        tables = [(d, i) for d, doc in enumerate(docs) for i, b in enumerate(doc.blocks) if b.kind in _GRID_KINDS]
         rows = dict(zip(tables, self._table_rows([docs[d].blocks[i] for d, i in tables])))
         headings = self._heading_terms([b for doc in docs for b in doc.blocks])
         result = []
         for d, doc in enumerate(docs):
             packer = _Packer(self.budget, self.overlap, headings)
             for i, block in enumerate(doc.blocks):
-                if block.kind == "table":
+                if block.kind in _GRID_KINDS:
                     packer.flush()
                     packer.emit_table(block, offsets[d][i], rows[(d, i)])
                 else:
@@ -139,7 +156,8 @@ class KoreanSplitter:
         return result
 
     def _heading_terms(self, blocks: Sequence[Block]) -> dict[tuple[str, ...], tuple[str, ...]]:
-        paths = sorted({b.heading_path for b in blocks if b.heading_path})
+        # every prefix too: a chunk that starts with its own heading is indexed with the headings above it
+        paths = sorted({b.heading_path[:n] for b in blocks for n in range(1, len(b.heading_path) + 1)})
         terms = lexical_terms_many(self.kiwi, (" ".join(p) for p in paths))
         return {p: tuple(t) for p, t in zip(paths, terms)}
 
@@ -148,9 +166,9 @@ class KoreanSplitter:
         texts: list[str] = []
         counts: list[int] = []
         for block in blocks:
-            rows = block.rows or tuple((line,) for line in block.text.split("\n"))
-            texts.extend(" | ".join(row) for row in rows)
-            counts.append(len(rows))
+            lines = block.text.split("\n")  # a rendered table: one self-describing line per row
+            texts.extend(lines)
+            counts.append(len(lines))
         analysed = iter(self.kiwi.tokenize(texts)) if texts else iter(())
         result, position = [], 0
         for count in counts:
@@ -173,19 +191,33 @@ class _Packer:
         self.size = 0
         self.page: int | None = None
         self.heading_path: tuple[str, ...] = ()
+        self.kind = "text"
+        self.headings_only = False  # the chunk so far is headings: the next block joins it
         self.block_id = 0
 
     def add(self, block: Block, sentences: list[Sentence]) -> None:
         self.block_id += 1
-        if self.units and (block.page != self.page or block.kind == "heading" or block.heading_path != self.heading_path):
-            self.flush()
-        if not self.units:
-            self.page, self.heading_path = block.page, block.heading_path
+        kind = _CHUNK_KIND.get(block.kind, "text")
+        if self.units and not self.headings_only:
+            same_part = hard_path(block.heading_path) == hard_path(self.heading_path)
+            new_paragraph = same_part and block.heading_path != self.heading_path  # a new 항 of the same article
+            too_long = self.size + sum(s.size for s in sentences) > self.budget
+            if (block.page != self.page or block.kind == "heading" or not same_part or kind != self.kind
+                    or (new_paragraph and too_long)):
+                self.flush()
+        if not self.units or self.headings_only:
+            # A heading opens the chunk of what follows it: that block's path and kind are the chunk's.
+            if not self.units or block.page == self.page:
+                self.page, self.heading_path, self.kind = block.page, block.heading_path, kind
+            else:
+                self.flush()
+                self.page, self.heading_path, self.kind = block.page, block.heading_path, kind
+        self.headings_only = block.kind == "heading" and (self.headings_only or not self.units)
         for sentence in sentences:
             if self.units and self.size + sentence.size > self.budget:
                 carried = self.units[-self.overlap:] if self.overlap else []
                 self.flush()
-                self.page, self.heading_path = block.page, block.heading_path
+                self.page, self.heading_path, self.kind = block.page, block.heading_path, kind
                 if sum(s.size for _, s in carried) + sentence.size <= self.budget:  # overlap only if it fits
                     self.units = list(carried)
                     self.size = sum(s.size for _, s in carried)
@@ -204,17 +236,19 @@ class _Packer:
             previous_block = block_id
         text = "".join(parts)
         terms = tuple(t for _, s in self.units for t in s.terms)
-        if heading_prefix(text, self.heading_path):
-            terms = self.heading_terms.get(self.heading_path, ()) + terms
-        self._emit(text, terms, self.units[0][1].start, self.units[-1][1].end, "text")
-        self.units, self.size = [], 0
+        # The headings above the chunk are indexed with it (제2장 대부 › 제12조…): its own heading too
+        # unless the text starts with it, where the words are already counted.
+        context = self.heading_path if heading_prefix(text, self.heading_path) else self.heading_path[:-1]
+        terms = self.heading_terms.get(context, ()) + terms
+        self._emit(text, terms, self.units[0][1].start, self.units[-1][1].end, self.kind)
+        self.units, self.size, self.headings_only = [], 0, False
 
     def emit_table(self, block: Block, base: int, rows: list[tuple[str, tuple[str, ...], int]]) -> None:
         self.page, self.heading_path = block.page, block.heading_path
         total = sum(size for _, _, size in rows)
         if total <= self.budget or len(rows) <= 1:
             terms = self.heading_terms.get(block.heading_path, ()) + tuple(t for _, ts, _ in rows for t in ts)
-            self._emit(block.text, terms, base, base + len(block.text), "table")
+            self._emit(block.text, terms, base, base + len(block.text), block.kind)
             return
         header, body = rows[0], rows[1:]
         piece: list[tuple[str, tuple[str, ...], int]] = []
@@ -236,7 +270,7 @@ class _Packer:
         start = start if start >= 0 else 0
         end = end + len(piece[-1][0]) if end >= 0 else len(block.text)
         terms = self.heading_terms.get(block.heading_path, ()) + header[1] + tuple(t for _, ts, _ in piece for t in ts)
-        self._emit(text, terms, base + start, base + end, "table")
+        self._emit(text, terms, base + start, base + end, block.kind)
         return end
 
     def _emit(self, text: str, terms: tuple[str, ...], start: int, end: int, kind: str) -> None:

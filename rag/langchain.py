@@ -16,6 +16,7 @@ from pydantic import ConfigDict
 
 from rag.filters import Filters
 from rag.kb import KnowledgeBase
+from rag.model import citation_label
 from rag.retrieve import Retriever, embedder_for, reranker_for
 from rag.settings import Settings
 
@@ -52,6 +53,8 @@ class KoragRetriever(BaseRetriever):
                     "source": hit.document.name,
                     "page": hit.chunk.page,
                     "heading_path": list(hit.chunk.heading_path),
+                    "citation": citation_label(hit.document.name, hit.chunk.heading_path, hit.chunk.page),
+                    "kind": hit.chunk.kind,
                     "chunk_id": hit.chunk.id,
                     "start": hit.chunk.start,
                     "end": hit.chunk.end,

@@ -207,3 +207,14 @@ def m007_issue16_terms_json(db: sqlite3.Connection) -> None:
     so the chunks are re-tokenized (by the next writer), not converted in SQL.
     """
     mark_terms_stale(db, "m007_issue16_terms_json")
+
+
+@migration
+def m008_issue15_block_kinds(db: sqlite3.Connection) -> None:
+    """Blocks gained kinds (form, annex, note, label, header, footer) and a 공문 header field's `label`.
+
+    `kind` was already a free TEXT column on blocks and chunks, so only the label is new; documents
+    ingested before keep "paragraph"/"text" kinds until re-ingested.
+    """
+    if "label" not in _columns(db, "blocks"):
+        db.execute("ALTER TABLE blocks ADD COLUMN label TEXT")

@@ -36,8 +36,9 @@ class Retriever:
     """Searches one KB. Build once (it holds the embedder and the optional reranker)."""
 
     def __init__(self, kb: KnowledgeBase, embedder: Embedder | None = None, reranker=None,
-                 fusion: Fusion | None = None, rerank_top: int = 20) -> None:
+                 fusion: Fusion | None = None, rerank_top: int = 20, kind_penalty: float = 0.0) -> None:
         self.kb = kb
+        self.kind_penalty = kind_penalty  # see demote_kinds; 0 keeps the fused order
         self.embedder = embedder
         self.reranker = reranker
         self.fusion = fusion or Fusion(kb.settings.lexical_weight, kb.settings.fusion_candidates, kb.settings.fusion)
@@ -49,15 +50,16 @@ class Retriever:
             raise ValueError(f"mode must be one of {MODES}")
         allowed = self.kb.store.allowed_chunk_ids(filters) if filters else None
         dense_ready = self.embedder is not None and self.kb.dense.index() is not None
+        pool = max(k, self.rerank_top if self.reranker else k, 2 * k if self.kind_penalty else k)
         if mode == "lexical" or (mode == "hybrid" and not dense_ready):
-            scored = self._lexical(query, max(k, self.rerank_top if self.reranker else k), allowed)
+            scored = self._lexical(query, pool, allowed)
         elif mode == "dense":
             if self.embedder is None:
                 raise ValueError("dense search needs an embedder (KORAG_EMBEDDER is 'none')")
-            scored = self._dense(query, k, allowed)
+            scored = self._dense(query, pool, allowed)
         else:
-            scored = self._hybrid(query, max(k, self.rerank_top if self.reranker else k), allowed)
-        hits = self._hits(scored)
+            scored = self._hybrid(query, pool, allowed)
+        hits = demote_kinds(self._hits(scored), self.kind_penalty)
         if self.reranker is not None and mode == "hybrid" and hits:
             hits = self.reranker.rerank(query, hits[: self.rerank_top])
         return hits[:k]
@@ -122,6 +124,26 @@ class Retriever:
         chunks, docs = self.kb.store.chunks_with_documents([i for i, _ in scored])
         # a vector whose chunk was replaced since the last embedding run is skipped
         return [SearchHit(chunks[i], docs[chunks[i].document_id], s) for i, s in scored if i in chunks]
+
+
+# Chunks that mention a question's words without answering it: application forms, annexes, notes.
+DEMOTED_KINDS = frozenset({"form", "annex", "note"})
+
+
+def demote_kinds(hits: list[SearchHit], penalty: float) -> list[SearchHit]:
+    """Hits re-ordered with forms, annexes and notes lowered by `penalty` × the candidates' score spread.
+
+    Additive in units of the spread, so it works the same on BM25 scores (positive) and fused
+    z-scores (either sign). Off (0) by default: on autorag_ko it changed nothing (bench/kind_ranking.py, docs/benchmarks.md).
+    """
+    if penalty <= 0 or len(hits) < 2:
+        return hits
+    scores = [h.score for h in hits]
+    spread = (max(scores) - min(scores)) or 1.0
+    adjusted = [(h.score - penalty * spread if h.chunk.kind in DEMOTED_KINDS else h.score, i, h)
+                for i, h in enumerate(hits)]
+    adjusted.sort(key=lambda t: (-t[0], t[1]))
+    return [h for _, _, h in adjusted]
 
 
 def _zscore(values: np.ndarray) -> np.ndarray:

@@ -185,9 +185,10 @@ class Store:
             db.execute("INSERT OR REPLACE INTO versions (document_id, version, sha256, ingested_at) VALUES (?,?,?,?)",
                        (doc_id, version, sha256, now))
             db.executemany(
-                "INSERT INTO blocks VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO blocks (document_id, ordinal, kind, page, heading_path, text, rows, label)"
+                " VALUES (?,?,?,?,?,?,?,?)",
                 [(doc_id, i, b.kind, b.page, json.dumps(b.heading_path, ensure_ascii=False), b.text,
-                  json.dumps(b.rows, ensure_ascii=False) if b.rows is not None else None)
+                  json.dumps(b.rows, ensure_ascii=False) if b.rows is not None else None, b.label)
                  for i, b in enumerate(parsed.blocks)],
             )
             ids = []
@@ -221,9 +222,9 @@ class Store:
     def blocks(self, doc_id: str) -> list[Block]:
         return [
             Block(text=r[0], kind=r[1], page=r[2], heading_path=tuple(json.loads(r[3])),
-                  rows=tuple(tuple(row) for row in json.loads(r[4])) if r[4] else None)
+                  rows=tuple(tuple(row) for row in json.loads(r[4])) if r[4] else None, label=r[5])
             for r in self.db.execute(
-                "SELECT text, kind, page, heading_path, rows FROM blocks WHERE document_id = ? ORDER BY ordinal",
+                "SELECT text, kind, page, heading_path, rows, label FROM blocks WHERE document_id = ? ORDER BY ordinal",
                 (doc_id,))
         ]
 

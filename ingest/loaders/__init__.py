@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 
+from ingest import structure
 from ingest.detect import detect_format
 from ingest.errors import EmptyDocument, UnsupportedFormat
 from ingest.loaders.base import LoadOptions, Loader
@@ -53,7 +54,7 @@ def load(data: bytes, name: str, options: LoadOptions | None = None, fmt: str | 
         loader = loader_for(fmt)
     except KeyError:
         raise UnsupportedFormat(name, f"no loader for {fmt} files yet") from None
-    doc = _normalized(loader(data, name, options))
+    doc = structure.apply(_normalized(loader(data, name, options)))
     if not doc.blocks and not doc.pages_needing_ocr:
         raise EmptyDocument(name, "no text found in the file")
     return doc

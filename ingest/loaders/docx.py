@@ -5,6 +5,7 @@ Paragraph text is read from the XML rather than `Paragraph.text`, which skips tr
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from lxml import etree
 from ingest.archive import SafeZip
 from ingest.errors import CorruptDocument
 from ingest.loaders.base import LoadOptions
+from ingest.structure_tables import Cell, render_table
 from rag.model import Block, ParsedDocument
 
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -59,7 +61,7 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
         blocks = list(_blocks(body, document._body, headings))
         if options.include_headers_footers:
             top, bottom = _headers_footers(document)
-            blocks = top + blocks + bottom
+            blocks = _as_kind(top, "header") + blocks + _as_kind(bottom, "footer")
     except (etree.LxmlError, ValueError, KeyError, AttributeError, IndexError) as err:
         raise CorruptDocument(name, f"unexpected DOCX structure ({type(err).__name__}: {err}); re-save it in Word") from err
     title = (document.core_properties.title or "").strip() or None
@@ -167,28 +169,35 @@ def _style_chain(paragraph: Paragraph) -> Iterator[object]:
 
 
 def _table_block(table: Table, heading_path: tuple[str, ...]) -> Block | None:
-    rows: list[tuple[str, ...]] = []
-    for row in table.rows:
-        cells: list[str] = []
-        previous = None
-        for cell in row.cells:
-            # A horizontally merged cell is returned once per grid column it spans: keep one.
-            if cell._tc is previous:
+    cells: list[Cell] = []
+    tcs: list[etree._Element] = []
+    seen: dict[int, etree._Element] = {}  # holding the elements keeps their ids from being reused
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row.cells):
+            # row.cells repeats a merged cell in every grid slot it covers: across (gridSpan) and
+            # down (vMerge continues the cell above). It appears once, at its first slot.
+            if id(cell._tc) in seen:
+                if cells and cells[-1].row == r and tcs[-1] is cell._tc:  # gridSpan: widen the anchor
+                    cells[-1] = dataclasses.replace(cells[-1], col_span=cells[-1].col_span + 1)
                 continue
-            previous = cell._tc
-            cells.append(_cell_text(cell._tc, table))
-        if any(cells):
-            rows.append(tuple(cells))
-    if not rows:
+            seen[id(cell._tc)] = cell._tc
+            cells.append(Cell(r, c, _cell_text(cell._tc, table)))
+            tcs.append(cell._tc)
+    rendered = render_table(cells)
+    if rendered is None:
         return None
-    text = "\n".join(" | ".join(row) for row in rows)
-    return Block(text=text, kind="table", heading_path=heading_path, rows=tuple(rows))
+    return Block(text=rendered.text, kind=rendered.kind, heading_path=heading_path, rows=rendered.rows)
 
 
 def _cell_text(tc: etree._Element, table: Table) -> str:
     """A cell's paragraphs and nested tables on one line, so each row stays one line of text."""
     parts = [block.text for block in _blocks(tc, table, _Headings())]
     return " ".join(" ".join(parts).split())
+
+
+def _as_kind(blocks: list[Block], kind: str) -> list[Block]:
+    """Page header or footer text as that kind (tables and forms keep theirs)."""
+    return [b if b.kind in ("table", "form") else dataclasses.replace(b, kind=kind) for b in blocks]
 
 
 def _headers_footers(document: docx.document.Document) -> tuple[list[Block], list[Block]]:

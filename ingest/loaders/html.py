@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup, CData, NavigableString, Tag
 from ingest.encoding import decode_text
 from ingest.errors import CorruptDocument
 from ingest.loaders.base import LoadOptions
+from ingest.structure_tables import cells_from_rows, render_table
 from rag.model import Block, ParsedDocument
 
 _DROP = ("script", "style", "noscript", "template", "head")  # head: only <title> matters, read first
@@ -149,12 +150,11 @@ class _Walker:
         for tr in table.find_all("tr"):
             if tr.find_parent("table") is not table:
                 continue  # a nested table's rows belong to the cell that holds it
-            cells = tuple(" ".join(inline_text(c).split()) for c in tr.find_all(("td", "th"), recursive=False))
-            if any(cells):
-                rows.append(cells)
-        if rows:
-            text = "\n".join(" | ".join(row) for row in rows)
-            self.blocks.append(Block(text=text, kind="table", heading_path=self._path, rows=tuple(rows)))
+            rows.append(tuple(" ".join(inline_text(c).split()) for c in tr.find_all(("td", "th"), recursive=False)))
+        rendered = render_table(cells_from_rows(rows))
+        if rendered is not None:
+            self.blocks.append(Block(text=rendered.text, kind=rendered.kind, heading_path=self._path,
+                                     rows=rendered.rows))
 
     def _emit(self, text: str, kind: str) -> None:
         text = "\n".join(line.strip() for line in text.split("\n")).strip()

@@ -1,8 +1,8 @@
 """HWP 5 (.hwp, OLE2 compound file) loader: sections of paragraphs, tables and text boxes as blocks.
 
 Each BodyText/SectionN stream is a record tree (hwp5_records); 배포용 documents keep the body
-encrypted in ViewText/SectionN instead (hwp5_crypto). HWP has no reliable page numbers, so a
-block's `page` is its section number.
+encrypted in ViewText/SectionN instead (hwp5_crypto). A block's `page` comes from the layout Hangul
+saved (PARA_LINE_SEG positions and page breaks, hwp_blocks.PageCounter).
 """
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ import olefile
 from ingest.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument, UnsupportedFormat
 from ingest.loaders.base import LoadOptions
 from ingest.loaders.hwp5_crypto import decrypt_view_text
-from ingest.loaders.hwp5_records import (CTRL_HEADER, LIST_HEADER, PARA_HEADER, PARA_SHAPE, PARA_TEXT, STYLE, TABLE,
+from ingest.loaders.hwp5_records import (CTRL_HEADER, LIST_HEADER, PARA_HEADER, PARA_LINE_SEG, PARA_SHAPE,
+                                         PARA_TEXT, STYLE, TABLE,
                                          ByteBudget, ControlRef, Record, ctrl_id, inflate, para_text, read_records,
                                          record_tree)
-from ingest.loaders.hwp_blocks import Cell, Item, OutlineTracker, as_body, one_line, paragraph_role, table_item
+from ingest.loaders.hwp_blocks import (Cell, Item, OutlineTracker, PageCounter, as_body, on_page, one_line,
+                                      paragraph_role, table_item)
 from rag.model import BlockKind, ParsedDocument
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 SIGNATURE = b"HWP Document File"
 # FileHeader property bits (spec table 3).
 _COMPRESSED, _PASSWORD, _DISTRIBUTION, _DRM, _CERT_ENCRYPTED, _CERT_DRM = 1, 2, 4, 16, 256, 1024
+_PAGE_BREAK = 0x04  # PARA_HEADER break type (spec table 60): 0x01 section, 0x02 columns, 0x04 page, 0x08 column
 _NUMBERING = {0: None, 1: "outline", 2: "number", 3: "bullet"}
 MAX_NESTING = 32  # tables in text boxes in tables...: real files stay under ten
 # olefile reports a damaged container with whichever exception the damage happens to trigger.
@@ -97,14 +100,24 @@ class SectionReader:
         self.styles = styles
         self.options = options
         self.notes: list[Item] = []
+        self.pages = PageCounter()
 
     def paragraphs(self, records: list[Record], depth: int) -> list[Item]:
         if depth > MAX_NESTING:
             raise CorruptDocument(self.name, f"objects are nested more than {MAX_NESTING} deep")
         items: list[Item] = []
         for record in records:
-            if record.tag == PARA_HEADER:
+            if record.tag != PARA_HEADER:
+                continue
+            if depth > 0:
                 items.extend(self._paragraph(record, depth))
+                continue
+            # A body paragraph: its page from PARA_LINE_SEG and the page-break bit of PARA_HEADER.
+            page_break = len(record.payload) >= 12 and bool(record.payload[11] & _PAGE_BREAK)
+            page = self.pages.paragraph(page_break, _line_positions(record))
+            notes = len(self.notes)
+            items.extend(on_page(self._paragraph(record, depth), page))
+            self.notes[notes:] = on_page(self.notes[notes:], page)
         return items
 
     def _paragraph(self, para: Record, depth: int) -> list[Item]:
@@ -147,9 +160,9 @@ class SectionReader:
         if kind == "gso ":  # drawing object: text boxes and captions become paragraphs
             return "", self._lists(control, depth + 1)
         if kind in ("fn  ", "en  "):
-            self.notes.extend(as_body(self._lists(control, depth + 1)))
+            self.notes.extend(as_body(self._lists(control, depth + 1), "note"))
         elif kind in ("head", "foot") and self.options.include_headers_footers:
-            return "", as_body(self._lists(control, depth + 1))
+            return "", as_body(self._lists(control, depth + 1), "header" if kind == "head" else "footer")
         elif kind == "tdut":  # 덧말: the main text lives in the control, not in the paragraph
             return _hwp_string(control.payload, 4), []
         return "", []
@@ -213,6 +226,16 @@ class _Controls:
         return [c for c in self._all if id(c) in unused]
 
 
+def _line_positions(para: Record) -> list[tuple[int, int]]:
+    """(vertical, horizontal) position of each line segment of a paragraph (PARA_LINE_SEG, 36 bytes each)."""
+    seg = para.first(PARA_LINE_SEG)
+    if seg is None:
+        return []
+    payload = seg.payload
+    return [struct.unpack_from("<i", payload, at + 4) + struct.unpack_from("<i", payload, at + 24)
+            for at in range(0, len(payload) - 35, 36)]
+
+
 def _hwp_string(payload: bytes, offset: int) -> str:
     if len(payload) < offset + 2:
         return ""
@@ -269,9 +292,12 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
         if len(streams) > options.max_pages:
             raise DocumentTooLarge(name, f"{len(streams)} sections (limit {options.max_pages})")
         outline = OutlineTracker()
-        for number, stream in enumerate(streams, start=1):
+        first_page = 1
+        for stream in streams:
+            # A section starts on a new page; its pages come from its layout records (PageCounter).
             reader = SectionReader(name, styles, options)
             tree = record_tree(records(stream))
-            outline.add(reader.paragraphs(tree.children, 0) + reader.notes, page=number)
+            outline.add(reader.paragraphs(tree.children, 0) + reader.notes, page=first_page)
+            first_page += reader.pages.page
             log.debug("hwp %s: %s read, %d blocks so far", name, stream, len(outline.blocks))
-    return ParsedDocument(name=name, format="hwp", blocks=tuple(outline.blocks), page_count=len(streams))
+    return ParsedDocument(name=name, format="hwp", blocks=tuple(outline.blocks), page_count=first_page - 1)

@@ -6,16 +6,19 @@ Both formats describe the same Hangul document model, so one set of rules keeps 
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
+from ingest.structure_tables import Cell, render_table
 from rag.model import Block, BlockKind
+
+__all__ = ["Cell", "Item", "OutlineTracker", "PageCounter", "as_body", "one_line", "on_page", "paragraph_role", "table_item"]
 
 # Hangul's built-in heading styles are 개요 1..10 ("Outline N"); imported Word files bring 제목 N.
 _NUMBERED_HEADING_STYLE = re.compile(r"^(?:개요|제목|outline|heading)\s*(\d{1,2})$", re.IGNORECASE)
 _TITLE_STYLES = {"제목", "title"}
 MAX_HEADING_CHARS = 200  # a longer "heading" is body text that happens to use an outline style
-_MAX_GRID_CELLS = 1_000_000  # hostile cell addresses must not allocate a huge grid
 
 
 @dataclass(frozen=True)
@@ -26,17 +29,37 @@ class Item:
     kind: BlockKind = "paragraph"
     level: int = 0  # heading level, 1 = top
     rows: tuple[tuple[str, ...], ...] | None = None
+    page: int | None = None  # page within its section (PageCounter), 1-based
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One table cell at its grid address; merged cells cover `row_span` x `col_span` slots."""
+class PageCounter:
+    """Pages of one section from the layout Hangul saved with it (HWP 5 PARA_LINE_SEG, HWPX hp:lineseg).
 
-    row: int
-    col: int
-    text: str
-    row_span: int = 1
-    col_span: int = 1
+    Each line segment records its vertical position on the page; a body paragraph whose lines start
+    higher than the previous line (and not in a column further right) has moved to a new page. An
+    explicit page break on the paragraph counts too. Only the section's own paragraphs count: lines
+    inside table cells and text boxes are positioned within their cell.
+    """
+
+    def __init__(self) -> None:
+        self.page = 1
+        self._last: tuple[int, int] | None = None  # (vertical, horizontal) position of the last line
+        self._started = False
+
+    def paragraph(self, page_break: bool, lines: list[tuple[int, int]]) -> int:
+        """The page this paragraph starts on; `lines` are its line segments' (vertpos, horzpos)."""
+        if page_break and self._started:
+            self.page += 1
+            self._last = None
+        start = None
+        for vertical, horizontal in lines:
+            if self._last is not None and vertical < self._last[0] and horizontal <= self._last[1]:
+                self.page += 1
+            self._last = (vertical, horizontal)
+            if start is None:
+                start = self.page
+        self._started = True
+        return start if start is not None else self.page
 
 
 def paragraph_role(style_name: str, numbering: str | None, level: int) -> tuple[BlockKind, int]:
@@ -58,9 +81,9 @@ def paragraph_role(style_name: str, numbering: str | None, level: int) -> tuple[
     return "paragraph", 0
 
 
-def as_body(items: list[Item]) -> list[Item]:
-    """Demote headings (inside cells, notes, headers): they must not reset the outline."""
-    return [Item(i.text, "paragraph") if i.kind == "heading" else i for i in items]
+def as_body(items: list[Item], kind: BlockKind = "paragraph") -> list[Item]:
+    """Demote headings (inside cells, notes, headers) to `kind`: they must not reset the outline."""
+    return [Item(i.text, kind, rows=i.rows) if i.kind in ("heading", "paragraph") else i for i in items]
 
 
 def one_line(items: list[Item]) -> str:
@@ -69,29 +92,11 @@ def one_line(items: list[Item]) -> str:
 
 
 def table_item(cells: list[Cell]) -> Item | None:
-    """One table block: rows of cell text, merged cells' text in their first slot, empty rows dropped."""
-    if not cells:
+    """One table (or fill-in form) block from addressed cells; see ingest.structure_tables."""
+    table = render_table(cells)
+    if table is None:
         return None
-    # Compact the addresses actually used: a hostile address like col 65535 costs nothing, and a
-    # column that only ever sits under a span disappears, which loses no text.
-    row_ids = sorted({c.row for c in cells})
-    col_ids = sorted({c.col for c in cells})
-    if len(row_ids) * len(col_ids) > _MAX_GRID_CELLS:
-        rows = [tuple(c.text for c in cells if c.row == r) for r in row_ids[:10_000]]
-    else:
-        row_at = {r: i for i, r in enumerate(row_ids)}
-        col_at = {c: i for i, c in enumerate(col_ids)}
-        grid = [[""] * len(col_ids) for _ in row_ids]
-        for cell in cells:
-            slot = grid[row_at[cell.row]]
-            j = col_at[cell.col]
-            slot[j] = f"{slot[j]} {cell.text}".strip() if slot[j] else cell.text
-        rows = [tuple(row) for row in grid]
-    rows = [row for row in rows if any(text.strip() for text in row)]
-    if not rows:
-        return None
-    text = "\n".join(" | ".join(row) for row in rows)
-    return Item(text, "table", rows=tuple(rows))
+    return Item(table.text, table.kind, rows=table.rows)
 
 
 class OutlineTracker:
@@ -102,6 +107,7 @@ class OutlineTracker:
         self.blocks: list[Block] = []
 
     def add(self, items: list[Item], page: int) -> None:
+        """Blocks of one section's items; `page` is the section's first page (items carry theirs within)."""
         for item in items:
             if not item.text.strip():
                 continue
@@ -115,4 +121,10 @@ class OutlineTracker:
                 else:
                     kind = "paragraph"
             path = tuple(title for _, title in self._open)
-            self.blocks.append(Block(text=item.text, kind=kind, page=page, heading_path=path, rows=item.rows))
+            at = page + (item.page - 1 if item.page else 0)
+            self.blocks.append(Block(text=item.text, kind=kind, page=at, heading_path=path, rows=item.rows))
+
+
+def on_page(items: list[Item], page: int) -> list[Item]:
+    """Items stamped with the page they start on (those already stamped keep theirs)."""
+    return [i if i.page is not None else dataclasses.replace(i, page=page) for i in items]

@@ -14,7 +14,8 @@ from lxml import etree
 from ingest.archive import SafeZip
 from ingest.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument
 from ingest.loaders.base import LoadOptions
-from ingest.loaders.hwp_blocks import Cell, Item, OutlineTracker, as_body, one_line, paragraph_role, table_item
+from ingest.loaders.hwp_blocks import (Cell, Item, OutlineTracker, PageCounter, as_body, on_page, one_line,
+                                      paragraph_role, table_item)
 from ingest.xml_prolog import declares_dtd
 from rag.model import BlockKind, ParsedDocument
 
@@ -140,13 +141,21 @@ class _SectionReader:
         self.styles = styles
         self.options = options
         self.notes: list[Item] = []
+        self.pages = PageCounter()
 
     def paragraphs(self, parent, depth: int) -> list[Item]:
         if depth > MAX_NESTING:
             raise CorruptDocument(self.name, f"objects are nested more than {MAX_NESTING} deep")
         items: list[Item] = []
         for paragraph in _children(parent, "p"):
-            items.extend(self._paragraph(paragraph, depth))
+            if depth > 0:
+                items.extend(self._paragraph(paragraph, depth))
+                continue
+            # A body paragraph: its page from hp:linesegarray and pageBreak; notes it holds start there too.
+            page = self.pages.paragraph(paragraph.get("pageBreak") == "1", _line_positions(paragraph))
+            notes = len(self.notes)
+            items.extend(on_page(self._paragraph(paragraph, depth), page))
+            self.notes[notes:] = on_page(self.notes[notes:], page)
         return items
 
     def _paragraph(self, paragraph, depth: int) -> list[Item]:
@@ -186,9 +195,9 @@ class _SectionReader:
     def _control(self, control, depth: int) -> list[Item]:
         local = _local(control)
         if local in ("footNote", "endNote"):
-            self.notes.extend(as_body(self._lists(control, depth)))
+            self.notes.extend(as_body(self._lists(control, depth), "note"))
         elif local in ("header", "footer") and self.options.include_headers_footers:
-            return as_body(self._lists(control, depth))
+            return as_body(self._lists(control, depth), local)
         return []
 
     def _lists(self, element, depth: int) -> list[Item]:
@@ -237,6 +246,15 @@ def _run_children(run) -> list:
     return out
 
 
+def _line_positions(paragraph) -> list[tuple[int, int]]:
+    """(vertpos, horzpos) of a paragraph's own hp:lineseg entries, in order."""
+    positions = []
+    for array in _children(paragraph, "linesegarray"):
+        for seg in _children(array, "lineseg"):
+            positions.append((_int(seg, "vertpos", 0), _int(seg, "horzpos", 0)))
+    return positions
+
+
 def _int(element, attribute: str, default: int) -> int:
     value = element.get(attribute, "") if element is not None else ""
     return int(value) if value.isdigit() else default
@@ -253,7 +271,10 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
         raise DocumentTooLarge(name, f"{len(sections)} sections (limit {options.max_pages})")
     styles = _Styles(package.xml(HEADER_XML) if package.zip.has(HEADER_XML) else None)
     outline = OutlineTracker()
-    for number, member in enumerate(sections, start=1):
+    first_page = 1
+    for member in sections:
+        # A section starts on a new page; its pages come from its layout records (PageCounter).
         reader = _SectionReader(name, styles, options)
-        outline.add(reader.paragraphs(package.xml(member), 0) + reader.notes, page=number)
-    return ParsedDocument(name=name, format="hwpx", blocks=tuple(outline.blocks), page_count=len(sections))
+        outline.add(reader.paragraphs(package.xml(member), 0) + reader.notes, page=first_page)
+        first_page += reader.pages.page
+    return ParsedDocument(name=name, format="hwpx", blocks=tuple(outline.blocks), page_count=first_page - 1)

@@ -14,6 +14,7 @@ from pptx.shapes.group import GroupShape
 from ingest.archive import SafeZip
 from ingest.errors import CorruptDocument, DocumentTooLarge
 from ingest.loaders.base import LoadOptions
+from ingest.structure_tables import Cell, render_table
 from rag.model import Block, ParsedDocument
 
 
@@ -85,13 +86,10 @@ def _frame_text(shape: object) -> str:
 
 
 def _table_block(table: object, number: int, path: tuple[str, ...]) -> Block | None:
-    rows: list[tuple[str, ...]] = []
-    for row in table.rows:
-        # A merged region keeps its text in the origin cell; the cells it swallowed are "spanned".
-        cells = tuple(" ".join(cell.text.split()) for cell in row.cells if not cell.is_spanned)
-        if any(cells):
-            rows.append(cells)
-    if not rows:
+    # A merged region keeps its text in the origin cell; the cells it swallowed are "spanned".
+    cells = [Cell(r, c, cell.text, cell.span_height, cell.span_width) for r, row in enumerate(table.rows)
+             for c, cell in enumerate(row.cells) if not cell.is_spanned]
+    rendered = render_table(cells)
+    if rendered is None:
         return None
-    text = "\n".join(" | ".join(row) for row in rows)
-    return Block(text=text, kind="table", page=number, heading_path=path, rows=tuple(rows))
+    return Block(text=rendered.text, kind=rendered.kind, page=number, heading_path=path, rows=rendered.rows)

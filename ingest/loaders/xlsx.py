@@ -15,6 +15,7 @@ from ingest.archive import SafeZip
 from ingest.errors import CorruptDocument, DocumentTooLarge
 from ingest.loaders.base import LoadOptions
 from ingest.loaders.xlsx_guard import check_workbook, sparse_rows
+from ingest.structure_tables import cells_from_rows, render_table
 from rag.model import Block, ParsedDocument
 
 ROWS_PER_BLOCK = 200
@@ -70,9 +71,10 @@ def _table_blocks(rows: list[tuple[str, ...]], page: int, path: tuple[str, ...])
     parts = [body[i:i + ROWS_PER_BLOCK] for i in range(0, len(body), ROWS_PER_BLOCK)] or [[]]
     blocks = []
     for part in parts:
-        table = (header, *part)
-        text = "\n".join(" | ".join(row) for row in table)
-        blocks.append(Block(text=text, kind="table", page=page, heading_path=path, rows=table))
+        # Empty cells of a sheet are sparse data, not blanks of a form: forms=False.
+        rendered = render_table(cells_from_rows((header, *part)), forms=False)
+        if rendered is not None:
+            blocks.append(Block(text=rendered.text, kind="table", page=page, heading_path=path, rows=rendered.rows))
     return blocks
 
 

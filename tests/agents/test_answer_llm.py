@@ -180,7 +180,7 @@ def test_agent_reads_a_page(llm_assistant, scripted_openai):
     answer = llm_assistant.agent("2025_사업계획.pdf 1쪽을 읽고 요약해줘")
     assert answer.citations[0].document == "2025_사업계획.pdf" and answer.citations[0].page == 1
     tool_output = scripted_openai.requests[1]["messages"][-1]["content"]
-    assert tool_output.startswith("[1] (문서: 2025_사업계획.pdf, 1쪽")
+    assert tool_output.startswith("[1] (문서: 2025_사업계획.pdf · 1쪽")
 
 
 def test_agent_without_llm_is_refused(extractive_assistant):
@@ -204,4 +204,4 @@ def test_tool_mistakes_are_told_to_the_model_as_text(llm_assistant):
     tools = {t.name: t for t in make_tools(llm_assistant.workspace, Citations())}
     assert tools["read_document"].invoke({"document": "없는.hwp"}).startswith("오류: no document")
     assert tools["extract"].invoke({"document": "출장비_규정.hwpx", "json_schema": "{bad"}).startswith("오류:")
-    assert tools["read_document"].invoke({"document": "2025_사업계획.pdf", "page": 1}).startswith("[1] (문서: 2025_사업계획.pdf, 1쪽")
+    assert tools["read_document"].invoke({"document": "2025_사업계획.pdf", "page": 1}).startswith("[1] (문서: 2025_사업계획.pdf · 1쪽")

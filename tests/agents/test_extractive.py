@@ -53,9 +53,9 @@ def test_answer_is_the_sentence_stating_the_fact(kiwi, sample_passages, file, qu
 
 
 def test_table_row_answers_with_its_header_as_context(kiwi, sample_passages):
-    # The row says only "부장 | … | 120,000원"; 숙박비 and 1박 are in the header row.
+    # The row is rendered "직급: 부장 · … · 숙박비(1박 상한): 120,000원" (issue 15: header: value per row).
     answers = answer_sentences("부장이 출장을 가면 숙박비는 1박에 얼마까지 받을 수 있나요?", sample_passages["출장비_규정.hwpx"], kiwi)
-    assert answers and answers[0].text.startswith("부장 |") and "120,000원" in answers[0].text
+    assert answers and answers[0].text.startswith("직급: 부장") and "120,000원" in answers[0].text
 
 
 def test_answers_span_all_sample_documents_when_mixed(kiwi, sample_passages):
@@ -112,7 +112,8 @@ def test_summary_sentences_are_in_document_order_without_duplicates(kiwi):
 def test_summary_keeps_prose_and_leaves_headings_and_tables_out(kiwi, sample_passages):
     summary = summary_sentences(sample_passages["취업규칙.docx"], kiwi, max_sentences=5)
     assert len(summary) == 5
-    assert all(" | " not in s.text and not s.text.startswith("제") or "다." in s.text for s in summary)
+    assert all(" | " not in s.text and " · " not in s.text and not s.text.startswith("제") or "다." in s.text
+               for s in summary)
     assert summary_sentences(sample_passages["부서별_예산.xlsx"], kiwi) == []  # tables only
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import struct
 import time
 import zlib
@@ -88,15 +89,27 @@ def test_hwp_and_hwpx_of_the_same_document_give_the_same_text(shared_data, stem)
 
 
 @pytest.mark.shared_data
-def test_table_bug_tables_are_table_blocks_with_rows(shared_data):
+def test_table_bug_forms_keep_labels_without_separator_residue(shared_data):
     doc = load(_read(shared_data, "docs_hwpjs_ohah/table-bug.hwp"), "table-bug.hwp")
-    tables = [b for b in doc.blocks if b.kind == "table"]
-    assert len(tables) >= 5
-    first = tables[0]
-    assert first.rows[0] == ("동아리명", "", "", "지도교사", "(서명)")
-    assert first.rows[1][:2] == ("현 동아리장", "학번: 이름: (휴대전화 : 010- - )")
-    assert first.text.splitlines()[1].startswith("현 동아리장 | 학번: 이름:")
-    assert all(len(row) == len(first.rows[0]) for row in first.rows)
+    grids = [b for b in doc.blocks if b.kind in ("table", "form")]
+    assert len(grids) >= 5
+    first = grids[0]
+    assert first.kind == "form"  # 개설 신청서: its value cells are mostly blank
+    assert first.rows[0] == ("동아리명", "지도교사", "(서명)")  # empty and merged cells do not appear
+    lines = first.text.splitlines()
+    assert lines[0] == "동아리명 · 지도교사: (서명)"  # 동아리명's blank value is not paired with the next label
+    assert lines[1].startswith("현 동아리장: 학번: 이름:")
+    assert not any(re.search(r"(?:[|,·]\s+){4,}", line) for line in doc.text.splitlines())
+
+
+@pytest.mark.shared_data
+def test_table_bug_pages_come_from_line_segments_and_page_breaks(shared_data):
+    """Each [붙임 N] starts on a new page (explicit breaks); 붙임 2 runs over two pages (line positions)."""
+    doc = load(_read(shared_data, "docs_hwpjs_ohah/table-bug.hwp"), "table-bug.hwp")
+    starts = {b.text: b.page for b in doc.blocks if b.text.startswith("[붙임")}
+    assert starts["[붙임 1]"] == 1 and starts["[붙임 2]"] == 2 and starts["[붙임 3]"] == 4
+    assert starts["[붙임 10]"] == 12 and doc.page_count == 12
+    assert [b.page for b in doc.blocks] == sorted(b.page for b in doc.blocks)
 
 
 @pytest.mark.shared_data
@@ -105,9 +118,9 @@ def test_preview_text_is_covered_by_the_body(shared_data):
     for relative in ("docs_hwpjs_hahnlee/basicsReport.hwp", "docs_hwplib/distribution.hwp"):
         data = _read(shared_data, relative)
         preview = olefile.OleFileIO(data).openstream("PrvText").read().decode("utf-16-le")
-        body = "".join(load(data, relative).text.replace("|", "").split())
+        body = re.sub(r"[|·:\s]", "", load(data, relative).text)  # table separators are ours, not the text's
         for line in preview.splitlines()[:-1]:  # the last line is cut mid-way
-            piece = "".join(line.replace("<", "").replace(">", "").split())
+            piece = re.sub(r"[<>|·:\s]", "", line)
             assert piece in body, piece
 
 
@@ -171,9 +184,10 @@ def test_tables_are_rebuilt_from_addressed_cells_with_merges():
               + cell(2, 1, 1) + para(2, text("다") + chars(13)))
     items = _section(stream)
     # Raw loader output; the registry's normalisation strips the trailing space of "합계 | ".
-    assert [(i.kind, i.text) for i in items] == [("paragraph", "표 앞"), ("table", "합계 | \n가 나 | 다"),
+    # The merged 합계 appears once, with no separator for the slot it covers; a 2-column row reads label: value.
+    assert [(i.kind, i.text) for i in items] == [("paragraph", "표 앞"), ("table", "합계\n가 나: 다"),
                                                  ("paragraph", "표 뒤")]
-    assert items[1].rows == (("합계", ""), ("가 나", "다"))
+    assert items[1].rows == (("합계",), ("가 나", "다"))
 
 
 def test_footnotes_follow_the_section_and_text_boxes_become_paragraphs():

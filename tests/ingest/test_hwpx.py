@@ -92,12 +92,15 @@ def test_every_hwpx_in_the_manifest_yields_its_expected_snippets(shared_data):
 def test_table_bug_hwpx_tables_are_table_blocks_with_rows(shared_data):
     path = shared_data / "docs" / "docs_hwpjs_ohah" / "table-bug.hwpx"
     doc = load(path.read_bytes(), path.name)
-    tables = [b for b in doc.blocks if b.kind == "table"]
-    assert len(tables) >= 5
-    first = tables[0]
-    assert first.rows[0] == ("동아리명", "", "", "지도교사", "(서명)")  # 동아리명's value cell spans two columns
-    assert first.text.splitlines()[0] == "동아리명 | | | 지도교사 | (서명)"
-    assert all(block.page == 1 for block in doc.blocks)
+    grids = [b for b in doc.blocks if b.kind in ("table", "form")]
+    assert len(grids) >= 5
+    first = grids[0]
+    assert first.kind == "form"
+    assert first.rows[0] == ("동아리명", "지도교사", "(서명)")  # 동아리명's blank value cell spans two columns
+    assert first.text.splitlines()[0] == "동아리명 · 지도교사: (서명)"
+    # the same document as .hwp: same pages from hp:linesegarray as from PARA_LINE_SEG
+    assert doc.page_count == 12
+    assert {b.text: b.page for b in doc.blocks if b.text.startswith("[붙임")}["[붙임 3]"] == 4
 
 
 @pytest.mark.shared_data
@@ -158,8 +161,8 @@ def test_tables_merge_cells_and_flatten_nested_tables_into_their_cell():
     doc = load(make_hwpx({"section0": _section(body)}), "table.hwpx")
     assert [b.kind for b in doc.blocks] == ["paragraph", "table", "paragraph"]
     grid = doc.blocks[1]
-    assert grid.rows == (("구분", ""), ("예산", "1억 2억"), ("비고", "안쪽1 | 안쪽2"))
-    assert grid.text == "구분 |\n예산 | 1억 2억\n비고 | 안쪽1 | 안쪽2"
+    assert grid.rows == (("구분",), ("예산", "1억 2억"), ("비고", "안쪽1: 안쪽2"))  # nested table inside its cell
+    assert grid.text == "구분\n예산: 1억 2억\n비고: 안쪽1: 안쪽2"
 
 
 def test_text_boxes_become_paragraphs_and_notes_follow_the_section():

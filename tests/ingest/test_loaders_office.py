@@ -235,7 +235,7 @@ def test_docx_blocks_follow_document_order_with_headings(rules_docx):
         ("heading", "제2장 복무"),
         ("paragraph", "근무시간은 1일 8시간으로 한다."),
         ("list", "출근은 오전 9시까지 한다."),
-        ("table", "구분 | 일수 | 비고"),
+        ("table", "구분 · 일수 · 비고"),
         ("heading", "제1절 휴가"),
         ("paragraph", "휴가는 미리 신청한다."),
         ("heading", "제3장 보칙"),
@@ -250,7 +250,8 @@ def test_docx_blocks_follow_document_order_with_headings(rules_docx):
 def test_docx_table_rows_dedupe_merged_cells(rules_docx):
     table = next(b for b in load(rules_docx, "규정.docx").blocks if b.kind == "table")
     assert table.rows == (("구분", "일수", "비고"), ("연가", "15", "근속 가산"), ("병가", "60"))
-    assert table.text == "구분 | 일수 | 비고\n연가 | 15 | 근속 가산\n병가 | 60"
+    # a header row gives "header: value"; the merged 60 (gridSpan 2) appears once, under 일수
+    assert table.text == "구분 · 일수 · 비고\n구분: 연가 · 일수: 15 · 비고: 근속 가산\n구분: 병가 · 일수: 60"
     assert table.heading_path == ("제2장 복무",)
 
 
@@ -258,6 +259,7 @@ def test_docx_headers_only_when_asked(rules_docx):
     assert "사내 한정 문서" not in load(rules_docx, "규정.docx").text
     with_headers = load(rules_docx, "규정.docx", LoadOptions(include_headers_footers=True))
     assert with_headers.blocks[0].text == "사내 한정 문서"
+    assert with_headers.blocks[0].kind == "header"
 
 
 def test_docx_named_pdf_is_detected_by_content(rules_docx):

@@ -96,11 +96,11 @@ def test_upload_ingest_ask_and_the_citation_opens_the_cited_passage(portal):
     app = portal("views/documents.py")
     upload(app, (RULES.name, RULES.read_bytes()), ("깨진.pdf", BROKEN_PDF))
     bars = [p.proto.text for p in app.get("progress")]
-    assert any(RULES.name in b and "완료" in b and "3개 청크" in b for b in bars), bars
+    assert any(RULES.name in b and "완료" in b and "10개 청크" in b for b in bars), bars
     assert any("깨진.pdf" in b and "실패" in b for b in bars), bars  # one bad file, one reason, batch goes on
     assert "1개 완료, 1개 실패" in app.warning[0].value
     listed = app.dataframe[0].value
-    assert list(listed["이름"]) == [RULES.name] and list(listed["청크"]) == [3]
+    assert list(listed["이름"]) == [RULES.name] and list(listed["청크"]) == [10]  # a chunk per article (issue 15)
 
     app.switch_page("views/ask.py").run()
     app.chat_input[0].set_value("출장비 정산서는 언제까지 제출해야 하나요?").run()
@@ -109,10 +109,11 @@ def test_upload_ingest_ask_and_the_citation_opens_the_cited_passage(portal):
     assert any("추출형" in m.value for m in app.markdown)  # which mode answered
     assert any("LLM이 설정되지 않아" in i.value for i in app.info)  # the answer's notice is shown
     [source] = app.expander
-    assert source.label == f"[1] {RULES.name} · 1쪽"
+    assert source.label == f"[1] {RULES.name} › 제6조(정산) · 1쪽"
     passage = next(m.value for m in source.markdown if "korag-passage" in m.value)
     assert "<mark>제6조(정산) 출장자는 출장에서 돌아온 날부터 7일 이내에" in passage
-    assert "제7조(선지급)" in passage  # the whole passage, not just the quote
+    assert "기한 안에 정산하지 아니한 선지급금은" in passage  # the whole passage, not just the quote
+    assert "제7조(선지급)" not in passage  # and the passage is the article (issue 15: a chunk per 조문)
 
 
 def test_a_follow_up_keeps_the_conversation(portal):
@@ -130,7 +131,7 @@ def test_a_follow_up_keeps_the_conversation(portal):
 
 def test_the_llm_answer_names_its_model_and_cites_the_table_row(portal, scripted_openai):
     scripted_openai.default = lambda body: Reply(
-        text=f"부장은 숙박비를 1박 120,000원까지 받을 수 있습니다 [{cited(body, '부장 | 40,000원 | 120,000원')}].")
+        text=f"부장은 숙박비를 1박 120,000원까지 받을 수 있습니다 [{cited(body, '직급: 부장 · 일비(1일): 40,000원')}].")
     app = portal("views/documents.py", KORAG_LLM_BASE_URL=scripted_openai.base_url, KORAG_LLM_MODEL="scripted-model")
     upload(app, (RULES.name, RULES.read_bytes()))
     app.switch_page("views/ask.py").run()
@@ -140,7 +141,7 @@ def test_the_llm_answer_names_its_model_and_cites_the_table_row(portal, scripted
     assert any("LLM · scripted-model" in m.value for m in app.markdown)
     source = app.expander[0]
     passage = next(m.value for m in source.markdown if "korag-passage" in m.value)
-    assert "부장 | 40,000원 | 120,000원 | 45,000원" in passage and "<mark>" in passage
+    assert "직급: 부장 · 일비(1일): 40,000원 · 숙박비(1박 상한): 120,000원 · 식비(1일): 45,000원" in passage and "<mark>" in passage
     assert "LLM · scripted-model" in app.sidebar.caption[0].value
 
 
@@ -241,7 +242,7 @@ def test_queued_uploads_wait_for_a_worker_then_finish(portal, redis_server):
     assert run_burst_worker(Settings())
     app.run()
     bars = [p.proto.text for p in app.get("progress")]
-    assert any(RULES.name in b and "완료" in b and "3개 청크" in b for b in bars), bars
+    assert any(RULES.name in b and "완료" in b and "10개 청크" in b for b in bars), bars
 
 
 def test_schema_csv_opens_in_excel_with_hangul():

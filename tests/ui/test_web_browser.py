@@ -39,7 +39,7 @@ def _reply(body: dict) -> Reply:
         return Reply(text=str(body["messages"][-1]["content"]).rsplit("마지막 질문:", 1)[-1].strip())
     if "영수증" in str(body["messages"][-1]["content"]).rsplit("질문:", 1)[-1]:
         return Reply(text=f"영수증은 돌아온 날부터 7일 이내에 제출합니다 [{cited(body, '영수증은')}].")
-    n = cited(body, "부장 | 40,000원 | 120,000원")
+    n = cited(body, "직급: 부장 · 일비(1일): 40,000원")
     return Reply(text=f"부장은 숙박비를 1박 120,000원까지 받을 수 있습니다 [{n}].", chunk_chars=2, delay_s=0.2)
 
 

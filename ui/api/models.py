@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from rag.model import citation_label
+
 
 class FileErrorOut(BaseModel):
     name: str = Field(description="The uploaded file's name")
@@ -71,10 +73,11 @@ class DocumentOut(BaseModel):
 
 
 class BlockOut(BaseModel):
-    kind: str
+    kind: str = Field(description="paragraph, heading, table, form, list, annex, note, label, header, footer")
     page: int | None
     heading_path: list[str]
     text: str
+    label: str | None = Field(None, description="kind 'label': the 공문 header field (수신, 제목, 시행, …)")
 
 
 class DocumentDetailOut(DocumentOut):
@@ -144,6 +147,8 @@ class HitOut(BaseModel):
     document_name: str
     page: int | None
     heading_path: list[str]
+    citation: str = Field(description="How to cite it: '규정.hwp › 제12조(대부한도) ① · 3쪽'")
+    kind: str = Field("text", description="What the passage is: text, table, form, annex, note, label, …")
     text: str
     start: int = Field(description="Character span in the document's extracted text")
     end: int
@@ -152,7 +157,8 @@ class HitOut(BaseModel):
     def of(cls, rank: int, hit) -> HitOut:
         c = hit.chunk
         return cls(rank=rank, score=hit.score, chunk_id=c.id, document_id=hit.document.id,
-                   document_name=hit.document.name, page=c.page, heading_path=list(c.heading_path), text=c.text,
+                   document_name=hit.document.name, page=c.page, heading_path=list(c.heading_path),
+                   citation=citation_label(hit.document.name, c.heading_path, c.page), kind=c.kind, text=c.text,
                    start=c.start, end=c.end)
 
 

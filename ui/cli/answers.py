@@ -21,10 +21,9 @@ def _label(result) -> str:
 
 def _print_sources(console, result) -> None:
     for source in result.citations:
-        heading = f" › {' › '.join(source.heading_path[-2:])}" if source.heading_path else ""
         quote = " ".join(source.quote.split())
         quote = quote[:160] + ("…" if len(quote) > 160 else "")
-        console.print(f"  [bold]{escape(source.label())}[/bold]{escape(heading)}  [dim]{escape(quote)}[/dim]")
+        console.print(f"  [bold]{escape(source.label())}[/bold]  [dim]{escape(quote)}[/dim]")
 
 
 def _print_notices(err_console, result) -> None:

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rag.acl import AccessError, parse_readers
 from rag.errors import RetrievalError
 from rag.kb import KnowledgeBase
+from rag.model import citation_label
 from ui.cli.common import Cli, KbOption, console, embed_with_progress, err_console, fail, shown
 from ui.cli.queue import ingest_queued
 
@@ -111,10 +112,8 @@ def search(ctx: typer.Context, query: Annotated[str, typer.Argument(help="질문
         console.print("검색 결과가 없습니다 (no results).")
         return
     for rank, hit in enumerate(hits, 1):
-        where = f"p.{hit.chunk.page}" if hit.chunk.page is not None else ""
-        heading = " › ".join(hit.chunk.heading_path)
-        console.print(f"[bold]{rank}.[/bold] {escape(hit.document.name)} {where} "
-                      f"[dim]{escape(heading)} score={hit.score:.2f}[/dim]")
+        cited = citation_label(hit.document.name, hit.chunk.heading_path, hit.chunk.page)
+        console.print(f"[bold]{rank}.[/bold] {escape(cited)} [dim]score={hit.score:.2f}[/dim]")
         console.print("   " + _highlight(hit.chunk.text, query, knowledge))
 
 

@@ -53,13 +53,11 @@ def highlight(passage: str, quote: str, start: int | None = None) -> Highlighted
 
 
 def where(source: Source) -> str:
-    page = f" · {source.page}쪽" if source.page else ""
-    heading = f" · {' › '.join(source.heading_path)}" if source.heading_path else ""
-    return f"[{source.n}] {source.document}{page}{heading}"
+    return source.label()
 
 
 def render_sources(sources: list[Source]) -> None:
-    """One expander per citation, labelled [n] 문서 · 쪽 · 제목; opening it shows the source."""
+    """One expander per citation, labelled [n] 문서 › 조문 · 쪽; opening it shows the source."""
     if not sources:
         return
     st.caption("출처 — 번호를 눌러 원문을 여세요")

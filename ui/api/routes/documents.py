@@ -67,7 +67,7 @@ def show_document(kb: str, doc: str, assistant: KbReader) -> DocumentDetailOut:
     may not read it)."""
     knowledge = assistant.kb
     record = assistant.document(doc)
-    blocks = [BlockOut(kind=b.kind, page=b.page, heading_path=list(b.heading_path), text=b.text)
+    blocks = [BlockOut(kind=b.kind, page=b.page, heading_path=list(b.heading_path), text=b.text, label=b.label)
               for b in knowledge.store.blocks(record.id)]
     assistant.audit("read", record.name)
     return DocumentDetailOut(**_out(knowledge, record).model_dump(), blocks=blocks)
