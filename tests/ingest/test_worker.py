@@ -53,7 +53,7 @@ def test_queued_samples_become_searchable_after_a_worker_runs(queue, kb, setting
     assert set(docs) == set(submitted)
     for name, job in jobs.items():
         assert job.document_id == docs[name].id and job.chunks == docs[name].chunks > 0
-        assert job.attempts == 1 and job.stage == "parsing"
+        assert job.attempts == 1 and job.stage == "searchable"  # KORAG_EMBEDDER=none: no embedding stage
     hits = kb.search_lexical("숙박비 한도", k=1)
     assert hits[0].document.name == "출장비_규정.hwpx"
     assert not list((kb.path / "incoming").iterdir())  # staged uploads are removed once stored
@@ -159,14 +159,19 @@ def test_queued_jobs_survive_a_redis_restart(tmp_path, samples):
         server.stop()
 
 
-def test_inline_queue_runs_the_same_job_when_submitted(tmp_path, samples):
+def test_inline_queue_runs_the_same_job_in_the_background(tmp_path, samples):
     settings = Settings(home=tmp_path / "home", embedder="none")
     kb = KnowledgeBase.open(settings, "인라인", create=True)
     queue = InlineQueue(settings)
-    done = queue.submit(kb, (samples / "출장비_규정.hwpx").read_bytes(), "출장비_규정.hwpx", tags=["규정"])
+    submitted = queue.submit(kb, (samples / "출장비_규정.hwpx").read_bytes(), "출장비_규정.hwpx", tags=["규정"])
+    assert submitted.state == "queued"  # submit returns before parsing
+    queue.wait(60)
+    done = queue.job(submitted.id)
     assert done.state == "done" and done.status == "added" and done.chunks > 0
     assert kb.store.tags(done.document_id) == ("규정",)
     failed = queue.submit(kb, BROKEN_PDF, "깨진.pdf")
+    queue.wait(60)
+    failed = queue.job(failed.id)
     assert failed.state == "failed" and failed.error
     assert [j.state for j in queue.jobs(kb.name)] == ["failed", "done"]
     assert queue.submit(kb, (samples / "출장비_규정.hwpx").read_bytes(), "출장비_규정.hwpx").id == done.id
