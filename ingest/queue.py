@@ -180,6 +180,11 @@ class InlineQueue(JobQueue):
         self._keep = keep
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="korag-ingest")
+        # Building Kiwi holds the GIL for seconds (measured: a 17 s stall of every other thread on a
+        # busy 2-core host): build it here, before any request waits on this process, not in a job.
+        from rag.morphemes import shared_kiwi
+
+        shared_kiwi(settings.kiwi_workers)
 
     def submit(self, kb, data, name, source=None, tags=(), readers=None, uploader=None, embed=True) -> JobInfo:
         spec = stage_upload(kb, data, name, source, tags, readers, uploader, embed)

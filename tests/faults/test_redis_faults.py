@@ -17,6 +17,7 @@ from rag.settings import Settings
 from tests.faults.figures import figure
 from tests.redis_server import free_port
 from ui.api import create_app
+from tests.ui.uploads import searchable
 
 REPO = Path(__file__).resolve().parents[2]
 QUEUE_ROUTES = [("post", "/v1/kbs/{kb}/documents"), ("get", "/v1/jobs"), ("get", "/v1/jobs/{job}"),
@@ -29,7 +30,7 @@ def _client(tmp_path, redis_url: str, samples) -> TestClient:
     inline = TestClient(create_app(settings.model_copy(update={"redis_url": None})))
     assert inline.post("/v1/kbs", json={"name": "회사"}).status_code == 201
     upload = [("files", ("출장비_규정.hwpx", (samples / "출장비_규정.hwpx").read_bytes()))]
-    assert inline.post("/v1/kbs/회사/documents", files=upload).status_code == 201
+    searchable(inline, inline.post("/v1/kbs/회사/documents", files=upload))
     return TestClient(create_app(settings), raise_server_exceptions=False)
 
 

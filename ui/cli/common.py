@@ -12,14 +12,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rag.acl import Reader
 from rag.errors import RetrievalError
-from rag.kb import KnowledgeBase
-from rag.store import DocumentRecord
 from rag.settings import Settings
 
-if TYPE_CHECKING:  # agents loads the parsers and models: only the commands that need them import it
+if TYPE_CHECKING:  # agents loads the parsers and models, rag.kb FAISS and Kiwi: imported where a command
+    # needs them, so `korag --help` starts without them (tests/ui/test_cli_startup.py checks)
     from agents import Assistant
+    from rag.acl import Reader
+    from rag.kb import KnowledgeBase
+    from rag.store import DocumentRecord
 
 console = Console(highlight=False, soft_wrap=True)  # one result per line, even in a pipe
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -60,6 +61,8 @@ class Cli:
             raise fail(str(err)) from None
 
     def open(self, kb: str | None, create: bool = False) -> KnowledgeBase:
+        from rag.kb import KnowledgeBase
+
         try:
             return KnowledgeBase.open(self.settings, kb, create=create)
         except RetrievalError as err:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.markup import escape
@@ -12,9 +12,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from rag.acl import AccessError, parse_readers
 from rag.errors import RetrievalError
-from rag.kb import KnowledgeBase
 from ui.cli.common import Cli, KbOption, console, embed_with_progress, err_console, fail, shown
 from ui.cli.queue import ingest_queued
+
+if TYPE_CHECKING:
+    from rag.kb import KnowledgeBase
 
 
 def ingest(ctx: typer.Context,

@@ -9,7 +9,6 @@ from rich.table import Table
 
 from rag import embed_state
 from rag.errors import RetrievalError
-from rag.kb import KnowledgeBase
 from ui.cli.common import Cli, KbOption, console, embed_with_progress, fail
 
 kb_app = typer.Typer(help="Knowledge bases: list, info, delete", no_args_is_help=True)
@@ -21,6 +20,8 @@ kb_app.add_typer(dict_app, name="dict")
 @kb_app.command("list")
 def kb_list(ctx: typer.Context) -> None:
     """List knowledge bases under KORAG_HOME."""
+    from rag.kb import KnowledgeBase
+
     settings = ctx.obj.settings
     names = KnowledgeBase.names(settings)
     if not names:
@@ -89,6 +90,8 @@ def kb_delete(ctx: typer.Context, name: str,
     """Delete a knowledge base and everything in it."""
     if not yes and not typer.confirm(f"Delete knowledge base {name!r} and all its documents?"):
         raise typer.Exit(1)
+    from rag.kb import KnowledgeBase
+
     try:
         KnowledgeBase.delete(ctx.obj.settings, name)
     except RetrievalError as err:
