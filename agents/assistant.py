@@ -16,17 +16,14 @@ import copy
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filelock import Timeout
 
 from ingest import background
-from ingest.pipeline import FileResult, Ingestor, expand_paths
 from ingest.samples import FILES as SAMPLE_FILES  # the bundled Korean sample documents (korag demo)
 from agents.history import ChatHistory, history_for
-from agents.llm import LLM, ModelInfo, llm_for
 from agents.types import Answer, Extraction, Summary
-from ingest.ocr import OcrResult
 from rag.acl import Reader, parse_readers
 from rag import embed_state
 from rag.audit import AuditEntry
@@ -35,6 +32,20 @@ from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
 from rag.retrieve import Mode, Retriever, embedder_for, reranker_for
 from rag.settings import Settings
+
+if TYPE_CHECKING:  # imported where used: `korag search` loads neither the parsers nor LangChain (bench/cli_startup.py)
+    from agents.llm import LLM, ModelInfo
+    from ingest.ocr import OcrResult
+    from ingest.pipeline import FileResult, Ingestor
+
+
+def llm_for(settings: Settings) -> LLM | None:
+    """The configured LLM client, or None on the extractive default (without importing LangChain)."""
+    if not settings.llm_base_url or not settings.llm_model:
+        return None
+    from agents.llm import llm_for as build
+
+    return build(settings)
 
 
 class Assistant:
@@ -99,6 +110,8 @@ class Assistant:
 
     @property
     def ingestor(self) -> Ingestor:
+        from ingest.pipeline import Ingestor
+
         if self._ingestor is None:
             self._ingestor = Ingestor(self.kb, self.settings)
         return self._ingestor
@@ -106,10 +119,14 @@ class Assistant:
     @staticmethod
     def files(paths: Iterable[str | Path]) -> list[Path]:
         """The files `ingest` would read: those named, and those under folders named."""
+        from ingest.pipeline import expand_paths
+
         return expand_paths(paths)
 
     def _ingestor_for(self, tags: Iterable[str], readers: Iterable[str] | None) -> Ingestor:
         """An Ingestor for one call (its own tags, readers, uploader), sharing the warmed splitter."""
+        from ingest.pipeline import Ingestor
+
         return Ingestor(self.kb, self.settings, splitter=self.ingestor.splitter, tags=tuple(tags),
                         readers=parse_readers(readers) if readers is not None else None,
                         uploader=self.reader)

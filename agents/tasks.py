@@ -9,13 +9,12 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from agents.budget import fit
 from agents.errors import LLMUnavailable
 from agents.extractive import Passage, answer_sentences
 from agents.lexicons import alternation, lexicon
-from agents.llm import LLM
 from agents.prompts import (ANSWER_SYSTEM, EXTRACTIVE_NOT_FOUND, NOT_FOUND, REWRITE_SYSTEM, answer_user,
                             passages_block)
 from agents.types import Answer, Message, Source
@@ -26,6 +25,9 @@ from rag.morphemes import morphemes
 from rag.retrieve import Mode, Retriever
 from rag.store import DocumentRecord
 from rag.settings import Settings
+
+if TYPE_CHECKING:  # the LLM client loads LangChain and openai: only when an LLM is configured
+    from agents.llm import LLM
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
