@@ -116,7 +116,7 @@ def test_cli_ingests_inline_when_redis_is_unreachable_and_queue_commands_say_why
     done = _korag(tmp_path / "home", url, "ingest", str(samples / "출장비_규정.hwpx"))
     figure("Redis unreachable: korag ingest FILE", f"exit {done.returncode}, inline", time.perf_counter() - started)
     assert done.returncode == 0, done.stderr
-    assert "added" in done.stdout and "searchable now" in done.stdout
+    assert "added" in done.stdout and "검색 가능" in done.stdout
     found = _korag(tmp_path / "home", url, "search", "숙박비 한도", "--mode", "lexical")
     assert found.returncode == 0 and "출장비_규정.hwpx" in found.stdout
 

@@ -74,9 +74,12 @@ def ingest(ctx: typer.Context,
     elapsed = time.perf_counter() - started
     console.print(f"{len(results)} files in {elapsed:.1f}s → kb {knowledge.name!r}: {counts['added']} added, "
                   f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['failed']} failed")
-    vectors = assistant.vectors()
-    console.print(vectors.label() + ("" if vectors.complete or not embed_now else
-                                     " — vectors fill in in the background; `korag kb info` follows them"))
+    if assistant.settings.embedder == "none":
+        console.print("검색 가능 (dense vectors off: KORAG_EMBEDDER=none)")
+    else:
+        vectors = assistant.vectors()
+        console.print(vectors.label() + ("" if vectors.complete or not embed_now else
+                                         " — vectors fill in in the background; `korag kb info` follows them"))
     if embed_now and wait:
         embed_with_progress(assistant, background=True)
     if counts["failed"]:
