@@ -41,18 +41,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--home", type=Path, help="KORAG_HOME to use (default: a temporary folder)")
+    parser.add_argument("--kb", help="An existing KB with vectors to search (default: ingest the samples into 'bench')")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="korag-startup-"))
     env = {**os.environ, "KORAG_HOME": str(home), "PYTHONPATH": str(REPO)}
-    samples = REPO / "ingest" / "samples" / "files"
-    subprocess.run([*KORAG, "ingest", str(samples), "--kb", "bench", "--wait"], cwd=REPO, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    kb = args.kb or "bench"
+    if not args.kb:
+        samples = REPO / "ingest" / "samples" / "files"
+        subprocess.run([*KORAG, "ingest", str(samples), "--kb", kb, "--wait"], cwd=REPO, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     commands = {
         "floor: Kiwi() + tokenize('')": FLOOR,
         "korag --help": [*KORAG, "--help"],
         "korag kb list": [*KORAG, "kb", "list"],
-        "korag search (hybrid)": [*KORAG, "search", "출장 숙박비 한도", "--kb", "bench"],
-        "korag search --mode lexical": [*KORAG, "search", "출장 숙박비 한도", "--kb", "bench", "--mode", "lexical"],
+        "korag search (hybrid)": [*KORAG, "search", "출장 숙박비 한도", "--kb", kb],
+        "korag search --mode lexical": [*KORAG, "search", "출장 숙박비 한도", "--kb", kb, "--mode", "lexical"],
     }
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(args.repeat):
