@@ -212,11 +212,12 @@ def test_live_server_upload_follow_events_and_search_over_http(settings, redis_s
 def test_a_10_mb_upload_is_answered_before_it_is_parsed(settings):
     client = TestClient(create_app(settings.model_copy(update={"max_file_mb": 11})))
     client.post("/v1/kbs", json={"name": "회사"})
-    data = ("출장 숙박비는 1박 10만원이다. 영수증을 첨부한다.\n" * 200_000).encode()[: 10 * 2**20]
+    # 10 MiB that parse quickly (one sentence, then blank lines): the answer's time is the upload's, not Kiwi's
+    data = "출장 숙박비는 1박 10만원이다. 영수증을 첨부한다.\n".encode().ljust(10 * 2**20, b"\n")
     started = time.perf_counter()
     response = client.post("/v1/kbs/회사/documents", files=[("files", ("큰.txt", data))])
     elapsed = time.perf_counter() - started
     assert response.status_code == 202 and response.json()["jobs"][0]["id"]
     assert client.get("/v1/kbs/회사/documents").json() == []  # answered before the 10 MB were parsed and stored
-    print(f"10 MiB upload answered in {elapsed:.2f} s")  # ~2 s at load average 22 on 2 cores, see docs/workers.md
-    assert searchable(client, response, timeout=600)[0]["status"] == "added"
+    print(f"10 MiB upload answered in {elapsed:.2f} s")  # ~2 s at load average 22 on 2 cores, see docs/benchmarks.md
+    assert searchable(client, response)[0]["status"] == "added"
