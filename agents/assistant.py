@@ -13,22 +13,39 @@
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ingest.pipeline import FileResult, Ingestor, expand_paths
+from filelock import Timeout
+
+from ingest import background
 from ingest.samples import FILES as SAMPLE_FILES  # the bundled Korean sample documents (korag demo)
 from agents.history import ChatHistory, history_for
-from agents.llm import LLM, ModelInfo, llm_for
 from agents.types import Answer, Extraction, Summary
-from ingest.ocr import OcrResult
 from rag.acl import Reader, parse_readers
+from rag import embed_state
 from rag.audit import AuditEntry
+from rag.embed_state import Vectors, embed_lock
 from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
 from rag.retrieve import Mode, Retriever, embedder_for, reranker_for
 from rag.settings import Settings
+
+if TYPE_CHECKING:  # imported where used: `korag search` loads neither the parsers nor LangChain (bench/cli_startup.py)
+    from agents.llm import LLM, ModelInfo
+    from ingest.ocr import OcrResult
+    from ingest.pipeline import FileResult, Ingestor
+
+
+def llm_for(settings: Settings) -> LLM | None:
+    """The configured LLM client, or None on the extractive default (without importing LangChain)."""
+    if not settings.llm_base_url or not settings.llm_model:
+        return None
+    from agents.llm import llm_for as build
+
+    return build(settings)
 
 
 class Assistant:
@@ -93,6 +110,8 @@ class Assistant:
 
     @property
     def ingestor(self) -> Ingestor:
+        from ingest.pipeline import Ingestor
+
         if self._ingestor is None:
             self._ingestor = Ingestor(self.kb, self.settings)
         return self._ingestor
@@ -100,34 +119,72 @@ class Assistant:
     @staticmethod
     def files(paths: Iterable[str | Path]) -> list[Path]:
         """The files `ingest` would read: those named, and those under folders named."""
+        from ingest.pipeline import expand_paths
+
         return expand_paths(paths)
 
     def _ingestor_for(self, tags: Iterable[str], readers: Iterable[str] | None,
                       ocr_engine: str | None = None) -> Ingestor:
         """An Ingestor for one call (its own tags, readers, uploader, OCR engine), sharing the warmed splitter."""
-        ingestor = Ingestor(self.kb, self.settings, splitter=self.ingestor.splitter, tags=tuple(tags),
-                            readers=parse_readers(readers) if readers is not None else None,
-                            uploader=self.reader, ocr_engine=ocr_engine)
-        return ingestor
+        from ingest.pipeline import Ingestor
+
+        return Ingestor(self.kb, self.settings, splitter=self.ingestor.splitter, tags=tuple(tags),
+                        readers=parse_readers(readers) if readers is not None else None,
+                        uploader=self.reader, ocr_engine=ocr_engine)
 
     def ingest(self, paths: Iterable[str | Path], on_result: Callable[[FileResult], None] | None = None,
                tags: Iterable[str] = (), readers: Iterable[str] | None = None,
                on_ocr_page: Callable[[str, int, int], None] | None = None,
-               ocr_engine: str | None = None) -> list[FileResult]:
+               ocr_engine: str | None = None, embed: bool = True) -> list[FileResult]:
         """Ingest files and folders (recursive); one `FileResult` per file, failures included.
 
+        Returns once the documents are searchable (by keywords); with `embed`, the KB's background
+        embedder then fills in their dense vectors (`vectors()` follows it, `wait_for_vectors()` waits).
         `readers` (`group:인사팀`, `user:김민수`) restrict who may read what is ingested; None: the whole KB.
         `on_ocr_page(name, done, total)` follows OCR of scans and images (a 300-page scan takes minutes).
         `ocr_engine` ("auto", "tesseract", "scene", "varco") reads scans and images (None: KORAG_OCR_ENGINE).
         """
         ingestor = self._ingestor_for(tags, readers, ocr_engine)
         ingestor.on_ocr_page = on_ocr_page
-        return ingestor.ingest_paths(paths, on_result=on_result)
+        results = ingestor.ingest_paths(paths, on_result=on_result)
+        if embed and any(r.status in ("added", "updated") for r in results):
+            self.embed_in_background()
+        return results
 
     def ingest_bytes(self, data: bytes, name: str, tags: Iterable[str] = (),
-                     readers: Iterable[str] | None = None, ocr_engine: str | None = None) -> FileResult:
-        """Ingest an upload."""
-        return self._ingestor_for(tags, readers, ocr_engine).ingest_bytes(data, name)
+                     readers: Iterable[str] | None = None, ocr_engine: str | None = None,
+                     embed: bool = True) -> FileResult:
+        """Ingest an upload; searchable on return, vectors follow in the background (see `ingest`)."""
+        result = self._ingestor_for(tags, readers, ocr_engine).ingest_bytes(data, name)
+        if embed and result.status in ("added", "updated"):
+            self.embed_in_background()
+        return result
+
+    # --- dense vectors: nobody waits for them ---
+
+    def embed_in_background(self) -> bool:
+        """Start the KB's background embedder unless one runs (or vectors are off); True if started."""
+        return background.start(self.settings, self.kb.name)
+
+    def vectors(self) -> Vectors:
+        """The KB's dense vectors: how many chunks have one, and whether an embedder is at work."""
+        return embed_state.vectors(self.kb)
+
+    def document_vectors(self, doc_ids: list[str] | None = None) -> dict[str, Vectors]:
+        """Per document: its chunks with a vector out of its chunks."""
+        return embed_state.document_vectors(self.kb, doc_ids)
+
+    def wait_for_vectors(self, on_progress: Callable[[int, int], None] | None = None,
+                         poll_s: float = 0.5, timeout_s: float | None = None) -> Vectors:
+        """Block until every chunk has a vector or no embedder is left at work (`korag ingest --wait`)."""
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        while True:
+            status = self.vectors()
+            if on_progress is not None:
+                on_progress(status.done, status.total)
+            if status.complete or not status.embedding or (deadline is not None and time.monotonic() > deadline):
+                return status
+            time.sleep(poll_s)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid") -> list[SearchHit]:
         """The k best passages for a Korean question or keywords, within `filters`.
@@ -139,10 +196,26 @@ class Assistant:
         return hits
 
     def embed(self, on_progress: Callable[[int, int], None] | None = None) -> int:
-        """Fill in dense vectors for chunks that have none yet; returns how many were embedded."""
+        """Fill in dense vectors for chunks that have none yet, here and now; returns how many were embedded.
+
+        Holds the KB's embed lock, so it never doubles a background embedder's work: while one runs,
+        this follows it instead and returns 0. `on_progress(done, total)` counts the whole KB's chunks.
+        """
         if self.retriever.embedder is None:
             return 0
-        return self.kb.embed_pending(self.retriever.embedder, on_progress)
+        lock = embed_lock(self.kb.path)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            self.wait_for_vectors(on_progress)
+            return 0
+        try:
+            before = self.vectors()
+            return self.kb.embed_pending(
+                self.retriever.embedder,
+                None if on_progress is None else lambda n, _: on_progress(before.done + n, before.total))
+        finally:
+            lock.release()
 
     # --- answering ---
 

@@ -2,7 +2,7 @@
 them, run a worker. ui reaches ingestion only through here and `Assistant` (DESIGN: ui imports agents).
 
 `Jobs(settings)` is Redis when KORAG_REDIS_URL is set (`korag worker`s run the jobs), else inline
-(each job runs when it is submitted). Its errors are `IngestError`s (agents.errors): a refused upload,
+(jobs run on a thread of this process, and the KB's background embedder adds their vectors). Its errors are `IngestError`s (agents.errors): a refused upload,
 or one of the queue's own below (`JobNotFound`, `JobNotCancellable`, `JobNotRetryable`, `QueueUnavailable`).
 """
 from __future__ import annotations
@@ -44,11 +44,15 @@ class Jobs:
 
     def submit(self, assistant: Assistant, data: bytes, name: str, source: str | None = None,
                tags: Iterable[str] = (), readers: Iterable[str] | None = None,
-               ocr_engine: str | None = None) -> JobInfo:
+               ocr_engine: str | None = None, embed: bool = True) -> JobInfo:
         """Queue one upload into the Assistant's KB, sent by the Assistant's user (who sees the job);
-        `ocr_engine` reads its scans and images (None: KORAG_OCR_ENGINE)."""
+        `ocr_engine` reads its scans and images (None: KORAG_OCR_ENGINE).
+
+        Returns at once. The job goes queued → running (stage parsing → searchable → embedding n/m) →
+        done | failed; the document is searchable from `searchable` on. `embed=False`: no vectors
+        (searchable by keywords; `korag embed` adds them)."""
         return self._queue.submit(assistant.kb, data, name, source=source, tags=tags, readers=readers,
-                                  uploader=assistant.reader, ocr_engine=ocr_engine)
+                                  uploader=assistant.reader, ocr_engine=ocr_engine, embed=embed)
 
     def job(self, job_id: str) -> JobInfo:
         return self._queue.job(job_id)

@@ -23,7 +23,7 @@ from langchain_openai import ChatOpenAI, OpenAI
 
 from agents.errors import LLMOutputError, LLMUnavailable
 from agents.presets import ModelPreset, find_preset
-from agents.types import Message
+from agents.types import Message, TokenMeter  # noqa: F401  (TokenMeter: where callers found it)
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,25 +51,6 @@ class ModelInfo:
     preset: str | None
     licence: str | None
     commercial: bool | None
-
-
-@dataclass
-class TokenMeter:
-    """Tokens the LLM server counted over the calls made for one task (OpenAI's `usage`, summed)."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    calls: int = 0
-
-    def add(self, prompt_tokens: int, completion_tokens: int) -> None:
-        self.prompt_tokens += prompt_tokens
-        self.completion_tokens += completion_tokens
-        self.calls += 1
-
-    def add_usage(self, usage: dict[str, int] | None) -> None:
-        """langchain's `usage_metadata` (input_tokens, output_tokens), as the server reported it."""
-        if usage:
-            self.add(int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0))
 
 
 class LLM:

@@ -9,7 +9,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from agents.budget import fit
 from agents.errors import LLMUnavailable
@@ -17,10 +17,9 @@ from agents.document_fields import asked_field, find_field
 from agents.extractive import Passage, answer_sentences
 from agents.sentences import block_kind, sentence_article
 from agents.lexicons import alternation, lexicon
-from agents.llm import LLM, TokenMeter
 from agents.prompts import (ANSWER_SYSTEM, EXTRACTIVE_NOT_FOUND, NOT_FOUND, REWRITE_SYSTEM, answer_user,
                             passages_block)
-from agents.types import Answer, Message, Source, Usage
+from agents.types import Answer, Message, Source, TokenMeter, Usage
 from rag.acl import Reader
 from rag.filters import Filters
 from rag.kb import KnowledgeBase, SearchHit
@@ -29,6 +28,9 @@ from rag.morphemes import morphemes
 from rag.retrieve import Mode, Retriever
 from rag.store import DocumentRecord
 from rag.settings import Settings
+
+if TYPE_CHECKING:  # the LLM client loads LangChain and openai: only when an LLM is configured
+    from agents.llm import LLM
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

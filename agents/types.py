@@ -2,6 +2,8 @@
 HTTP API and the portal can serialise them as they are), and the chat `Message` the tasks pass around."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
@@ -122,3 +124,22 @@ def field_rows(extraction: Extraction) -> list[dict[str, str]]:
                     "쪽": str(src.page or "") if src else "", "위치": f"{src.start}–{src.end}" if src else "",
                     "근거": src.quote if src else "", "이유": why})
     return out
+
+
+@dataclass
+class TokenMeter:
+    """Tokens the LLM server counted over the calls made for one task (OpenAI's `usage`, summed)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+
+    def add(self, prompt_tokens: int, completion_tokens: int) -> None:
+        self.prompt_tokens += prompt_tokens
+        self.completion_tokens += completion_tokens
+        self.calls += 1
+
+    def add_usage(self, usage: dict[str, int] | None) -> None:
+        """langchain's `usage_metadata` (input_tokens, output_tokens), as the server reported it."""
+        if usage:
+            self.add(int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0))

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
 from ingest.errors import IngestError
 from ingest.pipeline import Ingestor
 from ingest.split import KoreanSplitter
-from rag.errors import KnowledgeBaseNotFound, RetrievalError
+from rag.embed_state import embed_lock
+from rag.errors import KnowledgeBaseBusy, KnowledgeBaseNotFound, RetrievalError
 from rag.kb import KnowledgeBase
 from rag.kb_cache import KbCache
 from rag.settings import Settings
@@ -25,8 +26,10 @@ from rag.settings import Settings
 log = logging.getLogger(__name__)
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+# What a running job is doing: parsing (read, parse, split, store), then searchable (stored: keyword
+# search finds it), then embedding (its own chunks' vectors, n of m), then the job is done.
+Stage = Literal["parsing", "searchable", "embedding"]
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-MAX_EMBED_ROUNDS = 100
 
 
 @dataclass(frozen=True)
@@ -42,18 +45,20 @@ class JobSpec:
     readers: tuple[str, ...] | None = None  # who may read the document (None: the whole KB)
     user: str | None = None  # who uploaded it (None: the operator or an admin)
     ocr_engine: str | None = None  # auto | tesseract | scene | varco for this file (None: KORAG_OCR_ENGINE)
+    embed: bool = True  # False (`--no-embed`): searchable by keywords only, until `korag embed`
 
     def as_dict(self) -> dict:
         return {"kb": self.kb, "staged": self.staged, "name": self.name, "source": self.source,
                 "sha256": self.sha256, "tags": list(self.tags),
                 "readers": list(self.readers) if self.readers is not None else None, "user": self.user,
-                "ocr_engine": self.ocr_engine}
+                "ocr_engine": self.ocr_engine, "embed": self.embed}
 
     @classmethod
     def from_dict(cls, d: dict) -> JobSpec:
         readers = d.get("readers")
         return cls(d["kb"], d["staged"], d["name"], d["source"], d["sha256"], tuple(d.get("tags") or ()),
-                   tuple(readers) if readers is not None else None, d.get("user"), d.get("ocr_engine"))
+                   tuple(readers) if readers is not None else None, d.get("user"), d.get("ocr_engine"),
+                   bool(d.get("embed", True)))
 
 
 @dataclass(frozen=True)
@@ -64,8 +69,8 @@ class JobInfo:
     kb: str
     name: str
     state: JobState
-    stage: str | None = None  # "parsing" (parse, split, store: searchable after it), "embedding"
-    done: int = 0  # progress within the stage, e.g. chunks embedded
+    stage: str | None = None  # parsing → searchable → embedding (see `Stage`); None while queued
+    done: int = 0  # progress within the stage: chunks of this job's document embedded
     total: int = 0
     attempts: int = 0
     status: str | None = None  # the file's result once done: added, updated, unchanged
@@ -133,7 +138,11 @@ class IngestRuntime:
         return kb, KoreanSplitter(kb.kiwi(), self.settings.chunk_tokens, self.settings.chunk_overlap_sentences)
 
     def run(self, spec: JobSpec, progress: Progress) -> dict:
-        """Ingest one staged upload, then embed the KB's new chunks; the file's result as a dict."""
+        """Ingest one staged upload until it is searchable; the file's result as a dict.
+
+        Embedding is a step of its own (`embed`): a worker queues it behind the next uploads' parsing,
+        and inline the KB's background embedder does it, so no document waits for another's vectors.
+        """
         try:
             kb, splitter = self.knowledge_base(spec.kb)
         except KnowledgeBaseNotFound as err:
@@ -161,35 +170,41 @@ class IngestRuntime:
             result = {"name": file.name, "status": file.status, "document_id": file.document_id,
                       "format": file.format, "chunks": file.chunks, "pages": file.pages,
                       "warnings": list(file.warnings)}
-        progress("parsing", 1, 1)
-        warning = self._embed(kb, progress)
-        if warning:
-            result["warnings"].append(warning)
+        kb.refresh_lexical()  # searchable means searchable now, not after the next throttled refresh
+        progress("searchable", result["chunks"], result["chunks"])
         staged.unlink(missing_ok=True)
-        log.info("job done: %s (%s) → kb %s, %s", result["document_id"], spec.name, spec.kb, result["status"])
+        log.info("searchable: %s (%s) → kb %s, %s", result["document_id"], spec.name, spec.kb, result["status"])
         return result
 
-    def _embed(self, kb: KnowledgeBase, progress: Progress) -> str | None:
-        """Fill in vectors for every chunk still without one; returns a warning instead of failing.
+    def embed(self, kb_name: str, document_id: str, progress: Progress) -> str | None:
+        """Fill in the vectors of one document's chunks (those still without one); a warning instead of failing.
 
-        One worker per KB embeds at a time (a lock file beside the KB's write lock): it keeps going
-        until nothing is pending, so chunks that other workers store meanwhile are covered too, and
-        a worker that waited for the lock finds its chunks already done.
+        Progress counts this document's chunks only: n of m, m its chunk count, so a job never reports
+        another upload's chunks. Each batch is saved, so a retry after a crash resumes.
         """
         embedder = self.embedder()
         if embedder is None:
             return None
+        kb, _ = self.knowledge_base(kb_name)
+        # one embedder per KB at a time (workers, the background embedder, `korag embed`): the cores
+        # are shared anyway, and every surface reads the lock as "embedding now"
+        lock = embed_lock(kb.path)
         try:
-            with FileLock(str(kb.path / ".embed.lock"), timeout=self.settings.lock_timeout_s):
-                for _ in range(MAX_EMBED_ROUNDS):
-                    if not kb.embed_pending(embedder, lambda n, total: progress("embedding", n, total)):
-                        break
-        except Timeout:
-            return "another worker is still embedding this KB; its vectors will follow (or run `korag embed`)"
+            lock.acquire(timeout=self.settings.lock_timeout_s)
+        except Timeout as err:  # transient: the job is retried later
+            raise KnowledgeBaseBusy(f"another process is embedding knowledge base {kb_name!r}") from err
+        try:
+            done, total = kb.vector_counts([document_id]).get(document_id, (0, 0))
+            progress("embedding", done, total)
+            ids = kb.store.chunk_ids_by_document([document_id]).get(document_id)
+            if ids is not None and ids.size:
+                kb.embed_pending(embedder, lambda n, _: progress("embedding", done + n, total), only=ids)
         except RetrievalError as err:  # e.g. the KB was embedded with another model: lexical search still works
             return f"dense vectors not added: {err}"
         except OSError as err:  # a full disk, an unreadable index: the document is stored and searchable
-            log.warning("embedding in kb %s failed: %s", kb.name, err)
+            log.warning("embedding %s in kb %s failed: %s", document_id, kb_name, err)
             return (f"dense vectors not added ({err}); the document is searchable by keywords — "
                     "run `korag embed` once the problem is fixed")
+        finally:
+            lock.release()
         return None

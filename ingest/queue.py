@@ -14,6 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 JOB_FUNCTION = "ingest.worker.ingest_job"  # by name: the API never imports the worker's heavy parts
+EMBED_FUNCTION = "ingest.worker.embed_job"
 INCOMING = "incoming"  # <kb>/incoming/<sha256><suffix>: uploads waiting for a worker
 
 _STATES: dict[str, JobState] = {
@@ -59,6 +61,32 @@ class JobNotRetryable(JobNotCancellable):
 
 class QueueUnavailable(IngestError):
     """Redis cannot be reached."""
+
+
+def embed_queue_name(settings: Settings) -> str:
+    """The queue of embedding jobs: workers take it after the ingest queue (parsing first)."""
+    return f"{settings.queue_name}-embed"
+
+
+def _job_index(settings: Settings) -> str:
+    """A sorted set of every ingest job id by submission time: a job is listed from submission until it
+    expires, whatever registry RQ has it in at that moment (a killed worker's job moves between them)."""
+    return f"korag:jobs:{settings.queue_name}"
+
+
+def enqueue_embedding(settings: Settings, parent: Job, kb: str, document_id: str) -> str:
+    """Queue the embedding of one ingested document (called by the worker that parsed it); its id."""
+    from rq import Queue, Retry
+
+    queue = Queue(embed_queue_name(settings), connection=parent.connection, serializer=parent.serializer,
+                  default_timeout=settings.job_timeout_s)
+    keep = settings.job_keep_days * 86400
+    retry = Retry(max=settings.job_retries, interval=[settings.job_retry_backoff_s * 4**i
+                                                      for i in range(settings.job_retries)]) if settings.job_retries > 0 else None
+    job = queue.enqueue_call(EMBED_FUNCTION, kwargs={"kb": kb, "document_id": document_id, "parent": parent.id},
+                             job_id="embed-" + parent.id.removeprefix("ingest-"), retry=retry, result_ttl=keep,
+                             failure_ttl=keep, description=f"embed {document_id} in {kb}")
+    return job.id
 
 
 def _unreachable(settings: Settings, err: Exception) -> str:
@@ -97,7 +125,7 @@ def check_upload(settings: Settings, data: bytes, name: str) -> str:
 
 def stage_upload(kb: KnowledgeBase, data: bytes, name: str, source: str | None = None,
                  tags: Iterable[str] = (), readers: Iterable[str] | None = None,
-                 uploader: Reader | None = None, ocr_engine: str | None = None) -> JobSpec:
+                 uploader: Reader | None = None, ocr_engine: str | None = None, embed: bool = True) -> JobSpec:
     """Check the upload (`check_upload`) and write its bytes under <kb>/incoming for a worker."""
     check_upload(kb.settings, data, name)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -111,7 +139,7 @@ def stage_upload(kb: KnowledgeBase, data: bytes, name: str, source: str | None =
         os.replace(partial, target)  # a worker never reads half a file
     user = uploader.user if uploader is not None and not uploader.admin else None
     return JobSpec(kb.name, staged, name, source or upload_source(name, uploader), sha256, tuple(tags),
-                   parse_readers(readers) if readers is not None else None, user, ocr_engine)
+                   parse_readers(readers) if readers is not None else None, user, ocr_engine, embed)
 
 
 class JobQueue:
@@ -121,9 +149,10 @@ class JobQueue:
 
     def submit(self, kb: KnowledgeBase, data: bytes, name: str, source: str | None = None,
                tags: Iterable[str] = (), readers: Iterable[str] | None = None,
-               uploader: Reader | None = None, ocr_engine: str | None = None) -> JobInfo:
+               uploader: Reader | None = None, ocr_engine: str | None = None, embed: bool = True) -> JobInfo:
         """Queue one upload; `readers` restrict who may read it, `uploader` is who sent it (None: operator),
-        `ocr_engine` reads its scanned pages and images (None: KORAG_OCR_ENGINE)."""
+        `ocr_engine` reads its scanned pages and images (None: KORAG_OCR_ENGINE), `embed=False` leaves it
+        without vectors (searchable by keywords; `korag embed` adds them)."""
         raise NotImplementedError
 
     def job(self, job_id: str) -> JobInfo:
@@ -144,41 +173,68 @@ class JobQueue:
 
 
 class InlineQueue(JobQueue):
-    """The embedded default: a job runs in the submitting process, before `submit` returns."""
+    """The embedded default: jobs run in this process, one at a time on a thread of their own, so
+    `submit` returns at once; vectors are then filled in by the KB's background embedder."""
 
     kind = "inline"
 
     def __init__(self, settings: Settings, keep: int = 1000) -> None:
+        self.settings = settings
         self.runtime = IngestRuntime(settings)
         self._jobs: OrderedDict[str, JobInfo] = OrderedDict()
+        self._embed: dict[str, bool] = {}  # job id → vectors wanted
         self._keep = keep
         self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="korag-ingest")
+        # Building Kiwi holds the GIL for seconds (measured: a 17 s stall of every other thread on a
+        # busy 2-core host): build it here, before any request waits on this process, not in a job.
+        from rag.morphemes import shared_kiwi
 
-    def submit(self, kb, data, name, source=None, tags=(), readers=None, uploader=None, ocr_engine=None) -> JobInfo:
-        spec = stage_upload(kb, data, name, source, tags, readers, uploader, ocr_engine)
+        shared_kiwi(settings.kiwi_workers)
+
+    def submit(self, kb, data, name, source=None, tags=(), readers=None, uploader=None, ocr_engine=None,
+               embed=True) -> JobInfo:
+        spec = stage_upload(kb, data, name, source, tags, readers, uploader, ocr_engine, embed)
         key = job_id(kb.name, spec.sha256, spec.user)
         with self._lock:
             earlier = self._jobs.get(key)
+        if earlier is not None and not earlier.over:
+            return earlier
         if earlier is not None and earlier.state == "done" and kb.has_content(spec.sha256, uploader) is not None:
             (kb.path / spec.staged).unlink(missing_ok=True)
-            return earlier
-        info = JobInfo(key, kb.name, name, "running", attempts=1, enqueued_at=time.time(), started_at=time.time(),
-                       user=spec.user)
+            return self.job(key)
+        info = JobInfo(key, kb.name, name, "queued", attempts=0, enqueued_at=time.time(), user=spec.user)
         self._put(info)
+        self._embed[key] = embed
+        self._pool.submit(self._run, spec, info.id)
+        return info
+
+    def _run(self, spec: JobSpec, key: str) -> None:
+        self._put(replace(self._jobs[key], state="running", attempts=1, started_at=time.time()))
 
         def progress(stage: str, done: int, total: int) -> None:
-            self._put(replace(self._jobs.get(info.id, info), stage=stage, done=done, total=total))
+            self._put(replace(self._jobs[key], stage=stage, done=done, total=total))
 
         try:
             result = self.runtime.run(spec, progress)
         except JobFailed as err:
-            final = replace(self._jobs[info.id], state="failed", error=err.reason, ended_at=time.time())
+            final = replace(self._jobs[key], state="failed", error=err.reason, ended_at=time.time())
         except (IngestError, RetrievalError, OSError, sqlite3.Error) as err:  # inline: no retries, the caller sees it
-            final = replace(self._jobs[info.id], state="failed", error=str(err), ended_at=time.time())
+            final = replace(self._jobs[key], state="failed", error=str(err), ended_at=time.time())
+        except Exception as err:  # noqa: BLE001 — a thread's error would vanish: the job must say failed
+            log.exception("inline job %s (%s) failed", key, spec.name)
+            final = replace(self._jobs[key], state="failed", error=f"{type(err).__name__}: {err}",
+                            ended_at=time.time())
         else:
-            final = _with_result(replace(self._jobs[info.id], state="done", ended_at=time.time()), result)
+            final = _with_result(self._jobs[key], result)
+            embedding = spec.embed and final.chunks > 0 and self.settings.embedder != "none"
+            if embedding:
+                from ingest.background import start
+
+                start(self.settings, spec.kb)
+            else:
+                final = replace(final, state="done", ended_at=time.time())
         self._put(final)
-        return final
 
     def _put(self, info: JobInfo) -> None:
         with self._lock:
@@ -187,17 +243,59 @@ class InlineQueue(JobQueue):
             while len(self._jobs) > self._keep:
                 self._jobs.popitem(last=False)
 
+    def _current(self, info: JobInfo) -> JobInfo:
+        """A job past `searchable` follows its document's vectors, which the background embedder adds."""
+        if info.state != "running" or info.stage not in ("searchable", "embedding") or not info.document_id:
+            return info
+        from rag.embed_state import state
+
+        try:
+            kb = KnowledgeBase.open(self.settings, info.kb)
+            done, total = kb.vector_counts([info.document_id]).get(info.document_id, (0, 0))
+            embedder = state(kb.path)
+        except RetrievalError:  # the KB was deleted meanwhile
+            return self._finish(replace(info, state="done", ended_at=time.time()))
+        except OSError as err:  # the vector index cannot be read: the document is searchable by keywords
+            return self._finish(replace(info, state="done", ended_at=time.time(), warnings=(
+                *info.warnings, f"dense vectors not added ({err}); the document is searchable by keywords — "
+                                "run `korag embed` once the problem is fixed")))
+        if done >= total:
+            return self._finish(replace(info, stage="embedding", done=done, total=total, state="done",
+                                        ended_at=time.time()))
+        if not embedder.running:  # it stopped (killed, or an error): searchable, vectors pending
+            why = embedder.error or "the background embedder stopped"
+            return self._finish(replace(info, stage="embedding", done=done, total=total, state="done",
+                                        ended_at=time.time(), warnings=(*info.warnings,
+                                        f"dense vectors not added ({why}): {done}/{total}; the document is "
+                                        "searchable by keywords — `korag embed` adds the rest")))
+        return replace(info, stage="embedding", done=done, total=total)
+
+    def _finish(self, info: JobInfo) -> JobInfo:
+        with self._lock:
+            if info.id in self._jobs:
+                self._jobs[info.id] = info
+        return info
+
     def job(self, job_id: str) -> JobInfo:
         with self._lock:
             if job_id not in self._jobs:
                 raise JobNotFound(job_id, "no such job in this process (inline queue: KORAG_REDIS_URL is unset)")
-            return self._jobs[job_id]
+            info = self._jobs[job_id]
+        return self._current(info)
 
     def jobs(self, kb=None, state=None, limit=200) -> list[JobInfo]:
         with self._lock:
-            found = [j for j in reversed(self._jobs.values())
-                     if (kb is None or j.kb == kb) and (state is None or j.state == state)]
-        return found[:limit]
+            found = [j for j in reversed(self._jobs.values()) if kb is None or j.kb == kb]
+        found = [self._current(j) for j in found]
+        return [j for j in found if state is None or j.state == state][:limit]
+
+    def wait(self, timeout_s: float | None = None) -> None:
+        """Block until every submitted job is past parsing (tests, `korag ingest --queue` without Redis)."""
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        while any(j.state in ("queued", "running") and j.stage in (None, "parsing") for j in self.jobs()):
+            if deadline is not None and time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
 
     def cancel(self, job_id: str) -> JobInfo:
         info = self.job(job_id)
@@ -234,12 +332,13 @@ class RedisQueue(JobQueue):
         except RedisError:
             return False
 
-    def submit(self, kb, data, name, source=None, tags=(), readers=None, uploader=None, ocr_engine=None) -> JobInfo:
+    def submit(self, kb, data, name, source=None, tags=(), readers=None, uploader=None, ocr_engine=None,
+               embed=True) -> JobInfo:
         from redis.exceptions import RedisError
         from rq import Retry
         from rq.exceptions import DuplicateJobError
 
-        spec = stage_upload(kb, data, name, source, tags, readers, uploader, ocr_engine)
+        spec = stage_upload(kb, data, name, source, tags, readers, uploader, ocr_engine, embed)
         key = job_id(kb.name, spec.sha256, spec.user)
         try:
             existing = self._fetch(key)
@@ -249,6 +348,7 @@ class RedisQueue(JobQueue):
                 if not info.over or (info.state == "done" and kb.has_content(spec.sha256, uploader) is not None):
                     return info
                 existing.delete()
+                self._embed_job(existing, delete=True)
             backoff = self.settings.job_retry_backoff_s
             retry = None
             if self.settings.job_retries > 0:
@@ -263,6 +363,7 @@ class RedisQueue(JobQueue):
                 job = self._fetch(key)
                 if job is None:
                     raise QueueUnavailable(name, "the job vanished while it was being submitted; retry") from None
+            self.connection.zadd(_job_index(self.settings), {key: time.time()})
             log.info("queued %s (%s) for kb %s", key, name, kb.name)
             return self._info(job)
         except RedisError as err:
@@ -302,19 +403,20 @@ class RedisQueue(JobQueue):
         from rq.job import Job
 
         q = self.queue
-        ids: list[str] = []
-        registries = {"queued": [q.scheduled_job_registry, q.deferred_job_registry],
-                      "running": [q.started_job_registry], "done": [q.finished_job_registry],
-                      "failed": [q.failed_job_registry], "cancelled": [q.canceled_job_registry]}
-        for name, regs in registries.items():
-            if state is not None and name != state:
-                continue
-            if name == "queued":
-                ids += q.get_job_ids()
-            for reg in regs:
-                ids += reg.get_job_ids()
-        jobs = [j for j in Job.fetch_many(list(dict.fromkeys(ids)), connection=self.connection,
-                                          serializer=q.serializer) if j is not None]
+        index = _job_index(self.settings)
+        # the index lists every job from submission on; RQ's registries add jobs queued by older korags
+        ids: list[str] = [i.decode() if isinstance(i, bytes) else i
+                          for i in self.connection.zrevrange(index, 0, max(limit * 5, 1000))]
+        ids += q.get_job_ids()
+        for reg in (q.scheduled_job_registry, q.deferred_job_registry, q.started_job_registry,
+                    q.finished_job_registry, q.failed_job_registry, q.canceled_job_registry):
+            ids += reg.get_job_ids()
+        ids = list(dict.fromkeys(ids))
+        fetched = Job.fetch_many(ids, connection=self.connection, serializer=q.serializer)
+        gone = [i for i, j in zip(ids, fetched) if j is None]
+        if gone:  # expired after KORAG_JOB_KEEP_DAYS (or deleted): drop them from the index
+            self.connection.zrem(index, *gone)
+        jobs = [j for j in fetched if j is not None]
         found = [self._info(j) for j in jobs if kb is None or j.meta.get("kb") == kb]
         found = [j for j in found if state is None or j.state == state]
         found.sort(key=lambda j: j.enqueued_at or 0, reverse=True)
@@ -353,15 +455,46 @@ class RedisQueue(JobQueue):
         meta = job.get_meta(refresh=False)
         state = _STATES.get(status, "queued")
         stamp = lambda d: d.timestamp() if d else None  # noqa: E731
-        info = JobInfo(job.id, meta.get("kb", ""), meta.get("name", ""), state, meta.get("stage"),
+        info = JobInfo(job.id, meta.get("kb", ""), meta.get("name", ""), state,
+                       meta.get("stage") if state != "queued" else None,
                        meta.get("done", 0), meta.get("total", 0), attempts=meta.get("attempts", 0),
                        enqueued_at=stamp(job.enqueued_at), started_at=stamp(job.started_at),
                        ended_at=stamp(job.ended_at), user=meta.get("user"))
         if state == "done":
-            return _with_result(info, job.return_value() or {})
+            info = _with_result(info, job.return_value() or {})
+            return self._embedding(job, info)
         if state == "failed":
             return replace(info, error=meta.get("error") or _failure_reason(job))
         return info
+
+    def _embed_job(self, job: Job, delete: bool = False) -> Job | None:
+        """The embedding job the worker queued after `job` made its document searchable, if any."""
+        embed_id = job.get_meta(refresh=False).get("embed_job")
+        found = self._fetch(embed_id) if embed_id else None
+        if found is not None and delete:
+            found.delete()
+        return found
+
+    def _embedding(self, job: Job, info: JobInfo) -> JobInfo:
+        """An ingest job whose document is searchable runs on until its embedding job is over."""
+        meta = job.get_meta(refresh=False)
+        if "embed_job" not in meta:
+            return info
+        embed = self._embed_job(job)
+        status = _STATES.get(embed.get_status(refresh=True).value, "queued") if embed is not None else "done"
+        if status in ("queued", "running"):
+            # done/total count this document's chunks only (the embedding job writes them on this job)
+            if status == "running" and meta.get("stage") == "embedding":
+                return replace(info, state="running", stage="embedding", ended_at=None)
+            done = 0 if status == "running" else info.done
+            return replace(info, state="running", stage="embedding" if status == "running" else "searchable",
+                           done=done, ended_at=None)
+        warning = meta.get("embed_warning")
+        if status == "failed":
+            warning = (f"dense vectors not added ({_failure_reason(embed)}); the document is searchable by "
+                       "keywords — `korag embed` adds them")
+        ended = embed.ended_at.timestamp() if embed is not None and embed.ended_at else info.ended_at
+        return replace(info, ended_at=ended, warnings=(*info.warnings, warning) if warning else info.warnings)
 
 
 def _with_result(info: JobInfo, result: dict) -> JobInfo:

@@ -26,13 +26,19 @@ log = logging.getLogger(__name__)
 _runtime: IngestRuntime | None = None
 
 
-def ingest_job(spec: dict) -> dict:
-    """The RQ job: ingest one staged upload. Bad files fail at once; other errors are retried."""
-    from rq import get_current_job
-
+def _runtime_now() -> IngestRuntime:
     global _runtime
     if _runtime is None:  # a plain `rq worker` rather than `korag worker`
         _runtime = IngestRuntime(Settings())
+    return _runtime
+
+
+def ingest_job(spec: dict) -> dict:
+    """The RQ job: ingest one staged upload until searchable, then queue its embedding behind the
+    next uploads' parsing. Bad files fail at once; other errors are retried."""
+    from rq import get_current_job
+
+    runtime = _runtime_now()
     job = get_current_job()
     if job is not None:  # counted here, so an attempt that a killed worker never finished counts too
         job.meta["attempts"] = job.meta.get("attempts", 0) + 1
@@ -43,8 +49,9 @@ def ingest_job(spec: dict) -> dict:
             job.meta.update(stage=stage, done=done, total=total)
             job.save_meta()
 
+    job_spec = JobSpec.from_dict(spec)
     try:
-        return _runtime.run(JobSpec.from_dict(spec), progress)
+        result = runtime.run(job_spec, progress)
     except JobFailed as err:
         if job is not None:
             job.retries_left = 0  # read by the worker's failure handling: no retry for a bad file
@@ -54,6 +61,72 @@ def ingest_job(spec: dict) -> dict:
     except (RetrievalError, sqlite3.Error, OSError) as err:  # KB busy, database locked, disk, NFS: retried
         log.warning("transient failure ingesting %s: %s", spec.get("name"), err)
         raise
+    if job is not None and job_spec.embed and result["chunks"] and runtime.settings.embedder != "none":
+        from ingest.queue import enqueue_embedding  # the queue module owns every enqueue
+
+        job.meta["embed_job"] = enqueue_embedding(runtime.settings, job, job_spec.kb, result["document_id"])
+        job.save_meta()
+    return result
+
+
+def embed_job(kb: str, document_id: str, parent: str) -> dict:
+    """The RQ job that fills in one document's vectors; its progress shows on the ingest job `parent`."""
+    from rq import get_current_job
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    runtime = _runtime_now()
+    current = get_current_job()
+    try:
+        owner = Job.fetch(parent, connection=current.connection, serializer=current.serializer) if current else None
+    except NoSuchJobError:  # the ingest job expired: embed anyway, report nowhere
+        owner = None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if owner is not None:
+            owner.meta.update(stage=stage, done=done, total=total)
+            owner.save_meta()
+
+    warning = runtime.embed(kb, document_id, progress)
+    if owner is not None and warning:
+        owner.meta["embed_warning"] = warning
+        owner.save_meta()
+    return {"document_id": document_id, "warning": warning}
+
+
+def _die_with(parent: int) -> None:
+    """Ask Linux to SIGTERM this process when `parent` dies (prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the worker's own shutdown still stops it
+        return
+    if os.getppid() != parent:  # the worker died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _scheduler_class():
+    from rq.scheduler import RQScheduler
+
+    class KoragScheduler(RQScheduler):
+        """RQ's scheduler (it moves retries whose back-off is over back to the queue), forked by the worker.
+
+        RQ forks it as a child that outlives a worker killed with SIGKILL: an orphan that keeps
+        its Redis lock and a connection. It now asks the kernel for SIGTERM when the worker dies,
+        which it handles as RQ's own shutdown (release the lock, exit).
+        """
+
+        def start(self):
+            self._parent_pid = os.getpid()
+            return super().start()
+
+        def work(self):
+            _die_with(self._parent_pid)
+            return super().work()
+
+    return KoragScheduler
 
 
 def _worker_class():
@@ -71,6 +144,27 @@ def _worker_class():
 
         def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
             return BaseWorker.get_heartbeat_ttl(self, job, working_time)
+
+        def _start_scheduler(self, burst=False, logging_level="INFO", date_format=None, log_format=None):
+            # RQ's own, with a scheduler that dies with this worker (see KoragScheduler)
+            from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+
+            self.scheduler = _scheduler_class()(
+                self.queues, connection=self.connection,
+                logging_level=logging_level if logging_level is not None else self.log.level,
+                date_format=date_format or DEFAULT_LOGGING_DATE_FORMAT, log_format=log_format or DEFAULT_LOGGING_FORMAT,
+                serializer=self.serializer)
+            self.scheduler.acquire_locks()
+            if self.scheduler.acquired_locks:
+                if burst:
+                    try:
+                        self.scheduler.register_birth()
+                        self.scheduler.enqueue_scheduled_jobs()
+                    finally:
+                        self.scheduler.release_locks()
+                        self.scheduler.register_death()
+                else:
+                    self.scheduler.start()
 
         def execute_job(self, job, queue):
             from rq.worker.base import WorkerStatus
@@ -109,9 +203,14 @@ def run_worker(settings: Settings, burst: bool = False, name: str | None = None,
         raise QueueSettingMissing("worker", "KORAG_REDIS_URL is not set: without Redis, ingestion runs inline")
     _runtime = IngestRuntime(settings)
     _runtime.warm_up()
+    from ingest.queue import embed_queue_name
+
     connection = Redis.from_url(settings.redis_url)
-    queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
-    worker = _worker_class()([queue], connection=connection, serializer=JSONSerializer, name=name,
+    # parsing first: a worker takes the next upload before any embedding, so every upload is
+    # searchable as early as possible and vectors follow
+    queues = [Queue(name, connection=connection, serializer=JSONSerializer)
+              for name in (settings.queue_name, embed_queue_name(settings))]
+    worker = _worker_class()(queues, connection=connection, serializer=JSONSerializer, name=name,
                              job_monitoring_interval=heartbeat_s,
                              worker_ttl=WORKER_TTL_S,  # idle heartbeats every 45 s, not 405: ingest/worker_health.py
                              maintenance_interval=60)  # RQ's 10 min default delays recovering a dead worker's job

@@ -274,15 +274,26 @@ class KnowledgeBase:
         have = index.ids() if index is not None else np.zeros(0, dtype=np.int64)
         return np.setdiff1d(self.store.chunk_ids(), have, assume_unique=True)
 
+    def vector_counts(self, doc_ids: list[str] | None = None) -> dict[str, tuple[int, int]]:
+        """Per document: (chunks with a vector, chunks), for "벡터 n/m" on every surface."""
+        index = self.dense.index()
+        have = index.ids() if index is not None else np.zeros(0, dtype=np.int64)
+        counts: dict[str, tuple[int, int]] = {}
+        for doc_id, ids in self.store.chunk_ids_by_document(doc_ids).items():
+            counts[doc_id] = (int(np.isin(ids, have, assume_unique=True).sum()), int(ids.size))
+        return counts
+
     def embed_pending(self, embedder: Embedder, on_progress: Callable[[int, int], None] | None = None,
-                      batch: int | None = None) -> int:
-        """Embed every chunk without a vector; returns how many were embedded.
+                      batch: int | None = None, only: np.ndarray | None = None) -> int:
+        """Embed every chunk without a vector (or those among `only`); returns how many were embedded.
 
         Embedding runs outside the write lock (it is slow); each batch is added under the lock to
         the latest saved index, skipping chunks deleted meanwhile, and saved atomically.
         """
         check_embedder(self.store.meta_all(), embedder)
         pending = self.pending_embeddings()
+        if only is not None:  # one job's chunks: its progress counts nothing else
+            pending = np.intersect1d(pending, np.asarray(only, dtype=np.int64))
         texts = self.store.chunk_texts(pending.tolist())
         pruned = False
 

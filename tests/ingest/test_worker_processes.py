@@ -114,7 +114,17 @@ def test_two_workers_share_one_kb_without_corrupting_it(settings, tmp_path, samp
     _assert_consistent(KnowledgeBase.open(settings, "공유"), expected)
 
 
-def test_a_worker_killed_mid_job_leaves_the_kb_consistent_and_the_job_is_retried(settings, tmp_path, samples):
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_worker_killed_mid_job_leaves_no_orphan_the_kb_consistent_and_the_job_listed(settings, tmp_path):
+    from ingest.queue import embed_queue_name
+    from rq import Queue
     from rq.registry import StartedJobRegistry
 
     doc = _notices(tmp_path / "공지", 1, items=60)[0]  # ~6 chunks, embedded two at a time
@@ -128,19 +138,27 @@ def test_a_worker_killed_mid_job_leaves_the_kb_consistent_and_the_job_is_retried
         _wait(lambda: (lambda j: j.stage == "embedding" and j.done >= 2)(queue.job(job.id)), 180,
               "the worker to be embedding", [log])
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)  # no warm shutdown, no cleanup: a crash
+        os.kill(worker.pid, signal.SIGKILL)  # the worker alone, as an OOM killer would: no warm shutdown
         worker.wait()
+    # RQ's scheduler, forked by the worker, used to live on as an orphan: it now dies with the worker
+    _wait(lambda: not _group_alive(worker.pid), 30, "the worker's scheduler child to exit", [log])
     stale = queue.job(job.id)
-    assert stale.state == "running" and stale.attempts == 1
+    assert stale.state == "running" and stale.stage == "embedding" and stale.attempts == 1
+    assert stale.total == expected[doc.name] and 2 <= stale.done < stale.total  # its own chunks only
     assert 0 < len(kb.dense.index()) < expected[doc.name]  # stored and partly embedded when it died
+    assert kb.search_lexical("안건", 1)  # searchable all along
+    assert [j.id for j in queue.jobs()] == [job.id]
 
     # What any worker's maintenance does once the dead worker's heartbeat has lapsed (30 s + 60 s):
-    # the clock is moved forward instead of waiting.
-    StartedJobRegistry(queue=queue.queue).cleanup(timestamp=time.time() + 120)
-    assert queue.job(job.id).state == "queued"
+    # the clock is moved forward instead of waiting. The embedding job goes back on its queue.
+    embed_queue = Queue(embed_queue_name(settings), connection=queue.connection, serializer=queue.queue.serializer)
+    StartedJobRegistry(queue=embed_queue).cleanup(timestamp=time.time() + 120)
+    waiting = queue.job(job.id)
+    assert waiting.state == "running" and waiting.stage == "searchable"
+    assert [j.id for j in queue.jobs()] == [job.id]  # listed through every move between RQ's registries
 
     run_burst_worker(settings.model_copy(update={"embed_batch": 2}))
     retried = queue.job(job.id)
-    assert retried.state == "done" and retried.attempts == 2
-    assert retried.status == "unchanged"  # the first attempt's document was whole: it is kept, not re-added
+    assert retried.state == "done" and retried.attempts == 1 and retried.status == "added"
+    assert retried.stage == "embedding" and retried.done == retried.total == expected[doc.name]
     _assert_consistent(KnowledgeBase.open(settings, "중단"), expected)

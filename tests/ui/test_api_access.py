@@ -16,6 +16,7 @@ from rag.settings import Settings
 from tests.departments import ATTACKS, build
 from ui.api import create_app
 from ui.keys import new_key
+from tests.ui.uploads import searchable
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +135,7 @@ def test_a_users_upload_gets_their_readers_and_their_jobs_are_theirs(world, clie
     kim, lee = as_(keys, "김인사"), as_(keys, "이재무")
     r = client.post("/v1/kbs/회사/documents", headers=kim, data={"readers": ["user:김인사"]},
                     files=[("files", ("김인사_메모.txt", "개인 메모. 식별코드 KIM-1234.".encode()))])
-    assert r.status_code == 201, r.text
-    job = r.json()["jobs"][0]
+    [job] = searchable(client, r, headers=kim)
     assert client.get(f"/v1/jobs/{job['id']}", headers=kim).status_code == 200
     assert client.get(f"/v1/jobs/{job['id']}", headers=lee).status_code == 404
     assert all(j["name"] != "김인사_메모.txt" for j in client.get("/v1/jobs", headers=lee).json())

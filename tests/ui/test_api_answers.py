@@ -13,6 +13,7 @@ from rag.settings import Settings
 from tests.redis_server import free_port
 from tests.scripted_openai import Reply
 from ui.api import create_app
+from tests.ui.uploads import searchable
 
 QUESTION = "부장이 출장을 가면 숙박비는 1박에 얼마까지 받을 수 있나요?"
 
@@ -26,7 +27,7 @@ def _client(settings: Settings, samples) -> TestClient:
     client = TestClient(create_app(settings))
     assert client.post("/v1/kbs", json={"name": "회사"}).status_code == 201
     files = [("files", (n, (samples / n).read_bytes())) for n in ("출장비_규정.hwpx", "취업규칙.docx")]
-    assert client.post("/v1/kbs/회사/documents", files=files).status_code == 201
+    searchable(client, client.post("/v1/kbs/회사/documents", files=files))
     return client
 
 

@@ -47,6 +47,8 @@ class KbOut(BaseModel):
 class KbInfoOut(KbOut):
     vectors: int = Field(description="Chunks with a dense vector")
     pending_embeddings: int = Field(description="Chunks searchable lexically, still waiting for a vector")
+    embedding: bool = Field(False, description="An embedder is adding vectors now")
+    status: str = Field("", description='For a person: "검색 가능 · 벡터 n/m"')
     embedder: str | None
     disk_bytes: int
 
@@ -64,12 +66,17 @@ class DocumentOut(BaseModel):
     readers: list[str] = Field(default_factory=list, description="group:<name> / user:<name>; empty: the whole KB")
     pages_needing_ocr: list[int]
     updated_at: float = Field(description="Unix time")
+    vectors: int = Field(0, description="Chunks of this document with a dense vector (searchable by keywords from "
+                                        "the start; vectors fill in in the background)")
+    status: str = Field("", description='For a person: "검색 가능 · 벡터 n/m"')
 
     @classmethod
-    def of(cls, doc, tags: tuple[str, ...], readers: tuple[str, ...] = ()) -> DocumentOut:
+    def of(cls, doc, tags: tuple[str, ...], readers: tuple[str, ...] = (), vectors=None) -> DocumentOut:
         return cls(id=doc.id, name=doc.name, source=doc.source, format=doc.format, bytes=doc.bytes, pages=doc.pages,
                    chunks=doc.chunks, version=doc.version, tags=list(tags), readers=list(readers),
-                   pages_needing_ocr=list(doc.pages_needing_ocr), updated_at=doc.updated_at)
+                   pages_needing_ocr=list(doc.pages_needing_ocr), updated_at=doc.updated_at,
+                   vectors=vectors.done if vectors is not None else 0,
+                   status=vectors.label() if vectors is not None else "")
 
 
 class BlockOut(BaseModel):
@@ -89,14 +96,15 @@ class TagsIn(BaseModel):
 
 
 class JobOut(BaseModel):
-    """An ingest job. `state`: queued → running (`stage` parsing, then embedding) → done | failed | cancelled."""
+    """An ingest job. `state`: queued → running (`stage` parsing → searchable → embedding) → done | failed |
+    cancelled. The document is searchable from `stage=searchable` on; `done`/`total` count its own chunks."""
 
     id: str
     kb: str
     name: str
     state: Literal["queued", "running", "done", "failed", "cancelled"]
-    stage: str | None = Field(description="parsing (searchable once past it) or embedding")
-    done: int = Field(description="Progress within the stage (chunks embedded)")
+    stage: str | None = Field(description="parsing, searchable (keyword search finds it), embedding; null while queued")
+    done: int = Field(description="Progress within the stage: this document's chunks with a vector")
     total: int
     attempts: int
     status: str | None = Field(description="Once done: added, updated or unchanged")
@@ -118,7 +126,8 @@ class JobOut(BaseModel):
 
 
 class UploadOut(BaseModel):
-    queue: Literal["redis", "inline"] = Field(description="redis: jobs run on workers; inline: already run")
+    queue: Literal["redis", "inline"] = Field(description="redis: jobs run on workers; inline: on a thread of the API "
+                                                           "process (vectors by the KB's background embedder)")
     jobs: list[JobOut]
 
 

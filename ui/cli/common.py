@@ -12,14 +12,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rag.acl import Reader
 from rag.errors import RetrievalError
-from rag.kb import KnowledgeBase
-from rag.store import DocumentRecord
 from rag.settings import Settings
 
-if TYPE_CHECKING:  # agents loads the parsers and models: only the commands that need them import it
+if TYPE_CHECKING:  # agents loads the parsers and models, rag.kb FAISS and Kiwi: imported where a command
+    # needs them, so `korag --help` starts without them (tests/ui/test_cli_startup.py checks)
     from agents import Assistant
+    from rag.acl import Reader
+    from rag.kb import KnowledgeBase
+    from rag.store import DocumentRecord
 
 console = Console(highlight=False, soft_wrap=True)  # one result per line, even in a pipe
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -60,6 +61,8 @@ class Cli:
             raise fail(str(err)) from None
 
     def open(self, kb: str | None, create: bool = False) -> KnowledgeBase:
+        from rag.kb import KnowledgeBase
+
         try:
             return KnowledgeBase.open(self.settings, kb, create=create)
         except RetrievalError as err:
@@ -82,21 +85,32 @@ class Cli:
             raise fail(str(err)) from None
 
 
-def embed_with_progress(assistant: Assistant) -> None:
-    """Fill in dense vectors with a progress bar; Ctrl-C keeps what is done (korag embed resumes)."""
-    pending = len(assistant.kb.pending_embeddings())
-    if not pending or assistant.settings.embedder == "none":
+def embed_with_progress(assistant: Assistant, background: bool = False) -> None:
+    """Fill in dense vectors with a progress bar: here and now, or (`background`) by following the KB's
+    background embedder. Ctrl-C keeps what is done (`korag embed` resumes; a background embedder goes on)."""
+    if assistant.settings.embedder == "none":
+        return
+    status = assistant.vectors()
+    if status.complete:
         return
     started = time.perf_counter()
     with Progress(TextColumn("벡터 임베딩 (dense vectors)"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:
-        task = progress.add_task("embed", total=pending)
+        task = progress.add_task("embed", total=status.total, completed=status.done)
+
+        def show(done: int, total: int) -> None:  # the whole KB's chunks, either way
+            progress.update(task, completed=done, total=total)
+
         try:
-            done = assistant.embed(lambda n, total: progress.update(task, completed=n, total=total))
+            if background:
+                assistant.wait_for_vectors(show)
+            else:
+                assistant.embed(show)
         except KeyboardInterrupt:
-            console.print("embedding interrupted: what is done is saved; `korag embed` continues")
+            console.print("embedding interrupted: what is done is saved; "
+                          + ("the background embedder goes on" if background else "`korag embed` continues"))
             return
         except RetrievalError as err:
             raise fail(str(err)) from None
-    console.print(f"embedded {done} chunks in {time.perf_counter() - started:.1f}s "
-                  f"({assistant.retriever.embedder.name})")
+    final = assistant.vectors()
+    console.print(f"{final.label()} — {time.perf_counter() - started:.1f}s")

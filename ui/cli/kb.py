@@ -7,8 +7,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from rag import embed_state
 from rag.errors import RetrievalError
-from rag.kb import KnowledgeBase
 from ui.cli.common import Cli, KbOption, console, embed_with_progress, fail
 
 kb_app = typer.Typer(help="Knowledge bases: list, info, delete", no_args_is_help=True)
@@ -20,6 +20,8 @@ kb_app.add_typer(dict_app, name="dict")
 @kb_app.command("list")
 def kb_list(ctx: typer.Context) -> None:
     """List knowledge bases under KORAG_HOME."""
+    from rag.kb import KnowledgeBase
+
     settings = ctx.obj.settings
     names = KnowledgeBase.names(settings)
     if not names:
@@ -36,11 +38,15 @@ def kb_info(ctx: typer.Context, name: Annotated[Optional[str], typer.Argument()]
     knowledge = ctx.obj.open(name)
     c = knowledge.store.counts()
     size = sum(p.stat().st_size for p in knowledge.path.rglob("*") if p.is_file())
-    index, meta = knowledge.dense.index(), knowledge.store.meta_all()
+    meta = knowledge.store.meta_all()
+    state = embed_state.state(knowledge.path)
+    vectors = embed_state.vectors(knowledge)
+    worker = f", background embedder pid {state.pid}" if state.running and state.pid else ""
     console.print(f"name:       {knowledge.name}\npath:       {knowledge.path}\ndocuments:  {c['documents']}\n"
                   f"chunks:     {c['chunks']}\nlexical:    {len(knowledge.lexical())} chunks indexed\n"
-                  f"dense:      {len(index) if index is not None else 0} vectors "
-                  f"({meta.get('embedder', 'none yet')}), {len(knowledge.pending_embeddings())} pending\n"
+                  f"status:     {vectors.label()}\n"
+                  f"dense:      {vectors.done} vectors ({meta.get('embedder', 'none yet')}), "
+                  f"{vectors.total - vectors.done} pending{worker}\n"
                   f"disk:       {size / 2**20:.1f} MiB")
 
 
@@ -84,6 +90,8 @@ def kb_delete(ctx: typer.Context, name: str,
     """Delete a knowledge base and everything in it."""
     if not yes and not typer.confirm(f"Delete knowledge base {name!r} and all its documents?"):
         raise typer.Exit(1)
+    from rag.kb import KnowledgeBase
+
     try:
         KnowledgeBase.delete(ctx.obj.settings, name)
     except RetrievalError as err:
@@ -96,9 +104,12 @@ def docs_list(ctx: typer.Context, kb: KbOption = None) -> None:
     """List documents: id, name, format, pages, chunks."""
     cli: Cli = ctx.obj
     knowledge = cli.open(kb)
-    table = Table("id", "name", "format", "pages", "chunks", "version")
-    for d in knowledge.documents(cli.reader(knowledge)):
-        table.add_row(d.id, escape(d.name), d.format, str(d.pages or ""), str(d.chunks), str(d.version))
+    table = Table("id", "name", "format", "pages", "chunks", "version", "status")
+    documents = knowledge.documents(cli.reader(knowledge))
+    vectors = embed_state.document_vectors(knowledge, [d.id for d in documents])
+    for d in documents:
+        status = vectors[d.id].label() if d.id in vectors else ""
+        table.add_row(d.id, escape(d.name), d.format, str(d.pages or ""), str(d.chunks), str(d.version), status)
     console.print(table)
 
 

@@ -42,12 +42,22 @@ def _line(job) -> str:
         return f"[green]{job.status or 'done':9}[/green] {escape(job.name)}  ({job.chunks} chunks, {job.attempts} attempt(s))"
     if job.state == "failed":
         return f"[red]failed[/red]    {escape(job.name)}: {escape(job.error or '')}"
-    stage = f" {job.stage} {job.done}/{job.total}" if job.stage else ""
-    return f"{job.state:9} {escape(job.name)}{stage}"
+    return f"{job.state:9} {escape(job.name)} {stage_label(job)}"
+
+
+def stage_label(job) -> str:
+    """Where a job is, in the words every surface uses: 대기 → 분석 중 → 검색 가능 → 벡터 n/m."""
+    if job.state == "queued":
+        return "대기"
+    if job.stage == "parsing" or job.stage is None:
+        return "분석 중"
+    if job.stage == "searchable":
+        return "검색 가능"
+    return f"검색 가능 · 벡터 {job.done}/{job.total}"
 
 
 def ingest_queued(cli: Cli, paths: list[Path], kb: str | None, tags: list[str], wait: bool,
-                  readers: tuple[str, ...] | None = None, ocr_engine: str | None = None) -> None:
+                  readers: tuple[str, ...] | None = None, ocr_engine: str | None = None, embed: bool = True) -> None:
     """`korag ingest --queue`: one job per file for the workers; with `--wait`, follow them to the end."""
     from agents import Assistant
     from agents.errors import IngestError
@@ -66,7 +76,7 @@ def ingest_queued(cli: Cli, paths: list[Path], kb: str | None, tags: list[str], 
         try:
             data = path.read_bytes()
             submitted.append(queue.submit(assistant, data, path.name, source=str(path.resolve()), tags=tags,
-                                          readers=readers, ocr_engine=ocr_engine))
+                                          readers=readers, ocr_engine=ocr_engine, embed=embed))
         except IngestError as err:
             refused += 1
             console.print(f"[red]failed[/red]    {escape(path.name)}: {escape(err.reason)}")
@@ -96,7 +106,7 @@ def ingest_queued(cli: Cli, paths: list[Path], kb: str | None, tags: list[str], 
                     console.print(_line(job))
                     progress.advance(task)
                 elif job.state == "running":
-                    progress.update(task, description=f"{job.name[:30]} {job.stage or ''}")
+                    progress.update(task, description=f"{job.name[:30]} {stage_label(job)}")
             if pending:
                 time.sleep(POLL_S)
     if failed:
@@ -166,7 +176,7 @@ def jobs_list(ctx: typer.Context, kb: KbOption = None,
         return
     table = Table("id", "kb", "file", "state", "result / reason", "attempts")
     for job in found:
-        outcome = job.error if job.state == "failed" else (job.status or (job.stage or ""))
+        outcome = job.error if job.state == "failed" else (job.status if job.over else stage_label(job))
         table.add_row(job.id, escape(job.kb), escape(job.name), job.state, escape(outcome or ""), str(job.attempts))
     console.print(table)
 

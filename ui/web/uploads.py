@@ -1,5 +1,6 @@
 """Uploads from the portal into a knowledge base: inline in this process (the embedded default), or
-queued to `korag worker`s when KORAG_REDIS_URL is set. Each file reports its status as it goes.
+queued to `korag worker`s when KORAG_REDIS_URL is set. Each file reports its status as it goes:
+대기 → 분석 중 → 검색 가능 → 벡터 n/m; vectors are never waited for.
 """
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from agents.jobs import JobInfo, Jobs, check_size
 from rag.errors import RetrievalError
 from rag.settings import Settings
 
-State = Literal["queued", "parsing", "embedding", "done", "failed"]
-STATE_LABELS: dict[str, str] = {"queued": "대기 중", "parsing": "분석 중", "ocr": "OCR", "embedding": "임베딩",
-                                "done": "완료", "failed": "실패", "running": "처리 중", "cancelled": "취소됨"}
+State = Literal["queued", "parsing", "searchable", "embedding", "done", "failed"]
+STATE_LABELS: dict[str, str] = {"queued": "대기 중", "parsing": "분석 중", "ocr": "OCR", "searchable": "검색 가능",
+                                "embedding": "검색 가능", "done": "완료", "failed": "실패", "running": "처리 중",
+                                "cancelled": "취소됨"}
 RESULT_LABELS = {"added": "추가됨", "updated": "새 버전으로 바뀜", "unchanged": "이미 있음 (변경 없음)"}
 
 
@@ -63,7 +65,8 @@ def refusal(settings: Settings, allowed: list[str], upload: Upload) -> str | Non
 def ingest_inline(assistant: Assistant, uploads: list[Upload], allowed: list[str],
                   on_status: OnStatus, readers: tuple[str, ...] | None = None,
                   ocr_engine: str | None = None) -> list[UploadStatus]:
-    """Parse, split and store each file, then embed the new chunks; one failed file never stops the batch."""
+    """Parse, split and store each file (searchable at once), then leave the vectors to the KB's background
+    embedder: nobody waits for them. One failed file never stops the batch."""
     statuses = [UploadStatus(u.name, "queued", STATE_LABELS["queued"]) for u in uploads]
 
     def put(i: int, status: UploadStatus) -> None:
@@ -79,14 +82,15 @@ def ingest_inline(assistant: Assistant, uploads: list[Upload], allowed: list[str
             continue
         put(i, UploadStatus(upload.name, "parsing", "분석 중 (텍스트 추출, OCR, 문장 분리)", 0.2))
         try:
-            result = assistant.ingest_bytes(upload.data, upload.name, readers=readers, ocr_engine=ocr_engine)
+            result = assistant.ingest_bytes(upload.data, upload.name, readers=readers, ocr_engine=ocr_engine,
+                                            embed=False)
         except (RetrievalError, OSError) as err:  # e.g. the KB is busy: this file fails, the batch goes on
             put(i, UploadStatus(upload.name, "failed", str(err), 1.0))
             continue
         if not result.ok:
             put(i, UploadStatus(upload.name, "failed", result.error or "실패", 1.0))
             continue
-        put(i, UploadStatus(upload.name, "embedding", _summary(result) + " · 임베딩 대기", 0.6, result.document_id))
+        put(i, UploadStatus(upload.name, "searchable", _summary(result), 0.6, result.document_id))
     _embed(assistant, statuses, put)
     return statuses
 
@@ -104,24 +108,17 @@ def _summary(result) -> str:
 
 
 def _embed(assistant: Assistant, statuses: list[UploadStatus], put: OnStatus) -> None:
-    """Dense vectors for the batch's chunks; lexical search works without them, so failure is a warning."""
-    waiting = [i for i, s in enumerate(statuses) if s.state == "embedding"]
-    if not waiting:
+    """Start the background embedder for the batch; each file is done (searchable) with its 벡터 n/m."""
+    stored = [i for i, s in enumerate(statuses) if s.state == "searchable"]
+    if not stored:
         return
-    base = {i: statuses[i].message.removesuffix(" · 임베딩 대기") for i in waiting}
-
-    def progress(done: int, total: int) -> None:
-        for i in waiting:
-            put(i, UploadStatus(statuses[i].name, "embedding", f"{base[i]} · 임베딩 {done}/{total}",
-                                0.6 + 0.4 * done / max(total, 1), statuses[i].document_id))
-
-    note = ""
-    try:
-        assistant.embed(progress)
-    except RetrievalError as err:
-        note = f" · 벡터 없이 저장됨 (키워드 검색만): {err}"
-    for i in waiting:
-        put(i, UploadStatus(statuses[i].name, "done", base[i] + note, 1.0, statuses[i].document_id))
+    assistant.embed_in_background()
+    vectors = assistant.document_vectors([statuses[i].document_id for i in stored])
+    for i in stored:
+        status = statuses[i]
+        shown = vectors.get(status.document_id)
+        put(i, UploadStatus(status.name, "done", f"{shown.label() if shown else '검색 가능'} · {status.message}",
+                            1.0, status.document_id))
 
 
 def submit_queued(queue: Jobs, assistant: Assistant, uploads: list[Upload], allowed: list[str],
@@ -152,9 +149,11 @@ def job_status(job: JobInfo) -> UploadStatus:
     if job.state == "queued":
         return UploadStatus(job.name, "queued", "대기 중 (작업자를 기다립니다)", 0.0, None, job.id)
     stage = job.stage or "parsing"
-    label = STATE_LABELS.get(stage, stage)
-    counted = f" {job.done}/{job.total}" if job.total > 1 else ""
+    if stage == "parsing":  # 대기 → 분석 중 → 검색 가능 → 벡터 n/m
+        return UploadStatus(job.name, "parsing", "분석 중 (텍스트 추출, OCR, 문장 분리)", 0.2, None, job.id)
+    if stage == "searchable":
+        return UploadStatus(job.name, "searchable", "검색 가능 · 벡터 대기 (지금 질문할 수 있습니다)", 0.6,
+                            job.document_id, job.id)
     share = job.done / job.total if job.total else 0.0
-    fraction = 0.6 + 0.4 * share if stage == "embedding" else 0.1 + 0.5 * share
-    state: State = "embedding" if stage == "embedding" else "parsing"
-    return UploadStatus(job.name, state, f"{label}{counted}", fraction, None, job.id)
+    return UploadStatus(job.name, "embedding", f"검색 가능 · 벡터 {job.done}/{job.total}", 0.6 + 0.4 * share,
+                        job.document_id, job.id)

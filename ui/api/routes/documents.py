@@ -7,6 +7,7 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 
 from agents.errors import IngestError
 from agents.jobs import check_size
+from rag import embed_state
 from rag.acl import parse_readers
 from rag.kb import KnowledgeBase
 from ui.api.deps import JobsDep, KbAdmin, KbReader, SettingsDep
@@ -17,18 +18,21 @@ router = APIRouter()
 # `kb` is named first where a route has more path parameters: it keeps their order in the OpenAPI spec
 
 
-def _out(knowledge: KnowledgeBase, doc) -> DocumentOut:
-    return DocumentOut.of(doc, knowledge.store.tags(doc.id), knowledge.store.access.readers(doc.id))
+def _out(knowledge: KnowledgeBase, doc, vectors=None) -> DocumentOut:
+    if vectors is None:
+        vectors = embed_state.document_vectors(knowledge, [doc.id]).get(doc.id)
+    return DocumentOut.of(doc, knowledge.store.tags(doc.id), knowledge.store.access.readers(doc.id), vectors)
 
 
 @router.get("/kbs/{kb}/documents", response_model=list[DocumentOut], tags=["documents"])
 def list_documents(assistant: KbReader) -> list[DocumentOut]:
-    """The documents the caller may read."""
-    return [_out(assistant.kb, d) for d in assistant.documents()]
+    """The documents the caller may read, each with its vectors ("검색 가능 · 벡터 n/m")."""
+    documents = assistant.documents()
+    vectors = embed_state.document_vectors(assistant.kb, [d.id for d in documents])
+    return [_out(assistant.kb, d, vectors.get(d.id)) for d in documents]
 
 
-@router.post("/kbs/{kb}/documents", response_model=UploadOut, status_code=202, tags=["documents"],
-             responses={201: {"model": UploadOut, "description": "Ingested inline (no Redis configured)"}})
+@router.post("/kbs/{kb}/documents", response_model=UploadOut, status_code=202, tags=["documents"])
 def upload(assistant: KbReader, response: Response, settings: SettingsDep, queue: JobsDep,
            files: list[UploadFile] = File(description="One or more documents (multipart/form-data)"),
            tags: list[str] = Form(default=[], description="Tags for every uploaded document"),
@@ -36,9 +40,10 @@ def upload(assistant: KbReader, response: Response, settings: SettingsDep, queue
                                                              "none: everyone who can use the KB"),
            ocr_engine: Literal["auto", "tesseract", "scene", "varco"] | None = Form(
                None, description="OCR for scans and images (default: KORAG_OCR_ENGINE)")) -> UploadOut:
-    """Upload documents: one ingest job each. With Redis the jobs run on workers (202; follow
-    GET /v1/jobs/{id}); without, they run before the response (201). Files that are too large,
-    not a supported format or unreadable are refused before any job exists, each named."""
+    """Upload documents: one ingest job each, answered at once (202) with the job ids; follow them with
+    GET /v1/jobs/{id}: queued → parsing → searchable (ask away) → embedding n/m → done. With Redis the
+    jobs run on workers; without, on a thread of this process. Files that are too large, not a
+    supported format or unreadable are refused before any job exists, each named."""
     wanted = parse_readers(readers) or None
     accepted, refused = [], []
     for upload in files:
@@ -57,7 +62,6 @@ def upload(assistant: KbReader, response: Response, settings: SettingsDep, queue
         raise ApiError(status, code, f"refused: {names}; nothing was queued", [f for _, f in refused])
     infos = [queue.submit(assistant, data, name, tags=tags, readers=wanted, ocr_engine=ocr_engine)
              for data, name in accepted]
-    response.status_code = 201 if queue.kind == "inline" else 202
     return UploadOut(queue=queue.kind, jobs=[JobOut.of(i) for i in infos])
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from rag import embed_state
 from rag.kb import KnowledgeBase
 from ui.api.deps import AdminDep, AssistantsDep, CallerDep, KbAdmin, SettingsDep
 from ui.api.errors import ApiError
@@ -46,10 +47,10 @@ def kb_info(assistant: KbAdmin) -> KbInfoOut:
     """Sizes, dense vectors and how many chunks still wait for one (admins only)."""
     knowledge = assistant.kb
     base = _info(knowledge)
-    index = knowledge.dense.index()
+    vectors = embed_state.vectors(knowledge)
     size = sum(p.stat().st_size for p in knowledge.path.rglob("*") if p.is_file())
-    return KbInfoOut(**base.model_dump(), vectors=len(index) if index is not None else 0,
-                     pending_embeddings=len(knowledge.pending_embeddings()),
+    return KbInfoOut(**base.model_dump(), vectors=vectors.done, pending_embeddings=vectors.total - vectors.done,
+                     embedding=vectors.embedding, status=vectors.label(),
                      embedder=knowledge.store.meta_all().get("embedder"), disk_bytes=size)
 
 

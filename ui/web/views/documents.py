@@ -15,7 +15,7 @@ from ui.web.uploads import STATE_LABELS, Upload, UploadStatus, ingest_inline, jo
 
 # Material icons, not emoji: a server without an emoji font (Debian + fonts-nanum) shows emoji as boxes
 ICONS = {"queued": ":gray[:material/schedule:]", "parsing": ":blue[:material/manage_search:]",
-         "embedding": ":blue[:material/memory:]", "done": ":green[:material/check_circle:]",
+         "searchable": ":green[:material/search:]", "embedding": ":blue[:material/memory:]", "done": ":green[:material/check_circle:]",
          "failed": ":red[:material/error:]"}
 
 
@@ -136,7 +136,14 @@ def dead_letters_section() -> None:
 
 
 def documents_section() -> None:
+    """The document list; refreshed every 2 s while vectors are being added, so 벡터 n/m moves."""
+    embedding = current().vectors()
+    st.fragment(run_every=2.0 if embedding.embedding and not embedding.complete else None)(document_list)()
+
+
+def document_list() -> None:
     documents = current().documents()
+    vectors = current().document_vectors([d.id for d in documents])
     access = current().kb.store.access
     st.subheader(f"문서 목록 ({len(documents)})")
     query = st.text_input("문서 검색", placeholder="파일 이름으로 찾기", key="doc_query").strip().lower()
@@ -144,7 +151,7 @@ def documents_section() -> None:
     if not shown:
         st.caption("문서가 없습니다." if not documents else "이름이 맞는 문서가 없습니다.")
         return
-    st.dataframe([{"이름": d.name, "형식": d.format, "쪽": str(d.pages) if d.pages else "–", "청크": d.chunks,
+    st.dataframe([{"이름": d.name, "상태": vectors[d.id].label() if d.id in vectors else "", "형식": d.format, "쪽": str(d.pages) if d.pages else "–", "청크": d.chunks,
                    "버전": d.version, "OCR 필요": ", ".join(map(str, d.pages_needing_ocr)),
                    "갱신": datetime.fromtimestamp(d.updated_at).strftime("%Y-%m-%d %H:%M"),
                    "읽기 권한": readers_label(access.readers(d.id)), "ID": d.id}
