@@ -169,16 +169,30 @@ class KoreanSplitter:
             lines = block.text.split("\n")  # a rendered table: one self-describing line per row
             texts.extend(lines)
             counts.append(len(lines))
-        analysed = iter(self.kiwi.tokenize(texts)) if texts else iter(())
+        indexed = [_row_values(text) for text in texts]
+        analysed = iter(self.kiwi.tokenize([t for t, _ in indexed])) if texts else iter(())
         result, position = [], 0
         for count in counts:
             table = []
-            for text in texts[position:position + count]:
+            for text, (_, labels) in zip(texts[position:position + count], indexed[position:position + count]):
                 tokens = next(analysed)
-                table.append((text, tuple(lexical_terms(tokens)), len(tokens)))
+                table.append((text, tuple(lexical_terms(tokens)), len(tokens) + labels))
             result.append(table)
             position += count
         return result
+
+
+def _row_values(line: str) -> tuple[str, int]:
+    """The words of a rendered row to index, and how many header labels were left out.
+
+    A row reads "부서명: 연구개발1팀 · 팀장: 최민서" (ingest/structure_tables.py): its header names
+    stand on the table's header line once; indexed again on every row they would inflate the chunk's
+    length and the names' term frequency, and a 40-row sheet would lose to any prose that says 팀장 once.
+    """
+    cells = line.split(" · ")
+    if len(cells) < 2 or not all(": " in cell for cell in cells):
+        return line, 0
+    return " ".join(cell.partition(": ")[2] for cell in cells), len(cells)
 
 
 class _Packer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import statistics
+import time
 
 import numpy as np
 import pytest
@@ -182,5 +183,10 @@ def test_ingestion_takes_the_engine_asked_for_inline_and_queued(tmp_path):
     image, _ = render(["출장비 지급 규정"])
     png = io.BytesIO()
     image.save(png, "PNG")
-    job = InlineQueue(settings).submit(kb, png.getvalue(), "규정.png", ocr_engine="varco")
+    queue = InlineQueue(settings)
+    job = queue.submit(kb, png.getvalue(), "규정.png", ocr_engine="varco")
+    deadline = time.monotonic() + 60
+    while job.state not in ("done", "failed") and time.monotonic() < deadline:  # the job runs on a thread
+        time.sleep(0.1)
+        job = queue.job(job.id)
     assert job.state == "failed" and "KORAG_VLM_BASE_URL" in job.error
