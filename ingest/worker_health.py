@@ -9,11 +9,12 @@ redis, rq and the settings: it runs every 30 s beside the worker and must stay l
 """
 from __future__ import annotations
 
-import os
 import socket
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
+
+from rag.embed_state import process_alive
 
 WORKER_TTL_S = 60  # run_worker's RQ worker_ttl: an idle worker beats every 45 s (RQ: ttl - 15)
 HEALTHY_WITHIN_S = 120  # two missed idle beats, or four during a job, before the worker counts as hung
@@ -27,18 +28,6 @@ class WorkerHealth:
     reason: str
 
 
-def _process_exists(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process with that id: it exists
-        return True
-    return True
-
-
 def check_workers(connection, hostname: str | None = None, within_s: float = HEALTHY_WITHIN_S,
                   now: datetime | None = None) -> WorkerHealth:
     """Alive when a worker registered from `hostname` (this host), whose process exists here, beat within `within_s`."""
@@ -49,7 +38,7 @@ def check_workers(connection, hostname: str | None = None, within_s: float = HEA
     mine = [w for w in Worker.all(connection=connection) if w.hostname == hostname]
     if not mine:
         return WorkerHealth(False, f"no RQ worker of host {hostname} is registered in Redis")
-    running = [w for w in mine if _process_exists(w.pid)]
+    running = [w for w in mine if process_alive(w.pid)]
     if not running:  # a container restarted under the same hostname: the old key lingers until its TTL
         return WorkerHealth(False, f"the workers registered from {hostname} (pids "
                                    f"{', '.join(str(w.pid) for w in mine)}) are not running here")

@@ -66,7 +66,8 @@ def _saved(kb_path: Path) -> dict:
         return {}
 
 
-def _alive(pid: int | None) -> bool:
+def process_alive(pid: int | None) -> bool:
+    """Is there a process with this id (another user's counts)?"""
     if not pid:
         return False
     try:
@@ -88,7 +89,7 @@ def running(kb_path: Path) -> bool:
         return True
     lock.release()
     saved = _saved(kb_path)
-    return bool(saved.get("starting")) and _alive(saved.get("pid"))
+    return bool(saved.get("starting")) and process_alive(saved.get("pid"))
 
 
 def state(kb_path: Path) -> EmbedderState:

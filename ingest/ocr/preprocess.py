@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
+from ingest.ocr.scene_lines import otsu
+
 
 @dataclass(frozen=True)
 class Transform:
@@ -60,16 +62,7 @@ def light_on_dark(gray: Image.Image, bright_share: float = 0.4) -> bool:
     small = gray.copy()
     small.thumbnail((800, 800))
     pixels = np.asarray(small)
-    hist = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
-    levels = np.arange(256)
-    weight_low = np.cumsum(hist)
-    weight_high = weight_low[-1] - weight_low
-    mass_low = np.cumsum(hist * levels)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_low = mass_low / weight_low
-        mean_high = (mass_low[-1] - mass_low) / weight_high
-        between = weight_low * weight_high * (mean_low - mean_high) ** 2
-    threshold = int(np.nanargmax(np.nan_to_num(between[:-1])))
+    threshold = otsu(pixels)
     bright = float((pixels > threshold).mean())
     return 0.0 < bright < bright_share
 
