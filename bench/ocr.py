@@ -124,23 +124,37 @@ def _image(source: Path | Image.Image) -> Image.Image:
     return image
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (Tesseract runs as a child process):
+    less sensitive than wall time to what else the machine is doing."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+CPU: list[float] = []  # CPU seconds per image of the last run_set, beside its wall seconds
+
+
 def run_set(engine: OcrEngine, items: list[Item], verbose: bool = True) -> tuple[list[float], list[float]]:
-    """CER and seconds of every image; per-image lines when `verbose`."""
+    """CER and wall seconds of every image (CPU seconds in `CPU`); per-image lines when `verbose`."""
     if hasattr(engine, "warm_up"):
         engine.warm_up()  # Kiwi, the detector and the tesseract check, outside the timings
     scores, seconds = [], []
+    CPU.clear()
     for name, source, truth in items:
         image = _image(source)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         result = engine.read(image)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
         score = cer(truth, result.text)
         scores.append(score)
         seconds.append(elapsed)
+        CPU.append(cpu)
         if verbose:
             route = f"  → {result.engine}" if result.chosen else ""
             print(f"  {name[:46]:46s} CER {score:6.1%}  (with spaces {cer_spaced(truth, result.text):6.1%})  "
-                  f"{elapsed:5.2f}s  ({len(squeeze(truth))} chars){route}", flush=True)
+                  f"{elapsed:5.2f}s wall {cpu:5.2f}s CPU  ({len(squeeze(truth))} chars){route}", flush=True)
     return scores, seconds
 
 
@@ -232,7 +246,8 @@ def main() -> None:
             print(label)
             scores, seconds = run_set(engine, items)
             line = (f"{name:9s} {label[:44]:44s} mean CER {statistics.mean(scores):6.1%}  "
-                    f"{statistics.mean(seconds):5.2f} s/image (max {max(seconds):5.2f})")
+                    f"{statistics.mean(seconds):5.2f} s/image (max {max(seconds):5.2f})  "
+                    f"CPU {statistics.mean(CPU):5.2f} s/image (max {max(CPU):5.2f})")
             print("  " + line)
             summary.append(line)
     print("\nsummary")

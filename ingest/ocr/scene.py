@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from PIL import Image
 
 from ingest.ocr.types import BoundingBox, OcrError, OcrResult, OcrWord
 from ingest.ocr.scene_lines import Line, read_line, reading_order
+from ingest.ocr.tesseract import run_tesseract
 
 log = logging.getLogger(__name__)
 
@@ -266,17 +266,8 @@ def recognise(crops: list[Image.Image], languages: str, timeout_s: float) -> lis
             names.append(str(folder / f"{n:04d}.png"))
             crop.save(names[-1])
         (folder / "list.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
-        command = ["tesseract", str(folder / "list.txt"), str(folder / "out"), "-l", languages, "--psm", "7",
-                   "--dpi", "300", "txt", "tsv"]
-        try:
-            subprocess.run(command, check=True, capture_output=True, timeout=timeout_s)
-        except FileNotFoundError as err:
-            raise OcrError("Tesseract가 설치되어 있지 않습니다 (tesseract not installed): "
-                           "apt-get install tesseract-ocr tesseract-ocr-kor") from err
-        except subprocess.TimeoutExpired as err:
-            raise OcrError(f"Tesseract did not finish within {timeout_s:.0f}s") from err
-        except subprocess.CalledProcessError as err:
-            raise OcrError(f"Tesseract failed: {err.stderr.decode(errors='replace').strip()[:300]}") from err
+        run_tesseract([str(folder / "list.txt"), str(folder / "out"), "-l", languages, "--psm", "7", "--dpi", "300",
+                       "txt", "tsv"], timeout_s)
         pages = (folder / "out.txt").read_text(encoding="utf-8").split("\f")
         scored = _tsv_words((folder / "out.tsv").read_text(encoding="utf-8"), len(crops))
     lines = []

@@ -2,10 +2,18 @@
 
 Words below a confidence floor and ruling lines are dropped, boxes clipped to their line, and Hangul
 words Tesseract split inside an eojeol rejoined where Kiwi's spacing model says so.
+
+Tesseract runs with one OpenMP thread (`OMP_THREAD_LIMIT=1` unless the environment sets it): its LSTM
+spreads a page over OpenMP threads that spin while they wait, and on 2 shared cores a 300-dpi page took
+12 s of CPU that way against 2 s with one thread, for the same text (docs/benchmarks.md "OCR speed").
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
@@ -53,24 +61,59 @@ class TesseractEngine:
         self._checked = True
 
     def read(self, image: Image.Image, page: int | None = None) -> OcrResult:
-        import pytesseract
-
         if not self._checked:
             self.warm_up()
         prepared, transform = prepare(image, self.min_long_side, self.deskew)
         # --dpi: PNGs rarely carry a resolution and Tesseract otherwise guesses (and warns)
-        config = f"--psm {self.psm} --dpi {round(self.dpi * transform.scale)}"
-        try:
-            data = pytesseract.image_to_data(prepared, lang=self.languages, config=config,
-                                             output_type=pytesseract.Output.DICT, timeout=self.timeout_s)
-        except RuntimeError as err:  # pytesseract signals its timeout with a bare RuntimeError
-            raise OcrError(f"Tesseract did not finish within {self.timeout_s:.0f}s ({err})") from err
-        except pytesseract.TesseractError as err:
-            raise OcrError(f"Tesseract failed: {err.message.strip()[:300]}") from err
+        options = ["--psm", str(self.psm), "--dpi", str(round(self.dpi * transform.scale))]
+        data = run_tsv(prepared, self.languages, options, self.timeout_s)
         # words below the confidence floor are mostly ruling lines, stamps and photo texture read as text
         words = _join_split_eojeol(_clip_to_lines([w for w in _tesseract_words(data, transform)
                                                    if not _junk(w, self.min_confidence)]), self.kiwi)
         return OcrResult(image.width, image.height, tuple(words), self.name, page)
+
+
+def tesseract_env() -> dict[str, str]:
+    """The environment Tesseract runs in: this process's, with one OpenMP thread unless it says otherwise."""
+    env = dict(os.environ)
+    env.setdefault("OMP_THREAD_LIMIT", "1")
+    return env
+
+
+def run_tesseract(command: list[str], timeout_s: float) -> None:
+    """Run the tesseract binary (`command` without the program name); failures are `OcrError`s."""
+    try:
+        subprocess.run(["tesseract", *command], check=True, capture_output=True, timeout=timeout_s,
+                       env=tesseract_env())
+    except FileNotFoundError as err:
+        raise OcrError("Tesseract가 설치되어 있지 않습니다 (tesseract not installed): "
+                       "apt-get install tesseract-ocr tesseract-ocr-kor") from err
+    except subprocess.TimeoutExpired as err:
+        raise OcrError(f"Tesseract did not finish within {timeout_s:.0f}s") from err
+    except subprocess.CalledProcessError as err:
+        raise OcrError(f"Tesseract failed: {err.stderr.decode(errors='replace').strip()[:300]}") from err
+
+
+_INT_COLUMNS = ("level", "page_num", "block_num", "par_num", "line_num", "word_num", "left", "top", "width", "height")
+
+
+def run_tsv(image: Image.Image, languages: str, options: list[str], timeout_s: float) -> dict[str, list]:
+    """Tesseract's TSV output for one image, as columns (`level`, `left`, …, `conf`, `text`)."""
+    with tempfile.TemporaryDirectory(prefix="korag-ocr-") as tmp:
+        folder = Path(tmp)
+        image.save(folder / "page.png", compress_level=1)  # a temporary file: fast beats small
+        run_tesseract([str(folder / "page.png"), str(folder / "out"), "-l", languages, *options, "tsv"], timeout_s)
+        rows = (folder / "out.tsv").read_text(encoding="utf-8").split("\n")
+    header = rows[0].split("\t")
+    data: dict[str, list] = {name: [] for name in header}
+    for row in rows[1:]:
+        if not row:
+            continue
+        cells = row.split("\t")
+        cells += [""] * (len(header) - len(cells))
+        for name, cell in zip(header, cells):
+            data[name].append(int(cell) if name in _INT_COLUMNS else float(cell) if name == "conf" else cell)
+    return data
 
 
 _RULES = frozenset("|‖¦")  # a vertical ruling line, a table border, a sign's divider
