@@ -90,16 +90,23 @@ def load_set(data: Path) -> list[Item]:
     return items
 
 
-def synthetic_set(seed: int, count: int) -> list[Item]:
+def synthetic_set(seed: int, count: int, long_side: int = 0) -> list[Item]:
+    """The synthetic scene photos; `long_side` resizes them to a phone camera's resolution (4032 px)."""
     from tests.scene_images import scene_set
 
-    return [(scene.name, scene.image, scene.truth) for scene in scene_set(seed, count)]
+    def sized(image: Image.Image) -> Image.Image:
+        if not long_side:
+            return image
+        scale = long_side / max(image.size)
+        return image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.BICUBIC)
+
+    return [(scene.name, sized(scene.image), scene.truth) for scene in scene_set(seed, count)]
 
 
-def pdf_set(path: Path, pages: int, dpi: int, tilt: float = 0.0) -> list[Item]:
+def pdf_set(path: Path, pages: int, dpi: int, tilt: float = 0.0, numbers: list[int] | None = None) -> list[Item]:
     """Rasterised text-layer pages with that layer as the truth; `tilt` rotates them like a page fed
     crooked into a scanner. Running text only: 500+ characters, mostly Hangul (not a table of contents
-    of dot leaders or a code listing)."""
+    of dot leaders or a code listing); the first `pages` such pages, or those of `numbers` that are."""
     from ingest.loaders import load
     from ingest.render import page_images
 
@@ -107,7 +114,8 @@ def pdf_set(path: Path, pages: int, dpi: int, tilt: float = 0.0) -> list[Item]:
     parsed = load(data, path.name)
     layer = {p: "".join(b.text for b in parsed.blocks if b.page == p) for p in range(1, (parsed.page_count or 0) + 1)}
     wanted = [p for p in sorted(layer) if len(squeeze(layer[p])) >= 500
-              and sum("\uac00" <= c <= "\ud7a3" for c in squeeze(layer[p])) >= 0.5 * len(squeeze(layer[p]))][:pages]
+              and sum("\uac00" <= c <= "\ud7a3" for c in squeeze(layer[p])) >= 0.5 * len(squeeze(layer[p]))
+              and (numbers is None or p in numbers)][:pages]
     items = []
     for page, image in page_images(data, path.name, wanted, dpi):
         if tilt:
@@ -207,6 +215,8 @@ def main() -> None:
     parser.add_argument("--engines", default="tesseract,scene,auto",
                         help="comma-separated: tesseract, scene, auto, varco (default: tesseract,scene,auto)")
     parser.add_argument("--synthetic", type=int, default=20, help="synthetic scene photos (0: none)")
+    parser.add_argument("--photo-side", type=int, default=0, help="resize the synthetic photos to this long side "
+                        "(4032: a 12-megapixel phone photo)")
     parser.add_argument("--seed", type=int, default=2, help="seed of the synthetic set (2: held out; the crop steps "
                         "were chosen on seeds 0 and 1, auto's thresholds on seed 0)")
     parser.add_argument("--pdf-pages", type=int, default=2, help="rasterised pages of each of " + ", ".join(PDFS))
@@ -215,20 +225,26 @@ def main() -> None:
     parser.add_argument("--min-long-side", type=int, default=settings.ocr_min_long_side)
     parser.add_argument("--deskew", action=argparse.BooleanOptionalAction, default=settings.ocr_deskew)
     parser.add_argument("--min-confidence", type=float, default=settings.ocr_min_confidence)
+    parser.add_argument("--pages", default="", help="comma-separated page numbers to rasterise (those of each PDF "
+                        "that are running text; default: the first --pdf-pages such pages)")
+    parser.add_argument("--dpi", type=int, default=settings.ocr_dpi, help="render the PDF pages at this resolution")
     parser.add_argument("--tilt", type=float, default=0.0, help="rotate the rasterised PDF pages this many degrees")
     parser.add_argument("--sweep", action="store_true", help="Tesseract: psm × languages × upscale × confidence floor")
     parser.add_argument("--signal", action="store_true", help="print auto's probe and route per image, read nothing")
     args = parser.parse_args()
     settings = settings.model_copy(update={
         "ocr_languages": args.languages, "ocr_psm": args.psm, "ocr_min_long_side": args.min_long_side,
-        "ocr_deskew": args.deskew, "ocr_min_confidence": args.min_confidence})
+        "ocr_deskew": args.deskew, "ocr_min_confidence": args.min_confidence, "ocr_dpi": args.dpi})
+    numbers = [int(n) for n in args.pages.split(",") if n.strip()] or None
     sets = {f"shared OCR set ({args.data / 'ocr'})": load_set(args.data)}
     if args.synthetic:
-        sets[f"synthetic scene photos (seed {args.seed}, {args.synthetic} images)"] = synthetic_set(args.seed,
-                                                                                                 args.synthetic)
+        label = f"synthetic scene photos (seed {args.seed}, {args.synthetic} images" + (
+            f", {args.photo_side} px)" if args.photo_side else ")")
+        sets[label] = synthetic_set(args.seed, args.synthetic, args.photo_side)
     if args.pdf_pages:
         sets[f"rasterised PDF pages at {settings.ocr_dpi} dpi" + (f", tilted {args.tilt}°" if args.tilt else "")] = [
-            item for path in PDFS for item in pdf_set(args.data / path, args.pdf_pages, settings.ocr_dpi, args.tilt)]
+            item for path in PDFS for item in pdf_set(args.data / path, args.pdf_pages, settings.ocr_dpi, args.tilt,
+                                                                numbers)]
     if args.sweep:
         sweep(next(iter(sets.values())), [i for label, items in sets.items() if "PDF" in label for i in items],
               settings, args.deskew)
