@@ -69,6 +69,9 @@ def _session(path: Path, threads: int) -> Any:
             options.log_severity_level = 3  # the converted graph's shape hints warn on every load
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
+            # idle threads sleep rather than spin: on 2 shared cores spinning cost the 640-px probe 0.15–0.20 CPU s
+            # against 0.10–0.13, a 1280-px photo 0.41–0.51 against 0.27–0.34 (same boxes; docs/benchmarks.md)
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             _SESSIONS[key] = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         return _SESSIONS[key]
 
