@@ -9,8 +9,11 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import logging
+import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,6 +60,40 @@ def blocks_from_result(result: OcrResult, page: int) -> list[Block]:
     return blocks
 
 
+PAGE_THREADS = min(2, os.cpu_count() or 1)
+
+
+def read_ahead(engine: OcrEngine, images: Iterator[tuple[int, Image.Image]], threads: int = PAGE_THREADS,
+               skip_blank: bool = True) -> Iterator[tuple[int, OcrResult | OcrError | None]]:
+    """(page, result) in page order, up to `threads` pages being read at once (the next page renders
+    while they are read). The result is the `OcrError` of a page that failed, None for a blank page.
+
+    Tesseract reads a page on one core (tesseract.py), so on 2 cores two pages at once take about the
+    time of one; a worker's CPU share is the same, it is only spent sooner (docs/ocr.md "Speed").
+    """
+    def one(page: int, image: Image.Image) -> OcrResult | OcrError | None:
+        try:
+            return None if skip_blank and is_blank(image) else engine.read(image, page)
+        except OcrError as err:
+            return err
+
+    if threads <= 1:
+        for page, image in images:
+            yield page, one(page, image)
+        return
+    with ThreadPoolExecutor(threads, thread_name_prefix="korag-ocr") as pool:
+        pending: deque[tuple[int, Future]] = deque()
+        for page, image in images:
+            pending.append((page, pool.submit(one, page, image)))
+            del image  # the worker thread holds it while it reads, no longer
+            if len(pending) >= threads:
+                page, future = pending.popleft()
+                yield page, future.result()
+        while pending:
+            page, future = pending.popleft()
+            yield page, future.result()
+
+
 def ocr_document(data: bytes, parsed: ParsedDocument, engine: OcrEngine, dpi: int,
                  on_page: Progress | None = None, seconds: float | None = None) -> ParsedDocument:
     """Read the pages that need OCR and put their text in page order; a page that fails is a warning.
@@ -70,23 +107,19 @@ def ocr_document(data: bytes, parsed: ParsedDocument, engine: OcrEngine, dpi: in
     read: dict[int, list[Block]] = {}
     warnings = list(parsed.warnings)
     try:
-        for done, (page, image) in enumerate(page_images(data, parsed.name, pages, dpi), 1):
-            try:
-                if is_blank(image):  # a page that only paints white (a hostile 5,000-page PDF): no OCR
-                    read[page] = []
-                    warnings.append(f"page {page}: blank")
-                    continue
-                result = engine.read(image, page)
-            except OcrError as err:
-                warnings.append(f"page {page}: OCR failed ({err})")
-                log.warning("OCR of %s page %d failed: %s", parsed.name, page, err)
+        for done, (page, outcome) in enumerate(read_ahead(engine, page_images(data, parsed.name, pages, dpi)), 1):
+            if outcome is None:  # a page that only paints white (a hostile 5,000-page PDF): no OCR
+                read[page] = []
+                warnings.append(f"page {page}: blank")
+                continue
+            if isinstance(outcome, OcrError):
+                warnings.append(f"page {page}: OCR failed ({outcome})")
+                log.warning("OCR of %s page %d failed: %s", parsed.name, page, outcome)
             else:
-                read[page] = blocks_from_result(result, page)
-                warnings.extend(w for w in result.warnings if w not in warnings)
+                read[page] = blocks_from_result(outcome, page)
+                warnings.extend(w for w in outcome.warnings if w not in warnings)
                 if not read[page]:
                     warnings.append(f"page {page}: OCR found no text")
-            finally:
-                del image
             if on_page is not None:
                 on_page(parsed.name, done, len(pages))
             if deadline is not None and time.monotonic() > deadline and done < len(pages):
@@ -148,8 +181,11 @@ def ocr_file(source: str | Path | bytes, settings: Settings, engine: OcrEngine |
         if len(wanted) > settings.max_ocr_pages:
             raise DocumentTooLarge(name, f"{len(wanted)} pages to read, over the {settings.max_ocr_pages}-page "
                                          "limit (KORAG_MAX_OCR_PAGES); ask for fewer pages")
-        for done, (page, image) in enumerate(page_images(data, name, wanted, settings.ocr_dpi), 1):
-            result = engine.read(image, page)
+        for done, (page, result) in enumerate(read_ahead(engine, page_images(data, name, wanted, settings.ocr_dpi),
+                                                        skip_blank=False), 1):
+            if isinstance(result, OcrError):
+                raise result
+            assert result is not None
             if on_page is not None:
                 on_page(done, len(wanted))
             yield result
