@@ -190,6 +190,23 @@ def signal(sets: dict[str, list[Item]], settings: Settings) -> None:
             print(f"  {name[:46]:46s} {chosen.engine:9s} {chosen.reason}  ({time.perf_counter() - started:.2f}s)")
 
 
+def pages_at_once(items: list[Item], settings: Settings) -> None:
+    """A file's pages read one at a time and two at a time (`ingest.ocr.pages.read_ahead`, what ingestion
+    and `korag ocr` do): wall and CPU seconds for the whole set, and whether the texts are the same."""
+    from ingest.ocr.pages import read_ahead
+
+    engine = engine_for(settings, "auto")
+    engine.warm_up()
+    texts = {}
+    for threads in (1, 2):
+        images = [(n, _image(source)) for n, (_, source, _) in enumerate(items, 1)]
+        started, cpu_started = time.perf_counter(), cpu_seconds()
+        texts[threads] = [result.text for _, result in read_ahead(engine, iter(images), threads)]
+        print(f"  {threads} page(s) at a time: {len(items)} pages in {time.perf_counter() - started:6.2f} s wall, "
+              f"{cpu_seconds() - cpu_started:6.2f} s CPU", flush=True)
+    print(f"  same text both ways: {texts[1] == texts[2]}")
+
+
 def sweep(items: list[Item], pdf: list[Item], settings: Settings, deskew: bool) -> None:
     """Tesseract settings grid; upscaling only touches small images, so PDF pages are scored once per
     psm × languages × floor."""
@@ -230,6 +247,8 @@ def main() -> None:
     parser.add_argument("--dpi", type=int, default=settings.ocr_dpi, help="render the PDF pages at this resolution")
     parser.add_argument("--tilt", type=float, default=0.0, help="rotate the rasterised PDF pages this many degrees")
     parser.add_argument("--sweep", action="store_true", help="Tesseract: psm × languages × upscale × confidence floor")
+    parser.add_argument("--pages-at-once", action="store_true", help="the PDF pages as one file, read one and two "
+                        "pages at a time (wall and CPU seconds)")
     parser.add_argument("--signal", action="store_true", help="print auto's probe and route per image, read nothing")
     args = parser.parse_args()
     settings = settings.model_copy(update={
@@ -251,6 +270,9 @@ def main() -> None:
         return
     if args.signal:
         signal(sets, settings)
+        return
+    if args.pages_at_once:
+        pages_at_once([i for label, items in sets.items() if "PDF" in label for i in items], settings)
         return
 
     summary = []
