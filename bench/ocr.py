@@ -207,6 +207,47 @@ def pages_at_once(items: list[Item], settings: Settings) -> None:
     print(f"  same text both ways: {texts[1] == texts[2]}")
 
 
+def stages(items: list[Item], settings: Settings) -> None:
+    """Where a page's seconds go under `auto`: the probe, preprocessing, Tesseract (with its default
+    OpenMP threads and with one), word post-processing (CPU seconds, children included)."""
+    import os
+
+    from ingest.ocr import preprocess, tesseract
+    from ingest.ocr.auto import AutoEngine
+
+    auto = engine_for(settings, "auto")
+    assert isinstance(auto, AutoEngine)
+    auto.warm_up()
+    ocr = auto.tesseract
+    assert isinstance(ocr, TesseractEngine)
+    options = ["--psm", str(ocr.psm), "--dpi", str(ocr.dpi)]
+    for name, source, _ in items:
+        image = _image(source)
+        times = {}
+
+        def timed(label, call):
+            started = cpu_seconds()
+            value = call()
+            times[label] = cpu_seconds() - started
+            return value
+
+        timed("probe", lambda: auto.choose(image))
+        prepared, transform = timed("prepare", lambda: preprocess.prepare(image, ocr.min_long_side, ocr.deskew))
+        limit = os.environ.pop("OMP_THREAD_LIMIT", None)
+        try:
+            os.environ["OMP_THREAD_LIMIT"] = str(os.cpu_count() or 1)
+            timed("tesseract, all threads", lambda: tesseract.run_tsv(prepared, ocr.languages, options, 600))
+            os.environ["OMP_THREAD_LIMIT"] = "1"
+            data = timed("tesseract, one thread", lambda: tesseract.run_tsv(prepared, ocr.languages, options, 600))
+        finally:
+            os.environ.pop("OMP_THREAD_LIMIT", None)
+            if limit is not None:
+                os.environ["OMP_THREAD_LIMIT"] = limit
+        timed("words + Kiwi", lambda: tesseract._join_split_eojeol(tesseract._clip_to_lines(
+            list(tesseract._tesseract_words(data, transform))), ocr.kiwi))
+        print(f"  {name[:40]:40s} CPU s: " + "  ".join(f"{k} {v:.2f}" for k, v in times.items()), flush=True)
+
+
 def sweep(items: list[Item], pdf: list[Item], settings: Settings, deskew: bool) -> None:
     """Tesseract settings grid; upscaling only touches small images, so PDF pages are scored once per
     psm × languages × floor."""
@@ -249,6 +290,7 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true", help="Tesseract: psm × languages × upscale × confidence floor")
     parser.add_argument("--pages-at-once", action="store_true", help="the PDF pages as one file, read one and two "
                         "pages at a time (wall and CPU seconds)")
+    parser.add_argument("--stages", action="store_true", help="CPU seconds per stage of auto on the PDF pages")
     parser.add_argument("--signal", action="store_true", help="print auto's probe and route per image, read nothing")
     args = parser.parse_args()
     settings = settings.model_copy(update={
@@ -270,6 +312,9 @@ def main() -> None:
         return
     if args.signal:
         signal(sets, settings)
+        return
+    if args.stages:
+        stages([i for label, items in sets.items() if "PDF" in label for i in items], settings)
         return
     if args.pages_at_once:
         pages_at_once([i for label, items in sets.items() if "PDF" in label for i in items], settings)
