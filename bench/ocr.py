@@ -5,6 +5,10 @@
     python bench/ocr.py --signal               # auto's probe per image: lines, median line height, route
     python bench/ocr.py --sweep                # Tesseract: psm × languages × upscale × confidence floor
     python bench/ocr.py --engines tesseract --pdf-pages 2 --tilt 2 [--no-deskew]   # pages fed 2° crooked
+    python bench/ocr.py --engines auto --synthetic 0 --pdf-pages 4 --pages 20,60 [--dpi 200]   # held-out pages
+    python bench/ocr.py --engines auto --synthetic 10 --photo-side 4032 --pdf-pages 0   # phone-sized photos
+    python bench/ocr.py --synthetic 0 --pdf-pages 1 --stages   # CPU seconds per stage of a page
+    python bench/ocr.py --synthetic 0 --pdf-pages 3 --pages-at-once   # a file read one / two pages at a time
 
 Sets: `ocr/manifest.jsonl` in the shared data (`image`, `gt` paths: a road-sign photo, a rendered text
 line, a phone screenshot); synthetic scene photos (tests/scene_images.py: signs, labels, storefronts,
@@ -14,7 +18,7 @@ layer (`korean-text-with-tables.pdf`, a two-column brochure, and `pcasm-book-kor
 
 CER = edit distance / ground-truth length, after NFC with all whitespace removed (the convention of
 shared/data/ocr/README). Seconds are wall time per image after a warm-up (models loaded, Tesseract
-checked); peak RSS is this process's (Tesseract runs in child processes, not counted).
+checked), with CPU seconds beside them (this process and Tesseract's; less sensitive to load); peak RSS is this process's (Tesseract runs in child processes, not counted).
 """
 from __future__ import annotations
 

@@ -116,6 +116,8 @@ def ocr_document(data: bytes, parsed: ParsedDocument, engine: OcrEngine, dpi: in
                 warnings.append(f"page {page}: OCR failed ({outcome})")
                 log.warning("OCR of %s page %d failed: %s", parsed.name, page, outcome)
             else:
+                log.info("OCR of %s page %d: %s%s", parsed.name, page, outcome.engine,
+                         f" ({outcome.chosen})" if outcome.chosen else "")
                 read[page] = blocks_from_result(outcome, page)
                 warnings.extend(w for w in outcome.warnings if w not in warnings)
                 if not read[page]:
