@@ -18,7 +18,8 @@ layer (`korean-text-with-tables.pdf`, a two-column brochure, and `pcasm-book-kor
 
 CER = edit distance / ground-truth length, after NFC with all whitespace removed (the convention of
 shared/data/ocr/README). Seconds are wall time per image after a warm-up (models loaded, Tesseract
-checked), with CPU seconds beside them (this process and Tesseract's; less sensitive to load); peak RSS is this process's (Tesseract runs in child processes, not counted).
+checked), with CPU seconds beside them (this process and Tesseract's; less sensitive to load); peak
+RSS is this process's (Tesseract runs in child processes, not counted).
 """
 from __future__ import annotations
 
