@@ -168,7 +168,7 @@ def labelled_values(text: str, p: int, hits: list[tuple[int, int, float]]) -> li
         line_end = text.find("\n", end) % (len(text) + 1)
         line, below = text[line_start:line_end], text[line_end + 1:text.find("\n", line_end + 1) % (len(text) + 1)]
         previous = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1:max(0, line_start - 1)]
-        if " | " in line and " | " in below and " | " not in previous and not re.search(r"\d", line):
+        if _row(line) and _row(below) and not _row(previous) and not re.search(r"\d", line):
             continue  # a table's header row (first of several, no figures): the next cell is another header
         if rendered_row(line) and (rendered_row(below) or rendered_row(previous)):
             continue  # a cell of a column ("등급: 극비" in one row of many): table_column reads columns
@@ -185,6 +185,11 @@ def labelled_values(text: str, p: int, hits: list[tuple[int, int, float]]) -> li
         if value and len(value) <= WEIGHTS.value_max_chars:
             values.append((Found(p, begin, begin + len(value), value), strength))
     return values
+
+
+def _row(line: str) -> bool:
+    """A table row as text: cells joined by " | ", or by " · " as ingest/structure_tables.py renders them."""
+    return " | " in line or " · " in line
 
 
 def line_at(text: str, position: int) -> str:
