@@ -132,7 +132,6 @@ def anchor_of(found: Found, text: str, hits: list[tuple[int, int, float]]) -> fl
     return best
 
 
-
 def whole(text: str, start: int, end: int, strength: float) -> bool:
     """A label is a word, not the tail of a figure ("3학년" is no "학년" label); a noun of the field's name
     is not a label inside another compound ("계약" in "총 계약금액" does not name 계약보증금)."""

@@ -38,7 +38,10 @@ class FieldMatch:
     labelled: bool = False  # next to a label naming the field, or in the place the document's layout gives it
     how: str = ""  # what named it: "라벨 '수신'", "공문 머리: 시행", "표 열 '합계'"
 
-# "(단위: 천원)", "만원 단위": an integer money field counted in a larger unit than 원
+
+# ---------------------------------------------------------------- choosing and typing
+
+# a head count field ("모집인원"): only a figure written with 명
 _PEOPLE = re.compile(alternation(NAME_WORDS["headcount"], spaced=True), re.IGNORECASE)
 # a figure with no unit, alone as a word: receipts and tax invoices print "합계금액 1,980,000"
 _BARE_FIGURE = re.compile(r"(?<![\w.,\-/:])\d{1,3}(?:,\d{3})+(?![\w.,\-/%:])|(?<![\w.,\-/:])\d{4,}(?![\w.,\-/%:])")
