@@ -49,8 +49,9 @@ _PERSON_LABEL = re.compile(rf"{alternation(_WORDS['person_label'], spaced=True)}
 _NOT_NAME = re.compile(rf"{alternation(_WORDS['not_name'])}$")
 # "label: value", "label | value", "수급자(을): value"; never across a line break (an empty form cell)
 _SEPARATOR = re.compile(r"(?:[ \t]*\([^()\n]{1,6}\))?[ \t]*(?:[:：]|\s\|\s?|\|)[ \t]*")
-# a value ends at the next cell, line, list bullet, note mark or "label:" on the same line
-_VALUE_END = re.compile(r"\s\d{1,2}\.[ ]?(?=[가-힣])|\s?\((?=0\d{1,2}[-)])|\s\|\s|\n|\s{3,}|\s*[◇◆□■○●▶※]|\s(?=[가-힣A-Za-z]{1,8}\s?[:：]\s)")
+# a value ends at the next cell (" | ", or " · " as ingest/structure_tables.py joins cells), line, list
+# bullet, note mark or "label:" on the same line
+_VALUE_END = re.compile(r"\s\d{1,2}\.[ ]?(?=[가-힣])|\s?\((?=0\d{1,2}[-)])|\s\|\s|\s·\s|\n|\s{3,}|\s*[◇◆□■○●▶※]|\s(?=[가-힣A-Za-z]{1,8}\s?[:：]\s)")
 _YES = frozenset(_WORDS["yes"])
 _NOT_VALUE = frozenset(_WORDS["not_value"])
 _NO = frozenset(_WORDS["no"])

@@ -98,3 +98,10 @@ def test_a_press_release_genre_line_is_not_its_title():
     release = [Passage(1, "보 도 자 료\n보도 일시 2025. 11. 20.(목) 12:00\n소상공인 지원 확대")]
     values, _ = _values({"제목": _text("보도자료 제목")}, release)
     assert values["제목"] != "보 도 자 료"
+
+
+def test_a_value_ends_at_the_next_rendered_cell():
+    # ingest renders a table row's cells joined by " · ": never part of a value
+    row = [Passage(1, "담당부서: 미래전략과 · 담당과장: 장인숙(02-2110-2430) · 담 당 자: 용찬재 사무관")]
+    values, _ = _values({"담당부서": _text("담당 부서"), "담당과장": _text("담당 과장")}, row)
+    assert values == {"담당부서": "미래전략과", "담당과장": "장인숙"}
