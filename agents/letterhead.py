@@ -13,7 +13,7 @@ header blocks (issue 15) only `_lines` needs to read those instead.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agents.extractive import Passage
 from agents.lexicons import lexicon
@@ -25,7 +25,7 @@ class Part:
     """One part of the header: its value, where it is (passage index, span) and what named it."""
 
     role: str
-    value: object  # str, or KoreanDate for "date"
+    value: object  # str, or KoreanDate for "date"; "" where the letter has the place but left it empty
     passage: int
     start: int
     end: int
@@ -38,11 +38,17 @@ _CELL_LABELS = {"수신": "recipient", "수신자": "recipient", "(경유)": "vi
                 "건명": "title", "발신": "sender", "발신명의": "sender", "시행": "number_and_date"}
 # Cells that end the 시행 cell group in the approval table.
 _STOP_CELLS = {"접수", "우", "전화", "/전송", "전송", "공개", "비공개", "협조자"}
-_ORG_END = re.compile(r"(?:특별자치시|특별자치도|특별시|광역시|[시도군구부처청원실국]|위원회|공단|공사|재단|센터|학교|법원)$")
+_ORG_END = re.compile(r"(?:특별자치시|특별자치도|특별시|광역시|[시도군구부처청원실국관]|위원회|공단|공사|재단|센터|학교|법원)$")
 _NOTICE = re.compile(r"^\s*(?P<org>[가-힣 ]{2,30}?)\s*(?:공고|고시|훈령|예규|공문)\s*"
                      r"(?P<number>제\s*\d{4}\s*-\s*\d+\s*호)")
 _DOC_NUMBER = re.compile(r"^[가-힣A-Za-z0-9·]+(?:\s?-\s?\d+)+$")
 _SPACED = re.compile(r"^(?:[가-힣]\s){2,}[가-힣]$")  # "서 울 특 별 시": letterhead letters spaced out
+# "수신  수신자 참조": the recipients are listed on the "수신자" line under the 발신명의
+_SEE_LIST = re.compile(r"수신(?:자|처)\s*참조")
+# "접수  교육청소년과-8812 (2025. 9. 9.)" after the 시행 part; a bare "접수" is the receiving office's blank
+_RECEIVED = re.compile(r"접\s?수(?:\s+([가-힣A-Za-z0-9·]+(?:\s?-\s?\d+)+))?\s*(\([^)]*\))?\s*$")
+# a title's second line (the loaders drop its indent): short, no numbered paragraph, label or sentence
+_TITLE_GOES_ON = re.compile(r"^\s*(?!\d+\.|[가-하]\.|수\s?신|\(?경유|발\s?신|붙\s?임|시\s?행|\()[^:：|]{1,40}?(?<![다요]\.)\s*$")
 
 
 def _clean(cell: str) -> str:
@@ -60,30 +66,44 @@ def _lines(passages: list[Passage]):
             offset += len(line) + 1
 
 
+_CELL_SEPARATOR = re.compile(r"\||\s·\s")  # "a | b" rows, and the structure's "a · b" (ingest/structure_tables.py)
+
+
 def _cells(line: str, offset: int) -> list[tuple[int, int, str]]:
-    """The cells of a "a | b | c" row with their spans (stripped)."""
+    """The cells of a "a | b | c" (or "a · b · c") row with their spans (stripped)."""
     cells, position = [], 0
-    for raw in line.split("|"):
+    for m in [*_CELL_SEPARATOR.finditer(line), None]:
+        raw = line[position:m.start() if m else len(line)]
         stripped = raw.strip()
         if stripped:
             start = offset + position + raw.index(stripped)
             cells.append((start, start + len(stripped), stripped))
-        position += len(raw) + 1
+        position = m.end() if m else len(line)
     return cells
 
 
+def _stops(cell: str) -> bool:
+    """A cell that ends the 시행 / 접수 group: 접수, 우(편번호), 전화, 공개 … ("http://… 전화", ") 우")."""
+    return any(word in _STOP_CELLS for word in re.findall(r"[가-힣/]+", cell))
+
+
 def letterhead(passages: list[Passage]) -> dict[str, Part]:
-    """The header parts found in the passages: sender, recipient, via, title, doc_number, date."""
+    """The header parts found in the passages: sender, recipient, via, title, doc_number, date, received_date."""
     parts: dict[str, Part] = {}
 
     def put(role: str, value, p: int, start: int, end: int, label: str, replace: bool = False) -> None:
-        if value and (replace or role not in parts):
+        if value and (replace or role not in parts or parts[role].value == ""):
             parts[role] = Part(role, value, p, start, end, label)
+
+    def blank(role: str, p: int, start: int, end: int) -> None:
+        """The letter has the place but left it empty (접수 on an outgoing letter): the field stays null."""
+        parts.setdefault(role, Part(role, "", p, start, end, "접수"))
 
     signature: tuple[int, int, int, str] | None = None
     previous: tuple[int, int, str] | None = None
     after_notice = False
-    for p, offset, line in _lines(passages):
+    lines = list(_lines(passages))
+    for n, (p, offset, line) in enumerate(lines):
         stripped = line.strip()
         if after_notice and stripped:
             # a 공고's title is the line under "기관 공고 제2023-311호"
@@ -91,7 +111,7 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             if len(stripped) <= 80 and not find_dates(stripped, partial=False):
                 start = offset + line.index(stripped)
                 put("title", stripped, p, start, start + len(stripped), "공고 제목")
-        cells = _cells(line, offset) if "|" in line else []
+        cells = _cells(line, offset) if "|" in line or " · " in line else []
         for i, (start, end, cell) in enumerate(cells):
             name = cell.replace(" ", "")
             if _SPACED.match(cell) and _ORG_END.search(name):  # "| 서 울 특 별 시 |": the letterhead
@@ -99,13 +119,15 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             elif _SPACED.match(cell) and name.endswith("장") and _ORG_END.search(name[:-1]):
                 signature = signature or (p, start, end, name[:-1])  # "서 울 특 별 시 장": 발신명의
             role = _CELL_LABELS.get(name)
+            if role is None and name.endswith("시행") and " " in cell and cell.split()[-1] == "시행":
+                role = "number_and_date"  # "협조자 시행": blocks joined on one line, the label is the cell's end
             if role is None:
                 continue
             rest = [c for c in cells[i + 1:]]
             if role == "number_and_date":
                 group = []
                 for c in rest:
-                    if c[2].replace(" ", "") in _STOP_CELLS:
+                    if _stops(c[2]):
                         break
                     group.append(c)
                 number = next((c for c in group if _DOC_NUMBER.match(c[2])), None)
@@ -116,6 +138,19 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
                     if date:
                         put("date", date[0].value, p, c[0] + date[0].start, c[0] + date[0].end, "시행")
                         break
+                after = rest[len(group):]
+                if after and after[0][2].replace(" ", "") == "접수":
+                    received = []
+                    for c in after[1:]:
+                        if _stops(c[2]):
+                            break
+                        received.append(c)
+                    dates = [(c, d) for c in received for d in find_dates(c[2], partial=False)[:1]]
+                    if dates:
+                        (c, d), = dates[:1]
+                        put("received_date", d.value, p, c[0] + d.start, c[0] + d.end, "접수")
+                    elif not any(_clean(c[2]) for c in received):
+                        blank("received_date", p, after[0][0], after[0][1])
                 continue
             value = next((c for c in rest if _CELL_LABELS.get(c[2].replace(" ", "")) is None), None)
             if value and _clean(value[2]) and value[0] - end < 40:
@@ -132,10 +167,18 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             put("doc_number", number, p, offset + notice.start("number"), offset + notice.end("number"), "공고")
             after_notice = True
         # "수신: 전 임직원", or a plain-text letter's short "수신 각 동 주민센터장" line
-        label = re.match(r"^\s*(수신자?|발신(?:명의)?|제목|건명|경유)(?:\s*[:：]\s*|\s+)(\S.*?)\s*$", line)
+        label = re.match(r"^\s*(수\s{0,2}신자?|발\s{0,2}신(?:명의)?|제\s{0,2}목|건\s{0,2}명|\(?경유\)?)"
+                         r"(?:\s*[:：]\s*|\s+)(\S.*?)\s*$", line)
         if label and (":" in line or "：" in line or len(line) <= 80):
-            role = _CELL_LABELS[label.group(1)]
-            put(role, label.group(2), p, offset + label.start(2), offset + label.end(2), label.group(1))
+            role = _CELL_LABELS.get(re.sub(r"\s", "", label.group(1)), "via")
+            end = offset + label.end(2)
+            value = label.group(2)
+            following = lines[n + 1] if n + 1 < len(lines) else None
+            if role == "title" and following and following[0] == p and _TITLE_GOES_ON.match(following[2]):
+                more = lines[n + 1][2].strip()  # "제목  … 참가 학교" / "      추천 요청": one title
+                value, end = f"{value} {more}", lines[n + 1][1] + lines[n + 1][2].index(more) + len(more)
+            see_list = role == "recipient" and "recipient" in parts and _SEE_LIST.fullmatch(str(parts[role].value))
+            put(role, value, p, offset + label.start(2), end, label.group(1), replace=bool(see_list))
         issued = re.match(r"^\s*시행\s+(\S+)\s*(\(.*?\))?", line)
         if issued and _DOC_NUMBER.match(issued.group(1)):  # "시행  복지정책과-8841 (2025. 11. 17.)   접수"
             put("doc_number", issued.group(1), p, offset + issued.start(1), offset + issued.end(1), "시행")
@@ -143,6 +186,18 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             if dates:
                 at = offset + issued.start(2)
                 put("date", dates[0].value, p, at + dates[0].start, at + dates[0].end, "시행")
+            _put_received(put, blank, line[issued.end():], p, offset + issued.end())
+        elif stripped == "시행" and n + 1 < len(lines):
+            # a 시행 cell read line by line (PDF): "시행" / "전시교육과-1042" / "(2025. 8. 4.) 접수"
+            p1, offset1, line1 = lines[n + 1]
+            if _DOC_NUMBER.match(line1.strip()):
+                start = offset1 + line1.index(line1.strip())
+                put("doc_number", line1.strip(), p1, start, start + len(line1.strip()), "시행")
+                p2, offset2, line2 = lines[n + 2] if n + 2 < len(lines) else (p1, offset1, "")
+                dates = find_dates(line2.split("접수")[0], partial=False)
+                if dates:
+                    put("date", dates[0].value, p2, offset2 + dates[0].start, offset2 + dates[0].end, "시행")
+                    _put_received(put, blank, line2[dates[0].end:], p2, offset2 + dates[0].end)
         if _SPACED.match(stripped) or (stripped.endswith("장") and _ORG_END.search(stripped.replace(" ", "")[:-1])
                                        and len(stripped.replace(" ", "")) <= 20):
             name = stripped.replace(" ", "")
@@ -160,7 +215,31 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
         previous = (p, offset, line) if stripped else previous
     if signature and "sender" not in parts:
         put("sender", signature[3], signature[0], signature[1], signature[2], "발신명의")
+    if "recipient" in parts and _SEE_LIST.fullmatch(str(parts["recipient"].value)):
+        parts["recipient"] = replace(parts["recipient"], value="")  # "수신자 참조" and no 수신자 list: not a recipient
+    if "sender" not in parts and ("recipient" in parts or "title" in parts):
+        # a company letter's letterhead: its first line is the company's name ("주식회사 새봄식품")
+        first = next(((p, offset, line) for p, offset, line in lines if line.strip()), None)
+        if first and _COMPANY.fullmatch(first[2].strip()):
+            start = first[1] + first[2].index(first[2].strip())
+            put("sender", first[2].strip(), first[0], start, start + len(first[2].strip()), "머리")
     return parts
+
+
+_COMPANY = re.compile(r"(?:주식회사|유한회사|\(주\)|㈜)\s?[가-힣A-Za-z0-9&]{2,20}|[가-힣A-Za-z0-9&]{2,20}\s?(?:주식회사|\(주\)|㈜)")
+
+
+def _put_received(put, blank, rest: str, p: int, at: int) -> None:
+    """The 접수 part after the 시행 part on its line: its date, or a blank the receiving office fills in."""
+    received = _RECEIVED.search(rest)
+    if received is None:
+        return
+    dates = find_dates(received.group(2) or "", partial=False)
+    if dates:
+        start = at + received.start(2) + dates[0].start
+        put("received_date", dates[0].value, p, start, start + dates[0].end - dates[0].start, "접수")
+    elif not received.group(1):
+        blank("received_date", p, at + received.start(), at + received.end())
 
 
 def role_of(name: str, title: str = "") -> str | None:

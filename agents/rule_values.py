@@ -49,8 +49,9 @@ _PERSON_LABEL = re.compile(rf"{alternation(_WORDS['person_label'], spaced=True)}
 _NOT_NAME = re.compile(rf"{alternation(_WORDS['not_name'])}$")
 # "label: value", "label | value", "수급자(을): value"; never across a line break (an empty form cell)
 _SEPARATOR = re.compile(r"(?:[ \t]*\([^()\n]{1,6}\))?[ \t]*(?:[:：]|\s\|\s?|\|)[ \t]*")
-# a value ends at the next cell, line, list bullet, note mark or "label:" on the same line
-_VALUE_END = re.compile(r"\s\d{1,2}\.[ ]?(?=[가-힣])|\s?\((?=0\d{1,2}[-)])|\s\|\s|\n|\s{3,}|\s*[◇◆□■○●▶※]|\s(?=[가-힣A-Za-z]{1,8}\s?[:：]\s)")
+# a value ends at the next cell (" | ", or " · " as ingest/structure_tables.py joins cells), line, list
+# bullet, note mark or "label:" on the same line
+_VALUE_END = re.compile(r"\s\d{1,2}\.[ ]?(?=[가-힣])|\s?\((?=0\d{1,2}[-)])|\s\|\s|\s·\s|\n|\s{3,}|\s*[◇◆□■○●▶※]|\s(?=[가-힣A-Za-z]{1,8}\s?[:：]\s)")
 _YES = frozenset(_WORDS["yes"])
 _NOT_VALUE = frozenset(_WORDS["not_value"])
 _NO = frozenset(_WORDS["no"])
@@ -149,6 +150,7 @@ _HEADER_CELL = re.compile(r"[가-힣]{0,6}(?:번호|명|일자|일시|주소|기
 def clean(value: str) -> str:
     """A value without table pipes, bullets or brackets at its ends; "" when nothing but punctuation is left."""
     value = re.sub(r"\s*\n\s*", " ", re.sub(r"\s*\|\s*", " ", value)).strip(" \t,;:·-")  # a title over two lines
+    value = re.sub(r"\s+(?:귀하|귀중)$", "", value)  # "해오름초등학교 귀하": the honorific is not the name
     value = re.sub(r"(?<![\d.])\.$", "", value) if not re.search(r"[A-Za-z]\.$", value) else value
     if value.startswith("(") and value.endswith(")") and value.count("(") == 1:
         value = value[1:-1].strip()  # "(경유)" is a cell label, "(2025.10.13.)" a reference
@@ -167,7 +169,7 @@ def labelled_values(text: str, p: int, hits: list[tuple[int, int, float]]) -> li
         line_end = text.find("\n", end) % (len(text) + 1)
         line, below = text[line_start:line_end], text[line_end + 1:text.find("\n", line_end + 1) % (len(text) + 1)]
         previous = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1:max(0, line_start - 1)]
-        if " | " in line and " | " in below and " | " not in previous and not re.search(r"\d", line):
+        if _row(line) and _row(below) and not _row(previous) and not re.search(r"\d", line):
             continue  # a table's header row (first of several, no figures): the next cell is another header
         if rendered_row(line) and (rendered_row(below) or rendered_row(previous)):
             continue  # a cell of a column ("등급: 극비" in one row of many): table_column reads columns
@@ -184,6 +186,11 @@ def labelled_values(text: str, p: int, hits: list[tuple[int, int, float]]) -> li
         if value and len(value) <= WEIGHTS.value_max_chars:
             values.append((Found(p, begin, begin + len(value), value), strength))
     return values
+
+
+def _row(line: str) -> bool:
+    """A table row as text: cells joined by " | ", or by " · " as ingest/structure_tables.py renders them."""
+    return " | " in line or " · " in line
 
 
 def line_at(text: str, position: int) -> str:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agents.contract_terms import closing_date, parties
 from agents.extractive import Passage
-from agents.letterhead import ROLES, Part, letterhead, role_of
+from agents.letterhead import Part, letterhead, role_of
 from agents.lexicons import alternation, lexicon
-from agents.rule_values import (FREE_KINDS, PARTICLE, Found, find, in_column, labelled_values, line_at,
-                                rendered_row, table_column, typed)
+from agents.rule_labels import NAME_WORDS, anchor_of, label_pattern, labels_of, schema_type, value_kind, whole
+from agents.rule_values import (FREE_KINDS, Found, find, in_column, labelled_values, line_at, rendered_row,
+                                table_column, typed)
 from agents.weights import WEIGHTS
 from ingest.numbers import KoreanDate
 
@@ -36,112 +38,13 @@ class FieldMatch:
     labelled: bool = False  # next to a label naming the field, or in the place the document's layout gives it
     how: str = ""  # what named it: "라벨 '수신'", "공문 머리: 시행", "표 열 '합계'"
 
-# ---------------------------------------------------------------- what a property asks for
-
-_KIND_WORDS = tuple(lexicon("field_kinds").items())  # first match wins: the more specific kinds come first
-_KIND_LABELS = lexicon("field_labels")  # generic labels of each kind ("금액", "성명")
-_ENGLISH = {english: korean for english, (korean, *_) in lexicon("english_labels").items()}
-_NAME_WORDS = lexicon("field_names")
-
-
-def _schema_type(prop: dict) -> tuple[str, dict]:
-    """The property's one non-null type and the sub-schema that carries it (anyOf [X, null] unwrapped)."""
-    for alternative in prop.get("anyOf", prop.get("oneOf", [])):
-        if alternative.get("type") not in (None, "null"):
-            return _schema_type({**prop, **alternative, "anyOf": [], "oneOf": []})
-    kind = prop.get("type", "string")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "string")
-    if "enum" in prop and "type" not in prop:
-        kind = "enum"
-    return kind, prop
-
-
-def _value_kind(name: str, prop: dict, json_type: str) -> str:
-    if json_type == "boolean":
-        return "bool"
-    fmt = prop.get("format", "")
-    if fmt in ("date", "date-time"):
-        return "date"
-    if fmt in ("email", "idn-email", "uri", "url", "iri"):
-        return "email" if "email" in fmt else "url"
-    text = " ".join([name, prop.get("title", ""), prop.get("description", "")])
-    english = {w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", re.sub(r"([a-z])([A-Z])", r"\1 \2", text))}
-    if re.search(r"[가-힣](?:율|률)$", name):
-        return "percent"  # 수수료율, 영업이익률 (before "이익" makes it money)
-    for kind, keys in _KIND_WORDS:
-        # English keys are whole words ("tel" is not in "hotel"); Korean keys may sit inside a compound.
-        if any(k in english if k.isascii() else k in text for k in keys):
-            return kind
-    if name.lower().endswith(("_at", "_on", "_date")):
-        return "date"
-    if re.search(r"[가-힣](?:일|날)$", name) and not name.endswith(_NAME_WORDS["not_date"]):
-        return "date"  # 계약일, 출시일, 시행일
-    if re.search(r"[가-힣]액$|[가-힣]비$|(?:보증|선급|지원|상|계약|잔|예치)금$", name) and not name.endswith(_NAME_WORDS["not_money"]):
-        return "money"  # 지원액, 숙박비
-    return "number" if json_type in ("integer", "number") else "text"
-
-
-def _labels(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]:
-    """Strings that, written in a document before a value, say the value is this field's."""
-    labels: list[tuple[str, float]] = []
-    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)]
-    w = WEIGHTS
-    if re.search(r"[가-힣]", name):
-        labels.append((name, w.label_own_name))
-    elif words:
-        labels.append((" ".join(words), w.label_english))  # an English document's own label
-        if all(word in _ENGLISH for word in words):
-            labels.append(("".join(_ENGLISH[word] for word in words), w.label_own_name))
-    for text in (prop.get("title", ""), prop.get("description", "")):
-        if re.search(r"[가-힣]", text) and len(text) <= w.label_title_chars:
-            labels.append((re.sub(r"\s*\(.*?\)\s*", "", text), w.label_title))
-    if kiwi is not None:  # the name's own nouns, when the document words it differently
-        nouns = [t.form for t in kiwi.tokenize(name) if t.tag in ("NNG", "NNP") and len(t.form) >= 2]
-        labels += [(noun, w.label_noun) for noun in nouns if noun != name]
-    if re.fullmatch(r"[가-힣]{2,}[일액비율률자]", name):
-        labels.append((name[:-1], w.label_stem))  # 시행일 → "2025년 1월 1일부터 시행한다"
-    role = role_of(name, prop.get("title", ""))
-    if role:  # 수신자 is labelled "수신" too, 시행일자 "시행일"
-        labels += [(word, w.label_own_name) for word in ROLES[role] if re.search(r"[가-힣]", word) and word != name]
-    if role not in ("sender", "recipient", "via"):  # "기관명" names some organisation, not the 수신
-        labels += [(label, w.label_noun) for label in _KIND_LABELS.get(kind, ())]
-    # one-character labels ("명", "일") occur inside every other word
-    return [(label, strength) for label, strength in labels if len(label.replace(" ", "")) >= 2]
-
-
-def _label_pattern(label: str) -> re.Pattern:
-    # "신규채용인원" must also find "신규 채용 인원": any spacing between the label's characters.
-    return re.compile(r"\s*".join(re.escape(c) for c in label.replace(" ", "")), re.IGNORECASE)
-
 
 # ---------------------------------------------------------------- choosing and typing
 
-
-_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|다\.")  # a label in the previous sentence names something else
-
-
-def _anchor(found: Found, text: str, hits: list[tuple[int, int, float]]) -> float:
-    """How strongly a label next to the value names it: before it on its line ("계약금액: 1억 원"), on a
-    short line just above it ("1. 점검 일시" / next line), or right after it ("250원의 유류비")."""
-    w = WEIGHTS
-    best = 0.0
-    for start, end, strength in hits:
-        if end <= found.start:
-            gap = text[end:found.start]
-            if len(gap) <= w.anchor_line_chars and "\n" not in gap and not _SENTENCE_END.search(gap):
-                best = max(best, strength * (1.0 - len(gap) / w.anchor_line_fade_chars))
-            elif gap.count("\n") == 1 and len(gap) <= w.anchor_above_chars:
-                best = max(best, w.anchor_above * strength)
-        elif start >= found.end:
-            gap = text[found.end:start]
-            if len(gap) <= w.anchor_after_chars and "\n" not in gap and not re.search(r"[.,|]", gap):
-                best = max(best, w.anchor_after * strength * (1.0 - len(gap) / w.anchor_after_fade_chars))
-    return best
-
-
-# "(단위: 천원)", "만원 단위": an integer money field counted in a larger unit than 원
-_PEOPLE = re.compile(alternation(_NAME_WORDS["headcount"], spaced=True), re.IGNORECASE)
+# a head count field ("모집인원"): only a figure written with 명
+_PEOPLE = re.compile(alternation(NAME_WORDS["headcount"], spaced=True), re.IGNORECASE)
+# a figure with no unit, alone as a word: receipts and tax invoices print "합계금액 1,980,000"
+_BARE_FIGURE = re.compile(r"(?<![\w.,\-/:])\d{1,3}(?:,\d{3})+(?![\w.,\-/%:])|(?<![\w.,\-/:])\d{4,}(?![\w.,\-/%:])")
 
 
 def _from_letterhead(name: str, prop: dict, item_type: str, passages: list[Passage],
@@ -159,57 +62,52 @@ def _from_letterhead(name: str, prop: dict, item_type: str, passages: list[Passa
                       how=f"공문 머리: {part.label}")
 
 
-def _whole(text: str, start: int, end: int, strength: float) -> bool:
-    """A label is a word, not the tail of a figure ("3학년" is no "학년" label); a noun of the field's name
-    is not a label inside another compound ("계약" in "총 계약금액" does not name 계약보증금)."""
-    if start and text[start - 1].isdigit():
-        return False
-    if strength > WEIGHTS.label_noun:
-        return True
-    before = text[start - 1] if start else " "
-    after = text[end:end + 1]
-    # a particle or 하다/되다 may follow ("신고하여야" still speaks of 신고); another noun may not
-    return not re.match(r"[가-힣]", before) and not (re.match(r"[가-힣]", after)
-                                                    and not re.match(rf"{PARTICLE}|[하한할해됩되된]", text[end:]))
-
-
 def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[str, Part] | None = None,
            why: list[str] | None = None) -> FieldMatch | None:
     why = why if why is not None else []
-    json_type, prop = _schema_type(prop)
+    json_type, prop = schema_type(prop)
     if json_type in ("object", "null"):
         why.append("객체 항목은 규칙으로 채우지 않음")
         return None
     if json_type != "array" and header:
+        part = header.get(role_of(name, prop.get("title", "")) or "")
+        if part is not None and part.value == "":  # 접수 left blank, "수신자 참조" with no list: not a guess
+            why.append(f"공문 머리의 '{part.label}' 자리가 비어 있음")
+            return None
         placed = _from_letterhead(name, prop, json_type, passages, header)
         if placed is not None:
             return placed
     is_array = json_type == "array"
-    item_type, item = _schema_type(prop.get("items", {"type": "string"})) if is_array else (json_type, prop)
+    item_type, item = schema_type(prop.get("items", {"type": "string"})) if is_array else (json_type, prop)
     enum = prop.get("enum") or item.get("enum")
-    kind = "enum" if enum else _value_kind(name, {**item, **prop}, item_type)
-    labels = [(_label_pattern(label), strength) for label, strength in _labels(name, prop, kind, kiwi)]
+    kind = "enum" if enum else value_kind(name, {**item, **prop}, item_type)
+    labels = [(label_pattern(label), strength) for label, strength in labels_of(name, prop, kind, kiwi)]
     if kind == "number":  # a bare figure is anything: only the field's own name or description labels it
         labels = [(pattern, strength) for pattern, strength in labels if strength >= WEIGHTS.label_number_floor]
     hits = [[(m.start(), m.end(), strength) for pattern, strength in labels for m in pattern.finditer(passage.text)
-             if _whole(passage.text, m.start(), m.end(), strength)] for passage in passages]
+             if whole(passage.text, m.start(), m.end(), strength)] for passage in passages]
     scored: list[tuple[float, int, Found, object]] = []  # (anchor, order, found, typed value)
 
     def add(found: Found, anchor: float, found_kind: str) -> None:
         value = typed(found_kind, found, passages[found.passage].text, item_type, item)
-        if isinstance(value, str) and name.endswith("번호") and not re.search(r"\d", value):
-            return  # a 번호 without a digit is an instruction or a blank, not a number
+        if kind == "person" and isinstance(value, str) and _SPLIT_NAME.fullmatch(value):
+            value = value.replace(" ", "")  # "장 은 비", "윤 재 호": a name OCR or letter-spacing split
+        if kind in ("person", "text") and isinstance(value, str):
+            value = re.sub(r"^([가-힣]{2,4})\s*\((?:0\d|내선)[^)]*\)$", r"\1", value)  # "장인숙(02-2110-2430)"
+        if isinstance(value, str) and name.endswith("번호") and (not re.search(r"\d", value)
+                                                                or re.fullmatch(r"\d{1,2}\.?", value)):
+            return  # a 번호 without a digit is an instruction or a blank; "3" is a list item's number
         if value is not None:
             scored.append((anchor, len(scored), found, value))
 
     if kind == "enum":
         for p, passage in enumerate(passages):
             for value in (v for v in enum if v is not None):
-                for m in _label_pattern(str(value)).finditer(passage.text):
+                for m in label_pattern(str(value)).finditer(passage.text):
                     found = Found(p, m.start(), m.end(), value)
                     if in_column(passage.text, m.start()):
                         continue  # one row of a table listing the choices ("등급: 극비" of four rows) settles nothing
-                    scored.append((_anchor(found, passage.text, hits[p]), len(scored), found, value))
+                    scored.append((anchor_of(found, passage.text, hits[p]), len(scored), found, value))
         return _choose(scored, kind, is_array, prop, passages, why)
     people = _PEOPLE.search(" ".join([name, prop.get("description", "")])) is not None
     for p, passage in enumerate(passages):
@@ -223,7 +121,18 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             column = max((a for c, a in cells if c.start <= found.start and found.end <= c.end), default=0.0)
             # In a rendered row every header sits beside every value: only the named cell labels it.
             add(found, column if rendered_row(line_at(text, found.start)) else
-                max(_anchor(found, text, hits[p]), column), kind)
+                max(anchor_of(found, text, hits[p]), column), kind)
+    if kind == "money":
+        strong = [[h for h in hit if h[2] >= WEIGHTS.label_number_floor] for hit in hits]
+        for p, passage in enumerate(passages):
+            taken = [(s[2].start, s[2].end) for s in scored if s[2].passage == p]
+            for m in _BARE_FIGURE.finditer(passage.text):
+                if any(a < m.end() and m.start() < b for a, b in taken):
+                    continue
+                found = Found(p, m.start(), m.end(), float(m.group().replace(",", "")))
+                anchor = anchor_of(found, passage.text, strong[p])
+                if anchor >= _LABELLED:
+                    add(found, anchor, kind)
     # The text after the field's own label: the value itself for free-text kinds; for a typed kind
     # (date, amount, phone...) only when the passages hold no such value and a plain string will do.
     if kind in FREE_KINDS or (not scored and item_type == "string" and not item.get("format")):
@@ -238,9 +147,16 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                     add(cell, strength * _table_share(cells), "text")
     if kind == "title" and passages and passages[0].text.strip():
         start, end = _first_line(passages[0].text)
+        if re.sub(r"\s", "", passages[0].text[start:end]) in _GENRES:
+            return _choose(scored, kind, is_array, prop, passages, why)  # "보 도 자 료" names the genre
         # the first line is where a document's title lives: as good as a label, below a real "제목:" one
         add(Found(0, start, end, passages[0].text[start:end]), _LABELLED, "text")
     return _choose(scored, kind, is_array, prop, passages, why)
+
+
+# a Korean name of 2-4 syllables written with spaces between them ("노 경숙", "장 은 비")
+_SPLIT_NAME = re.compile(r"[가-힣]{1,2}(?: [가-힣]{1,2}){1,3}")
+_GENRES = frozenset(lexicon("document_words")["genre_heading"])
 
 
 # A title line that ends in one of these goes on: "생산·수입 중단 보고대상 의료기기 및" / "보고 방법 …(안)".
@@ -290,6 +206,12 @@ def _choose(scored, kind: str, is_array: bool, prop: dict, passages: list[Passag
         return FieldMatch(items, spans[0].chunk_id, spans[0].start, spans[0].end, tuple(spans), bool(labelled),
                           how="라벨" if labelled else f"문서의 모든 {kind} 값")
     anchor, _, found, value = max(scored, key=lambda s: (s[0], -s[1]))
+    rivals = {repr(s[3]) for s in scored if abs(s[0] - anchor) < 1e-9}
+    if _LABELLED <= anchor <= WEIGHTS.label_noun and len(rivals) > 1:
+        # two values named equally well by a weak label ("상호" above both the supplier's and the buyer's
+        # name, "한도" after two limits): no guess
+        why.append(f"같은 라벨이 다른 값 {len(rivals)}개를 똑같이 가리켜 고르지 않음")
+        return None
     if anchor < _LABELLED:
         # Never the first value of a kind: a 공문's recipient is an organisation too, and a referenced
         # letter has a date too. A field without its label (or its place in the layout) stays empty.
@@ -331,9 +253,32 @@ def extract_fields(schema: dict, passages: list[Passage], kiwi=None,
     for name, prop in schema.get("properties", {}).items():
         why: list[str] = []
         out[name] = _field(name, _resolve(prop, defs), passages, kiwi, header, why)
+        if out[name] is None:
+            out[name] = _from_contract(name, _resolve(prop, defs), passages, why)
         if out[name] is None and reasons is not None:
             reasons[name] = why[-1] if why else "찾지 못함"
     return out
+
+
+def _from_contract(name: str, prop: dict, passages: list[Passage], why: list[str]) -> FieldMatch | None:
+    """당사자 from 'X(이하 "갑"이라 한다)', 계약일 from the date line above the signatures (agents.contract_terms)."""
+    role = role_of(name, prop.get("title", ""))
+    json_type, prop = schema_type(prop)
+    if role == "parties" and json_type == "array":
+        placed = parties(passages)
+        if len(placed) >= 2:
+            spans = tuple(Span(passages[x.passage].chunk_id, x.start, x.end) for x in placed)
+            return FieldMatch([x.value for x in placed], spans[0].chunk_id, spans[0].start, spans[0].end, spans,
+                              labelled=True, how="계약서: (이하 \"갑\"·\"을\") 정의")
+    if role == "contract_date" and json_type == "string":
+        date = closing_date(passages)
+        if date is not None:
+            value = typed("date", Found(date.passage, date.start, date.end, date.value),
+                          passages[date.passage].text, json_type, prop)
+            if value is not None:
+                return FieldMatch(value, passages[date.passage].chunk_id, date.start, date.end, labelled=True,
+                                  how="계약서: 서명 위 날짜")
+    return None
 
 
 def _resolve(prop, defs: dict) -> dict:

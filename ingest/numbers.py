@@ -28,8 +28,9 @@ NOT_WON = ("원장", "원칙", "원인", "원본", "원자", "원료", "원래",
 # The figure part of an amount: digits with Korean units ("3억 5천만", "1,200억", "12.5억", "1천만"),
 # or Hangul numerals with at least one unit ("오십만", "삼천"): a bare "이" or "오" is a word, not a number.
 _FIGURE = rf"(?:(?:{NUMBER})\s?(?:{_UNITS})+\s?)+(?:{NUMBER})?|(?:{NUMBER})"
-_HANGUL_FIGURE = r"[일이삼사오육칠팔구]{0,6}[십백천만억조][일이삼사오육칠팔구십백천만억조]{0,8}"
-_FIGURE_ONLY = re.compile(rf"\s*(?:금\s?|₩\s?)?({_FIGURE}|{_HANGUL_FIGURE})\s*(?:원(?:정|整)?|KRW|₩)?\s*", re.I)
+# "오십 만 원": a space may stand between the numeral words (written so, or split by OCR)
+_HANGUL_FIGURE = r"[일이삼사오육칠팔구]{0,6}[십백천만억조](?: ?[일이삼사오육칠팔구십백천만억조]){0,8}"
+_FIGURE_ONLY = re.compile(rf"\s*(?:일?금\s?|[₩\\]\s?)?({_FIGURE}|{_HANGUL_FIGURE})\s*(?:원(?:정|整)?|KRW|₩)?\s*", re.I)
 
 
 def _money_pattern(not_won: tuple[str, ...]) -> re.Pattern:

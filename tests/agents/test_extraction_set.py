@@ -63,7 +63,8 @@ def test_every_document_runs_through_the_llm_path_and_its_validation(set_kb, scr
             continue
         gold = {k: v for k, v in document["gold"].items() if v is not None}  # a model leaves unknowns out
         first = next(iter(document["schema"]))
-        wrong = 1 if document["schema"][first].get("type") == "string" else "일금"  # the wrong JSON type
+        kind = document["schema"][first].get("type")
+        wrong = 1 if "string" in (kind if isinstance(kind, list) else [kind]) else "일금"  # the wrong JSON type
         scripted_openai.reset()
         scripted_openai.script(Reply(text=json.dumps({"data": {**gold, first: wrong}, "sources": {}})),
                                Reply(text=json.dumps({"data": gold, "sources": {}}, ensure_ascii=False)))

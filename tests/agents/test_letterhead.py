@@ -21,7 +21,8 @@ LETTER = [Passage(1, '마음이 모이면 서울이 됩니다. | |\n| 서 울 �
 def test_header_parts_of_a_letter():
     parts = {role: as_text(part) for role, part in letterhead(LETTER).items()}
     assert parts == {"sender": "서울특별시", "recipient": "국토교통부장관(주택정책과장)",
-                     "title": "주택 공급 실적 제출('25.3분기)", "doc_number": "주택공급과-13666", "date": "2025-10-24"}
+                     "title": "주택 공급 실적 제출('25.3분기)", "doc_number": "주택공급과-13666", "date": "2025-10-24",
+                     "received_date": ""}  # the 접수 cell is there, left blank: a 접수일자 field stays null
     assert role_of("수신자") == "recipient" and role_of("보낸 기관") == "sender" and role_of("건명") == "title"
     assert role_of("시행일자") == "date" and role_of("번호") == "doc_number" and role_of("금액") is None
 

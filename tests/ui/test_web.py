@@ -166,14 +166,14 @@ def test_extract_a_notice_with_the_preset_and_download_it(portal):
     button(app, "추출하기").click().run()
     assert not app.exception and not app.error
     data = json.loads(app.json[0].value)
-    assert data == {"문서번호": "총무팀-2025-0123", "시행일자": "2025-03-04", "수신": "각 부서장", "발신": None,
-                    "제목": "출장비 지급 기준 변경 안내"}
+    # 발신: the company letter's letterhead (its first line, above the 문서번호/수신/제목 header)
+    assert data == {"문서번호": "총무팀-2025-0123", "시행일자": "2025-03-04", "수신": "각 부서장",
+                    "발신": "한빛전자 주식회사", "제목": "출장비 지급 기준 변경 안내"}
     table = app.dataframe[0].value
     assert list(table["필드"]) == ["문서번호", "시행일자", "수신", "발신", "제목"]
     assert table["근거"][1] == "2025. 3. 4."  # the source as written, beside the normalised value
     assert table["위치"][1] and "–" in table["위치"][1]  # and its span
-    # no 발신 label and no letterhead: not the first organisation ("한빛전자 주식회사"), but 찾지 못함 and why
-    assert table["값"][3] == "찾지 못함" and table["이유"][3]
+    assert table["이유"][3] == "공문 머리: 머리" and table["근거"][3] == "한빛전자 주식회사"  # from the letterhead
     assert [d.proto.label for d in app.get("download_button")] == ["JSON 내려받기", "CSV 내려받기"]
 
 

@@ -1,0 +1,146 @@
+"""What a JSON Schema property asks for, and which words in a document name it (for `agents.rules`).
+
+`value_kind` reads a property's name, title and description as a kind of value (date, money, org…);
+`labels` lists the strings that name the field in a document, each with a strength; `anchor` says how
+strongly the labels around a value name it, `whole` whether a label match is a word of its own.
+"""
+from __future__ import annotations
+
+import re
+
+from agents.letterhead import ROLES, role_of
+from agents.lexicons import lexicon
+from agents.rule_values import PARTICLE, Found
+from agents.weights import WEIGHTS
+
+# ---------------------------------------------------------------- what a property asks for
+
+_KIND_WORDS = tuple(lexicon("field_kinds").items())  # first match wins: the more specific kinds come first
+_KIND_LABELS = lexicon("field_labels")  # generic labels of each kind ("금액", "성명")
+_ENGLISH = {english: korean for english, (korean, *_) in lexicon("english_labels").items()}
+NAME_WORDS = lexicon("field_names")
+
+
+def schema_type(prop: dict) -> tuple[str, dict]:
+    """The property's one non-null type and the sub-schema that carries it (anyOf [X, null] unwrapped)."""
+    for alternative in prop.get("anyOf", prop.get("oneOf", [])):
+        if alternative.get("type") not in (None, "null"):
+            return schema_type({**prop, **alternative, "anyOf": [], "oneOf": []})
+    kind = prop.get("type", "string")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    if "enum" in prop and "type" not in prop:
+        kind = "enum"
+    return kind, prop
+
+
+def value_kind(name: str, prop: dict, json_type: str) -> str:
+    if json_type == "boolean":
+        return "bool"
+    fmt = prop.get("format", "")
+    if fmt in ("date", "date-time"):
+        return "date"
+    if fmt in ("email", "idn-email", "uri", "url", "iri"):
+        return "email" if "email" in fmt else "url"
+    text = " ".join([name, prop.get("title", ""), prop.get("description", "")])
+    english = {w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", re.sub(r"([a-z])([A-Z])", r"\1 \2", text))}
+    if re.search(r"[가-힣](?:율|률)$", name):
+        return "percent"  # 수수료율, 영업이익률 (before "이익" makes it money)
+    for words in (name, text):  # the name first: "규정명" (규정 이름) is a title, not a person's 이름
+        for kind, keys in _KIND_WORDS:
+            # English keys are whole words ("tel" is not in "hotel"); Korean keys may sit inside a compound.
+            if any(k in english if k.isascii() else k in words for k in keys):
+                return kind
+    if name.lower().endswith(("_at", "_on", "_date")):
+        return "date"
+    if re.search(r"[가-힣](?:일|날)$", name) and not name.endswith(NAME_WORDS["not_date"]):
+        return "date"  # 계약일, 출시일, 시행일
+    if re.search(r"[가-힣]액$|[가-힣]비$|(?:보증|선급|지원|상|계약|잔|예치)금$", name) and not name.endswith(NAME_WORDS["not_money"]):
+        return "money"  # 지원액, 숙박비
+    return "number" if json_type in ("integer", "number") else "text"
+
+
+def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]:
+    """Strings that, written in a document before a value, say the value is this field's."""
+    labels: list[tuple[str, float]] = []
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)]
+    w = WEIGHTS
+    if re.search(r"[가-힣]", name):
+        labels.append((name, w.label_own_name))
+    elif words:
+        labels.append((" ".join(words), w.label_english))  # an English document's own label
+        if all(word in _ENGLISH for word in words):
+            labels.append(("".join(_ENGLISH[word] for word in words), w.label_own_name))
+    for text in (prop.get("title", ""), prop.get("description", "")):
+        if re.search(r"[가-힣]", text) and len(text) <= w.label_title_chars:
+            labels.append((re.sub(r"\s*\(.*?\)\s*", "", text), w.label_title))
+    if kiwi is not None:  # the name's own nouns, when the document words it differently
+        nouns = [t.form for t in kiwi.tokenize(name) if t.tag in ("NNG", "NNP") and len(t.form) >= 2]
+        labels += [(noun, w.label_noun) for noun in nouns if noun != name]
+    if re.fullmatch(r"[가-힣]{2,}[일액비율률자]", name):
+        labels.append((name[:-1], w.label_stem))  # 시행일 → "2025년 1월 1일부터 시행한다"
+    role = role_of(name, prop.get("title", ""))
+    if role:  # 수신자 is labelled "수신" too, 시행일자 "시행일"
+        labels += [(word, w.label_own_name) for word in ROLES[role] if re.search(r"[가-힣]", word) and word != name]
+    generic = _KIND_LABELS.get(kind, ())
+    if kind == "date" and not any(word in name for word in generic):
+        generic = ()  # "일시" (an event's time) does not name 신청기한 or 계약일; it names 일자, 거래일시
+    if role not in ("sender", "recipient", "via"):  # "기관명" names some organisation, not the 수신
+        labels += [(label, w.label_noun) for label in generic]
+    # one-character labels ("명", "일") occur inside every other word
+    return [(label, strength) for label, strength in labels if len(label.replace(" ", "")) >= 2]
+
+
+def label_pattern(label: str) -> re.Pattern:
+    # "신규채용인원" must also find "신규 채용 인원": any spacing between the label's characters.
+    return re.compile(r"\s*".join(re.escape(c) for c in label.replace(" ", "")), re.IGNORECASE)
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|다\.")  # a label in the previous sentence names something else
+
+
+def _names_another(gap: str) -> bool:
+    """Between a weak label (a noun of the field's name) and a value: the label is part of a compound
+    ("계약|기간: 2026. 1. 1."), or the value has a label of its own right before it ("선급금 1천만원")."""
+    if re.match(r"\s*[:：|]", gap):
+        return False  # "문의: 해오름시 … ☎ 031-…": the label opens a "label: value" span
+    if re.match(r"[가-힣]", gap) and not re.match(rf"(?:{PARTICLE})+(?![가-힣])", gap):  # "투자로는" is no compound
+        return True
+    words = re.findall(r"[가-힣]+", gap)
+    last = words[-1] if words else ""
+    return len(last) >= 2 and gap.rstrip().endswith(last) and not re.search(rf"(?:{PARTICLE})$", last)
+
+
+def anchor_of(found: Found, text: str, hits: list[tuple[int, int, float]]) -> float:
+    """How strongly a label next to the value names it: before it on its line ("계약금액: 1억 원"), on a
+    short line just above it ("1. 점검 일시" / next line), or right after it ("250원의 유류비")."""
+    w = WEIGHTS
+    best = 0.0
+    for start, end, strength in hits:
+        if end <= found.start:
+            gap = text[end:found.start]
+            if strength < w.label_title and _names_another(gap):
+                continue  # a part of the name ("계약" of 계약일) names another thing: "계약기간", "선급금 1천만원"
+            if len(gap) <= w.anchor_line_chars and "\n" not in gap and not _SENTENCE_END.search(gap):
+                best = max(best, strength * (1.0 - len(gap) / w.anchor_line_fade_chars))
+            elif gap.count("\n") == 1 and len(gap) <= w.anchor_above_chars:
+                best = max(best, w.anchor_above * strength)
+        elif start >= found.end:
+            gap = text[found.end:start]
+            if len(gap) <= w.anchor_after_chars and "\n" not in gap and not re.search(r"[.,|]", gap):
+                best = max(best, w.anchor_after * strength * (1.0 - len(gap) / w.anchor_after_fade_chars))
+    return best
+
+
+def whole(text: str, start: int, end: int, strength: float) -> bool:
+    """A label is a word, not the tail of a figure ("3학년" is no "학년" label); a noun of the field's name
+    is not a label inside another compound ("계약" in "총 계약금액" does not name 계약보증금)."""
+    if start and text[start - 1].isdigit():
+        return False
+    if strength > WEIGHTS.label_noun:
+        return True
+    before = text[start - 1] if start else " "
+    after = text[end:end + 1]
+    # a particle or 하다/되다 may follow ("신고하여야" still speaks of 신고); another noun may not
+    return not re.match(r"[가-힣]", before) and not (re.match(r"[가-힣]", after)
+                                                    and not re.match(rf"{PARTICLE}|[하한할해됩되된]", text[end:]))

@@ -1,0 +1,107 @@
+"""Extraction rules read a field from the place the document gives it, and leave it null otherwise:
+공문 접수 blanks, "수신자 참조", titles over two lines, "(경유)" lines, a 시행 cell read line by line,
+contract parties and dates, OCR'd receipts (bare figures, split names), weak labels that name another thing."""
+from __future__ import annotations
+
+from agents.contract_terms import closing_date, parties
+from agents.extractive import Passage
+from agents.letterhead import as_text, letterhead
+from agents.rules import extract_fields
+
+
+def _text(description: str, **extra) -> dict:
+    return {"type": ["string", "null"], "description": description, **extra}
+
+
+def _values(schema_props: dict, passages: list[Passage], kiwi=None) -> tuple[dict, dict]:
+    reasons: dict[str, str] = {}
+    fields = extract_fields({"type": "object", "properties": schema_props}, passages, kiwi, reasons=reasons)
+    return {k: (m.value if m else None) for k, m in fields.items()}, reasons
+
+
+# A plain-text 공문 as the TXT loader hands it over (indents dropped), written for this test.
+LETTER = [Passage(1, "경 상 남 도"),
+          Passage(2, "수신  수신자 참조\n(경유)  경상남도교육감\n제목  2026년 도민 안전체험관 운영 안내 및 단체\n"
+                     "체험 신청 요청"),
+          Passage(3, "1. 체험관을 다음과 같이 운영합니다.\n가. 일시: 2026. 3. 2.(월) ~ 12. 18.(금)\n"
+                     "2. 신청은 2026. 2. 20.까지 받습니다.  끝.\n경 상 남 도 지 사\n수신자  창원시장, 김해시장\n"
+                     "시행  안전정책과-3301 (2026. 2. 2.)        접수\n전화 055-211-0000")]
+
+
+def test_letter_places_and_blanks():
+    parts = {role: as_text(part) for role, part in letterhead(LETTER).items()}
+    assert parts["recipient"] == "창원시장, 김해시장"  # "수신자 참조": the 수신자 line under the 발신명의
+    assert parts["via"] == "경상남도교육감"
+    assert parts["title"] == "2026년 도민 안전체험관 운영 안내 및 단체 체험 신청 요청"  # one title over two lines
+    assert parts["doc_number"] == "안전정책과-3301" and parts["date"] == "2026-02-02"
+    assert parts["received_date"] == ""  # the 접수 place is there and empty
+    values, reasons = _values({"접수일자": _text("접수 일자", format="date"), "신청기한": _text("신청 기한", format="date"),
+                               "제목": _text("문서 제목")}, LETTER)
+    # not the 시행 date next to "접수", not the event's "일시" for a deadline
+    assert values["접수일자"] is None and "접수" in reasons["접수일자"]
+    assert values["신청기한"] is None and values["제목"].endswith("신청 요청")
+
+
+def test_a_received_letter_gives_its_received_date():
+    letter = [Passage(1, "수신 각 구청장\n제목 협조 요청\n시행 총무과-12 (2025. 7. 14.)   접수 인사과-990 (2025. 7. 15.)")]
+    assert as_text(letterhead(letter)["received_date"]) == "2025-07-15"
+
+
+def test_a_pdf_issue_cell_read_line_by_line_and_a_spaced_museum_letterhead():
+    letter = [Passage(1, "국 립 민 속 박 물 관\n수신: 문화체육관광부장관\n제목: 결과 보고"), Passage(2, "시행"),
+              Passage(3, "전시과-1042\n(2025. 8. 4.) 접수\n우 03045 서울특별시 종로구")]
+    parts = {role: as_text(part) for role, part in letterhead(letter).items()}
+    assert parts["sender"] == "국립민속박물관" and parts["doc_number"] == "전시과-1042"
+    assert parts["date"] == "2025-08-04" and parts["received_date"] == ""
+
+
+def test_a_company_letter_is_sent_by_the_company_on_its_first_line():
+    letter = [Passage(1, "주식회사 가람물산\n문서번호: 가람-2025-01\n수  신: 거래처 대표\n제  목: 단가 협의 요청")]
+    values, _ = _values({"발신": _text("발신 기관 (발신명의)"), "수신": _text("수신자")}, letter)
+    assert values == {"발신": "주식회사 가람물산", "수신": "거래처 대표"}
+
+
+CONTRACT = [Passage(1, '임차인 주식회사 새길(이하 "갑"이라 한다)과 임대인 박정호(이하 "을"이라 한다)는 다음과 같이 계약한다.\n'
+                       "제1조(계약기간) 계약기간: 2025. 5. 1. ~ 2026. 4. 30.\n"
+                       "제2조(선급금) 갑은 계약 체결 후 7일 이내에 선급금 1천만원을 을에게 지급한다.\n"
+                       "2025. 4. 20.\n갑  주식회사 새길  대표이사 한지민 (인)\n을  박정호 (인)")]
+
+
+def test_contract_parties_and_date_from_their_places():
+    assert [p.value for p in parties(CONTRACT)] == ["주식회사 새길", "박정호"]
+    assert closing_date(CONTRACT).value.iso() == "2025-04-20"
+    values, _ = _values({"당사자": {"type": "array", "items": {"type": "string"}},
+                         "계약일": _text("계약 체결일", format="date"),
+                         "선급금": {"type": ["integer", "null"]}, "계약보증금": {"type": ["integer", "null"]}}, CONTRACT)
+    # 계약일 is not the 계약기간's first day; 계약보증금 is not the 선급금 a "계약" three words earlier names
+    assert values == {"당사자": ["주식회사 새길", "박정호"], "계약일": "2025-04-20", "선급금": 10_000_000, "계약보증금": None}
+
+
+def test_receipt_figures_without_won_and_names_split_by_ocr():
+    slip = [Passage(1, "가맹점 명: 카페 하늘\n대표자: 서 민 지\n공급 가액 21,364\n부가세 2,136\n합계 금액 23,500\n"
+                       "공급 받는 자: 한빛초등학교 귀하\n승인 번호: 30012458")]
+    values, _ = _values({"상호": _text("가게 이름"), "대표자": _text("대표자"), "합계": {"type": ["integer", "null"]},
+                         "부가세": {"type": ["integer", "null"]}, "공급받는자": _text("공급받는자")}, slip)
+    assert values == {"상호": "카페 하늘", "대표자": "서민지", "합계": 23_500, "부가세": 2_136, "공급받는자": "한빛초등학교"}
+
+
+def test_one_weak_label_over_two_values_is_no_answer(kiwi):
+    invoice = [Passage(1, "공급자\n등록번호\n128-86-00000\n상호\n가나상사\n공급받는자\n상호\n다라시청")]
+    values, reasons = _values({"공급받는자 상호": _text("공급받는자 상호")}, invoice, kiwi)
+    assert values["공급받는자 상호"] in (None, "다라시청")  # never the supplier's name
+    rules = [Passage(1, "제4조 자기계발비는 연 120만원 한도에서 지원한다.\n제5조 건강검진비는 50만원 한도에서 지원한다.")]
+    values, reasons = _values({"교육비 한도": {"type": ["integer", "null"], "description": "지원 한도 (원)"}}, rules, kiwi)
+    assert values["교육비 한도"] is None and "똑같이" in reasons["교육비 한도"]  # "한도" follows both amounts
+
+
+def test_a_press_release_genre_line_is_not_its_title():
+    release = [Passage(1, "보 도 자 료\n보도 일시 2025. 11. 20.(목) 12:00\n소상공인 지원 확대")]
+    values, _ = _values({"제목": _text("보도자료 제목")}, release)
+    assert values["제목"] != "보 도 자 료"
+
+
+def test_a_value_ends_at_the_next_rendered_cell():
+    # ingest renders a table row's cells joined by " · ": never part of a value
+    row = [Passage(1, "담당부서: 미래전략과 · 담당과장: 장인숙(02-2110-2430) · 담 당 자: 용찬재 사무관")]
+    values, _ = _values({"담당부서": _text("담당 부서"), "담당과장": _text("담당 과장")}, row)
+    assert values == {"담당부서": "미래전략과", "담당과장": "장인숙"}
