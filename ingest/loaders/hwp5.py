@@ -21,8 +21,8 @@ from ingest.loaders.hwp5_records import (CTRL_HEADER, LIST_HEADER, PARA_HEADER, 
                                          PARA_TEXT, STYLE, TABLE,
                                          ByteBudget, ControlRef, Record, ctrl_id, inflate, para_text, read_records,
                                          record_tree)
-from ingest.loaders.hwp_blocks import (Cell, Item, OutlineTracker, PageCounter, as_body, on_page, one_line,
-                                      paragraph_role, table_item)
+from ingest.loaders.hwp_blocks import (Cell, Item, OutlineTracker, PageCounter, as_body, frame_items, on_page,
+                                      one_line, paragraph_role, table_item)
 from rag.model import BlockKind, ParsedDocument
 
 log = logging.getLogger(__name__)
@@ -195,6 +195,8 @@ class SectionReader:
                 cells.append((child, []))
             elif child.tag == PARA_HEADER:
                 (cells[-1][1] if cells else caption).append(child)
+        if len(cells) == 1:  # a frame round its content (frame_items)
+            return as_body(self.paragraphs(caption, depth)) + frame_items(self.paragraphs(cells[0][1], depth))
         grid = []
         for index, (header, paragraphs) in enumerate(cells):
             text = one_line(self.paragraphs(paragraphs, depth))

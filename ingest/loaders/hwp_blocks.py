@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ingest.structure_tables import Cell, render_table
 from rag.model import Block, BlockKind
 
-__all__ = ["Cell", "Item", "OutlineTracker", "PageCounter", "as_body", "one_line", "on_page", "paragraph_role", "table_item"]
+__all__ = ["Cell", "Item", "OutlineTracker", "PageCounter", "as_body", "frame_items", "one_line", "on_page", "paragraph_role", "table_item"]
 
 # Hangul's built-in heading styles are 개요 1..10 ("Outline N"); imported Word files bring 제목 N.
 _NUMBERED_HEADING_STYLE = re.compile(r"^(?:개요|제목|outline|heading)\s*(\d{1,2})$", re.IGNORECASE)
@@ -89,6 +89,12 @@ def as_body(items: list[Item], kind: BlockKind = "paragraph") -> list[Item]:
 def one_line(items: list[Item]) -> str:
     """The text of some blocks as one line (a table cell's content)."""
     return " ".join(" ".join(item.text.split()) for item in items if item.text.strip())
+
+
+def frame_items(items: list[Item]) -> list[Item]:
+    """The content of a one-cell table: a box drawn round paragraphs (a 공문's signature block, a 공고's
+    "< 모집 개요 >" box), not a grid, so its paragraphs and nested tables stay blocks of their own."""
+    return as_body(items)
 
 
 def table_item(cells: list[Cell]) -> Item | None:

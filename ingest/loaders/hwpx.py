@@ -14,8 +14,8 @@ from lxml import etree
 from ingest.archive import SafeZip
 from ingest.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument
 from ingest.loaders.base import LoadOptions
-from ingest.loaders.hwp_blocks import (Cell, Item, OutlineTracker, PageCounter, as_body, on_page, one_line,
-                                      paragraph_role, table_item)
+from ingest.loaders.hwp_blocks import (Cell, Item, OutlineTracker, PageCounter, as_body, frame_items, on_page,
+                                      one_line, paragraph_role, table_item)
 from ingest.xml_prolog import declares_dtd
 from rag.model import BlockKind, ParsedDocument
 
@@ -219,8 +219,12 @@ class _SectionReader:
         caption: list[Item] = []
         for element in _children(table, "caption"):
             caption.extend(as_body(self._lists(element, depth)))
+        rows = _children(table, "tr")
+        if len(rows) == 1 and len(_children(rows[0], "tc")) == 1:  # a frame round its content (frame_items)
+            cell = _children(rows[0], "tc")[0]
+            return caption + frame_items([i for s in _children(cell, "subList") for i in self.paragraphs(s, depth)])
         cells = []
-        for row_index, row in enumerate(_children(table, "tr")):
+        for row_index, row in enumerate(rows):
             for col_index, cell in enumerate(_children(row, "tc")):
                 text = one_line([i for s in _children(cell, "subList") for i in self.paragraphs(s, depth)])
                 address = cell.find("{*}cellAddr")
