@@ -51,6 +51,19 @@ class TableLayout:
     bottom_margin: int = 0  # space kept below the table
 
 
+def flow_layout(anchor_top: int, rows: tuple[int, ...], saved_height: int, body_height: int, *, offset: int,
+                from_paragraph: bool, margins: tuple[int, int], splits: bool, header_rows: int) -> TableLayout | None:
+    """The layout of a table in the text flow from what the file saved, or None when that says nothing.
+
+    The table's saved height is that of its part on the first page (less than its rows' sum when it
+    crosses a page end); taller than all its rows, its cells were stretched and their heights say nothing.
+    """
+    if not body_height or not rows or saved_height - sum(rows) > END_TOLERANCE * body_height:
+        return None
+    top = (anchor_top if from_paragraph else 0) + offset + margins[0]
+    return TableLayout(top, rows, body_height, splits, header_rows, margins[1])
+
+
 def row_heights(cells: Sequence[tuple[Cell, int]]) -> tuple[int, ...]:
     """Each row's height from (cell, saved cell height): the tallest one-row cell, else a merged cell's share."""
     rows = max((c.row + c.row_span for c, _ in cells), default=0)

@@ -16,7 +16,7 @@ from ingest.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument
 from ingest.loaders.base import LoadOptions
 from ingest.loaders.hwp_blocks import (Cell, Item, OutlineTracker, PageCounter, as_body, frame_items, on_page,
                                       one_line, paragraph_role, table_item, table_items)
-from ingest.loaders.hwp_table_pages import END_TOLERANCE, TableLayout, next_line_top, row_heights
+from ingest.loaders.hwp_table_pages import TableLayout, flow_layout, next_line_top, row_heights
 from ingest.xml_prolog import declares_dtd
 from rag.model import BlockKind, ParsedDocument
 
@@ -250,18 +250,14 @@ class _SectionReader:
     def _layout(self, table, depth: int, heights, header_rows: int) -> TableLayout | None:
         """Where a table laid out in the text flow of a body paragraph sits (hwp_table_pages), or None."""
         pos = table.find("{*}pos")
-        if depth != 1 or self._anchor is None or not self.body_height or pos is None or pos.get("treatAsChar") != "0":
+        if depth != 1 or self._anchor is None or pos is None or pos.get("treatAsChar") != "0":
             return None
-        rows = row_heights(heights)
-        # The table's saved height is that of its part on the first page (less than its rows' sum when
-        # it crosses a page end); taller than all its rows, its cells were stretched and say nothing.
-        if _int(table.find("{*}sz"), "height", 0) - sum(rows) > END_TOLERANCE * self.body_height:
-            return None
-        offset = _int(pos, "vertOffset", 0)
         margin = table.find("{*}outMargin")
-        top = (self._anchor[1] if pos.get("vertRelTo", "PARA") == "PARA" else 0) + offset + _int(margin, "top", 0)
-        return TableLayout(top, rows, self.body_height, table.get("pageBreak") != "NONE",
-                           header_rows if table.get("repeatHeader") == "1" else 0, _int(margin, "bottom", 0))
+        return flow_layout(self._anchor[1], row_heights(heights), _int(table.find("{*}sz"), "height", 0), self.body_height,
+                           offset=_int(pos, "vertOffset", 0), from_paragraph=pos.get("vertRelTo", "PARA") == "PARA",
+                           margins=(_int(margin, "top", 0), _int(margin, "bottom", 0)),
+                           splits=table.get("pageBreak") != "NONE",
+                           header_rows=header_rows if table.get("repeatHeader") == "1" else 0)
 
 
 def _run_children(run) -> list:
@@ -293,8 +289,9 @@ def _body_height(section) -> int:
     margin = page.find("{*}margin") if page is not None else None
     if page is None or margin is None:
         return 0
-    # landscape="NARROWLY" turns the sheet: its width is then the page's height
-    height = _int(page, "width" if page.get("landscape") == "NARROWLY" else "height", 0)
+    if page.get("landscape") == "NARROWLY":  # a turned sheet (HWP 5's 넓게): which side is up is not checked
+        return 0
+    height = _int(page, "height", 0)
     return max(0, height - sum(_int(margin, side, 0) for side in ("top", "bottom", "header", "footer")))
 
 

@@ -123,3 +123,59 @@ def test_pdf_table_rows_on_the_next_page_carry_that_page(table_pdf):
             if f"항목{i}" in block.text:
                 page_of[i] = block.page
     assert page_of == {1: 1, 2: 1, 3: 1, 4: 1, 5: 2, 6: 2, 7: 2, 8: 2}
+
+
+# --- HWP 5: the same geometry from CTRL_HEADER, TABLE, LIST_HEADER and PAGE_DEF records -------------
+
+def _hwp_section(next_at: int, page_break: int = 2) -> bytes:
+    import struct
+
+    from ingest.loaders.hwp5_records import (CTRL_HEADER, LIST_HEADER, PAGE_DEF, PARA_HEADER, PARA_LINE_SEG,
+                                             PARA_TEXT, TABLE)
+    from tests.ingest.test_hwp5 import chars, control, record, text
+
+    def para(level: int, body: bytes, vertpos: int | None = None) -> bytes:
+        header = struct.pack("<IIHBBHHHI", len(body) // 2, 0, 0, 0, 0, 1, 0, 1, 0)
+        seg = b"" if vertpos is None else record(PARA_LINE_SEG, level + 1,
+                                                   struct.pack("<9i", 0, vertpos, 1000, 1000, 850, 600, 0, 42520, 0))
+        return record(PARA_HEADER, level, header) + record(PARA_TEXT, level + 1, body) + seg
+
+    # A4, margins top 5669 / bottom 2834, no header or footer: a 75685-unit text area (as Hangul saves it)
+    page_def = struct.pack("<10I", 59528, 84188, 5669, 5669, 5669, 2834, 0, 0, 0, 0)
+    stream = (para(0, control(2, "secd") + text("머리말") + chars(13), 0)
+              + record(CTRL_HEADER, 1, b"dces" + b"\0" * 32) + record(PAGE_DEF, 2, page_def))
+    stream += para(0, text("표 앞") + control(11, "tbl ") + chars(13), 60000)
+    # object attributes: in the text flow (bit 0 clear), placed from the paragraph (bits 3-4 = 2)
+    stream += record(CTRL_HEADER, 1, b" lbt" + struct.pack("<Iiiiii4H", 2 << 3, 0, 0, 40000, 15685, 0, 0, 0, 0, 0)
+                     + b"\0" * 8)
+    stream += record(TABLE, 2, struct.pack("<IHH", page_break, len(ROWS), 2) + b"\0" * 20)
+    for r, row in enumerate(ROWS):
+        for c, value in enumerate(row):
+            stream += record(LIST_HEADER, 2, struct.pack("<iI4HII", 1, 0, c, r, 1, 1, 20000, 3000) + b"\0" * 10)
+            stream += para(2, text(value) + chars(13))
+    return stream + para(0, text("표 뒤") + chars(13), next_at)
+
+
+def _hwp_items(stream: bytes):
+    from ingest.loaders import hwp5
+    from ingest.loaders.base import LoadOptions
+    from ingest.loaders.hwp5_records import read_records, record_tree
+
+    records = record_tree(read_records(stream, "t.hwp", "Section0")).children
+    assert hwp5._body_height(records) == 75685
+    reader = hwp5.SectionReader("t.hwp", hwp5.Styles(), LoadOptions(), hwp5._body_height(records))
+    return reader.paragraphs(records, 0), reader.pages.page
+
+
+def test_hwp5_rows_after_a_page_end_carry_the_next_page():
+    # Header and four rows fit from 60000 to 75000; rows 5-10 fill page 2 to 6 x 3000 = 18000 (HWP 5's
+    # 제목 줄 bit is not read, so nothing is repeated), where the next paragraph's line was saved.
+    items, pages = _hwp_items(_hwp_section(18000))
+    tables = [i for i in items if i.kind == "table"]
+    assert [(t.page, t.text.splitlines()[0]) for t in tables] == [(1, "구분: 내용"), (2, "항목5: 값5")]
+    assert next(i for i in items if i.text == "표 뒤").page == 2 and pages == 2
+
+
+def test_hwp5_an_unconfirmed_layout_keeps_one_table_block():
+    items, pages = _hwp_items(_hwp_section(61600))
+    assert [i.page for i in items if i.kind == "table"] == [1] and pages == 1
