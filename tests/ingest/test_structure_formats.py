@@ -67,8 +67,8 @@ def test_hwp5_regulation():
     _check(structure.apply(ParsedDocument("규정.hwp", "hwp", tuple(outline.blocks), page_count=1)))
 
 
-@pytest.fixture(scope="module")
-def regulation_pdf() -> bytes:
+def regulation_pdf_bytes() -> bytes:
+    """The regulation as a two-page PDF (제2장 and its 제12조 open page 2); skips without the Korean font."""
     if not NANUM.exists():
         pytest.skip("NanumGothic font not installed (apt install fonts-nanum) - cannot draw Korean text")
     from reportlab.pdfbase import pdfmetrics
@@ -78,13 +78,18 @@ def regulation_pdf() -> bytes:
     pdfmetrics.registerFont(TTFont("NanumGothic", str(NANUM)))
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf)
-    for page in (REGULATION[:5], REGULATION[5:]):  # 제2장 (and 제12조) open page 2
+    for page in (REGULATION[:5], REGULATION[5:]):
         pdf.setFont("NanumGothic", 11)
         for i, line in enumerate(page):
             pdf.drawString(72, 760 - 40 * i, line)
         pdf.showPage()
     pdf.save()
     return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def regulation_pdf() -> bytes:
+    return regulation_pdf_bytes()
 
 
 def test_pdf_regulation_citation_names_article_and_page(regulation_pdf, kiwi):
