@@ -34,11 +34,17 @@ class Item:
     page: int | None = None  # page within its section (PageCounter), 1-based
 
 
+# A line that starts higher than the one before and this much further right is in the next column of
+# the same page; less is an indent (basicsReport.hwp's 차례 page starts 2125 units in, and Hangul's own
+# page count in its summary, 6, holds only if that counts as a new page).
+COLUMN_SHIFT = 10_000  # HWPUNIT, 3.5 cm: a third of an A4 text area's width
+
+
 class PageCounter:
     """Pages of one section from the layout Hangul saved with it (HWP 5 PARA_LINE_SEG, HWPX hp:lineseg).
 
     Each line segment records its vertical position on the page; a body paragraph whose lines start
-    higher than the previous line (and not in a column further right) has moved to a new page. An
+    higher than the previous line (and not in a column further right, COLUMN_SHIFT) has moved to a new page. An
     explicit page break on the paragraph counts too. Only the section's own paragraphs count: lines
     inside table cells and text boxes are positioned within their cell.
     """
@@ -69,7 +75,7 @@ class PageCounter:
             self._last = None
         start = None
         for vertical, horizontal in lines:
-            if self._last is not None and vertical < self._last[0] and horizontal <= self._last[1]:
+            if self._last is not None and vertical < self._last[0] and horizontal < self._last[1] + COLUMN_SHIFT:
                 self.page += 1
             self._last = (vertical, horizontal)
             if start is None:

@@ -236,3 +236,12 @@ def test_docx_outline_headings_survive_when_there_is_no_legal_structure():
     document.save(buffer)
     doc = load(buffer.getvalue(), "d.docx")
     assert doc.blocks[-1].heading_path == ("개요",)
+
+
+def test_an_indented_first_line_is_a_new_page_and_a_far_right_one_a_new_column():
+    from ingest.loaders.hwp_blocks import PageCounter
+
+    pages = PageCounter()
+    starts = [pages.paragraph(False, lines) for lines in ([(0, 0)], [(64000, 0)], [(0, 2125)], [(30000, 0)],
+                                                          [(0, 24000)])]
+    assert starts == [1, 1, 2, 2, 2]  # an indent of 2125 is not a column; a jump of 24000 to the right is
