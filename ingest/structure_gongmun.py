@@ -30,11 +30,9 @@ _OFFICE = re.compile(r"^(?:[가-힣○◯]{1,20}(?:특별자치시|특별자치�
 _SEAL = re.compile(r"\s*[(\[]?\s*(?:직\s*인\s*생\s*략|직\s*인|인)\s*[)\]]?\s*$")
 _NOTICE = re.compile(r"^[가-힣○◯ ]{2,30}?(?:공고|고시)\s*제\s*\d{4}\s*-\s*\d+\s*호$")
 _DATE_LINE = re.compile(r"^\d{4}\s*[.년]\s*\d{1,2}\s*[.월]\s*\d{1,2}\s*[.일]?\s*\.?$")
+_SENTENCE_END = re.compile(r"(?:다|요|음|함|임)\s*[.。]?$")  # a sentence, not a field: "…정리한다."
 _FIELD_KINDS = ("paragraph", "list", "heading", "annex", "note", "table", "form")
 MAX_FIELD_CHARS = 300
-
-
-_SENTENCE_END = re.compile(r"(?:다|요|음|함|임)\s*[.。]?$")
 
 
 def field_name(line: str) -> str | None:
@@ -85,9 +83,12 @@ def _split(block: Block, starts, alone) -> list[Block]:
     return [dataclasses.replace(block, text="\n".join(part), rows=None) for part in out]
 
 
+def _starts_part(line: str) -> bool:
+    return field_name(line) is not None or is_office_holder(line)
+
+
 def _letter(blocks: list[Block]) -> list[Block] | None:
     """The blocks of a 공문 with its fields labelled, or None when it is not one."""
-    starts = lambda line: field_name(line) is not None or is_office_holder(line)  # noqa: E731
     cut: list[Block] = []
     for block in blocks:
         if block.kind not in _FIELD_KINDS or len(block.text) > 20 * MAX_FIELD_CHARS:
@@ -95,9 +96,8 @@ def _letter(blocks: list[Block]) -> list[Block] | None:
             continue
         text = "\n".join(_cut_midline(line) if len(line) <= MAX_FIELD_CHARS else line for line in block.text.split("\n"))
         # a field in a table is its row: the rows under it are other matter (address, telephone)
-        alone = (lambda line: is_office_holder(line) or field_name(line) is not None) \
-            if block.kind in ("table", "form") else is_office_holder
-        cut.extend(_split(dataclasses.replace(block, text=text), starts, alone))
+        alone = _starts_part if block.kind in ("table", "form") else is_office_holder
+        cut.extend(_split(dataclasses.replace(block, text=text), _starts_part, alone))
     found = {field_name(b.text.split("\n")[0]) for b in cut if b.kind in _FIELD_KINDS}
     if len(found & CORE) < 2:
         return None
@@ -119,19 +119,19 @@ def _letter(blocks: list[Block]) -> list[Block] | None:
 
 def _notice(blocks: list[Block]) -> list[Block] | None:
     """A 공고's number, date and 기관장 as labelled blocks, or None when no block is a 공고 number."""
-    if not any(b.kind in ("paragraph", "heading") and _NOTICE.match(b.text.strip()) for b in blocks[:12]):
+    single = [b.kind in ("paragraph", "heading") and "\n" not in b.text.strip() for b in blocks]
+    number = next((i for i, b in enumerate(blocks[:12]) if single[i] and _NOTICE.match(b.text.strip())), None)
+    if number is None:
         return None
     out = list(blocks)
-    for i, block in enumerate(out):
-        if block.kind not in ("paragraph", "heading") or "\n" in block.text.strip():
-            continue
-        if _NOTICE.match(block.text.strip()):
-            out[i] = dataclasses.replace(block, kind="label", label="문서번호")
-        elif is_office_holder(block.text):
-            out[i] = dataclasses.replace(block, kind="label", label="발신명의")
-            before = out[i - 1] if i else None
-            if before is not None and before.kind == "paragraph" and _DATE_LINE.match(before.text.strip()):
-                out[i - 1] = dataclasses.replace(before, kind="label", label="시행일자")
+    out[number] = dataclasses.replace(out[number], kind="label", label="문서번호")
+    # the first office holder after the number signs the notice; the date stands on the line above it
+    head = next((i for i in range(number + 1, len(out)) if single[i] and is_office_holder(out[i].text)), None)
+    if head is not None:
+        out[head] = dataclasses.replace(out[head], kind="label", label="발신명의")
+        before = out[head - 1]
+        if before.kind == "paragraph" and _DATE_LINE.match(before.text.strip()):
+            out[head - 1] = dataclasses.replace(before, kind="label", label="시행일자")
     return out
 
 

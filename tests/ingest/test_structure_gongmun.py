@@ -71,9 +71,11 @@ def test_docx_gongmun_signature_with_seal_and_fields_in_paragraphs():
 
 
 def test_gonggo_number_date_and_head_of_office():
-    source = "○○시 공고 제2025-12호\n\n○○시 청년 창업 지원사업 공고\n\n지원 대상은 관내 청년입니다.\n\n2025년 3월 2일\n\n○ ○ 시 장"
-    labels = _labels(load(source.encode(), "공고.txt"))
-    assert labels == {"문서번호": "○○시 공고 제2025-12호", "시행일자": "2025년 3월 2일", "발신명의": "○ ○ 시 장"}
+    source = ("○○시 공고 제2025-12호\n\n○○시 청년 창업 지원사업 공고\n\n지원 대상은 관내 청년입니다.\n\n2025년 3월 2일\n\n"
+              "○ ○ 시 장\n\n[붙임] 추천서 양식\n\n○○구청장")
+    doc = load(source.encode(), "공고.txt")
+    assert _labels(doc) == {"문서번호": "○○시 공고 제2025-12호", "시행일자": "2025년 3월 2일", "발신명의": "○ ○ 시 장"}
+    assert doc.blocks[-1].kind != "label"  # a later office holder (in the annex) does not sign the notice
 
 
 def test_a_report_that_mentions_fields_in_passing_has_no_labels():
