@@ -348,6 +348,6 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
             tree = record_tree(records(stream))
             reader = SectionReader(name, styles, options, _body_height(tree.children))
             outline.add(reader.paragraphs(tree.children, 0) + reader.notes, page=first_page)
-            first_page += reader.pages.page
+            first_page += reader.pages.pages
             log.debug("hwp %s: %s read, %d blocks so far", name, stream, len(outline.blocks))
     return ParsedDocument(name=name, format="hwp", blocks=tuple(outline.blocks), page_count=first_page - 1)

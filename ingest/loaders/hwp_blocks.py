@@ -59,6 +59,11 @@ class PageCounter:
         """A table above, laid out over pages (hwp_table_pages), ends on `page` at `vertical`."""
         self._table_end = (page, vertical, tolerance)
 
+    @property
+    def pages(self) -> int:
+        """Pages of the section so far, a table that ends it on a later page included."""
+        return max(self.page, self._table_end[0] if self._table_end else 0)
+
     def paragraph(self, page_break: bool, lines: list[tuple[int, int]]) -> int:
         """The page this paragraph starts on; `lines` are its line segments' (vertpos, horzpos)."""
         if self._table_end is not None and lines:

@@ -317,5 +317,5 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
         section = package.xml(member)
         reader = _SectionReader(name, styles, options, _body_height(section))
         outline.add(reader.paragraphs(section, 0) + reader.notes, page=first_page)
-        first_page += reader.pages.page
+        first_page += reader.pages.pages
     return ParsedDocument(name=name, format="hwpx", blocks=tuple(outline.blocks), page_count=first_page - 1)

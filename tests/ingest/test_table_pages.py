@@ -179,3 +179,11 @@ def test_hwp5_rows_after_a_page_end_carry_the_next_page():
 def test_hwp5_an_unconfirmed_layout_keeps_one_table_block():
     items, pages = _hwp_items(_hwp_section(61600))
     assert [i.page for i in items if i.kind == "table"] == [1] and pages == 1
+
+
+def test_hwpx_a_table_that_ends_its_section_on_the_next_page_counts_that_page():
+    table = _table(ROWS, 3000, 75685 - 60000)
+    body = SEC_PR + (f'<hp:p paraPrIDRef="0" styleIDRef="0"><hp:run charPrIDRef="0"><hp:t>표 앞</hp:t>{table}</hp:run>'
+                     f'{_line(60000)}</hp:p>')
+    doc = load(make_hwpx({"section0": _section(body)}), "표.hwpx")
+    assert [b.page for b in doc.blocks if b.kind == "table"] == [1, 2] and doc.page_count == 2
