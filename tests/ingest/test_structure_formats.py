@@ -102,3 +102,21 @@ def test_pdf_regulation_citation_names_article_and_page(regulation_pdf, kiwi):
     assert annex.heading_path == ("[별지 제1호서식]",) and annex.page == 2
     chunk = next(c for c in KoreanSplitter(kiwi).split(doc) if "제12조(대부한도)" in c.text)
     assert citation_label("규정.pdf", chunk.heading_path, chunk.page) == "규정.pdf › 제12조(대부한도) ① · 2쪽"
+
+
+def test_a_one_cell_table_is_a_frame_whose_paragraphs_and_nested_table_stay_blocks():
+    """HWP 5 records of a box drawn round two paragraphs and a two-row table (a 공고's "< 모집 개요 >")."""
+    stream = para(0, control(11, "tbl ") + chars(13)) + record(CTRL_HEADER, 1, b" lbt" + b"\0" * 40)
+    stream += record(TABLE, 2, struct.pack("<IHH", 0, 1, 1) + b"\0" * 20)
+    stream += record(LIST_HEADER, 2, struct.pack("<iI4H", 3, 0, 0, 0, 1, 1) + b"\0" * 18)
+    stream += para(2, text("< 모집 개요 >") + chars(13)) + para(2, text("◇ 모집인원 : 약 70명") + chars(13))
+    stream += para(2, control(11, "tbl ") + chars(13)) + record(CTRL_HEADER, 3, b" lbt" + b"\0" * 40)
+    stream += record(TABLE, 4, struct.pack("<IHH", 0, 2, 2) + b"\0" * 20)
+    for r, row in enumerate((("모집기간", "6. 19. ~ 6. 25."), ("문의", "044-201-8147"))):
+        for c, value in enumerate(row):
+            stream += record(LIST_HEADER, 4, struct.pack("<iI4H", 1, 0, c, r, 1, 1) + b"\0" * 18)
+            stream += para(4, text(value) + chars(13))
+    reader = hwp5.SectionReader("공고.hwp", hwp5.Styles(), LoadOptions())
+    items = reader.paragraphs(record_tree(read_records(stream, "공고.hwp", "Section0")).children, 0)
+    assert [(i.kind, i.text) for i in items] == [("paragraph", "< 모집 개요 >"), ("paragraph", "◇ 모집인원 : 약 70명"),
+                                                 ("table", "모집기간: 6. 19. ~ 6. 25.\n문의: 044-201-8147")]
