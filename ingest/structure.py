@@ -5,8 +5,8 @@ Runs on every loader's output (HWP, HWPX, PDF, DOCX, text…), after normalisati
   hierarchy, 편/장/절/관 › 제N조(제목) › ①항 › 1.호 › 가.목, with 부칙 and 별표/별지/서식 as top-level
   parts; the splitter starts a chunk at each article and cuts a long one at its 항;
 - matter after a 별지/별표/서식/부록 marker is `annex`; ※ and 주) lines are `note`;
-- a 공문 (two or more header fields: 수신, 경유, 제목, 시행, 접수…) has each field as a `label` block
-  with `Block.label` naming the field.
+- a 공문 or 공고 has its header and footer fields (수신, 경유, 제목, 시행, 접수, 발신명의…) as `label`
+  blocks (ingest.structure_gongmun).
 A block that holds several structural lines is cut at those newlines, so the document text is unchanged.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
+from ingest import structure_gongmun
 from rag.model import Block, ParsedDocument, is_soft_heading
 
 _N = r"\d+"
@@ -33,11 +34,6 @@ _ANNEX_WORD = r"(?:별\s*지|별\s*표|부\s*록|서\s*식)"
 ANNEX_BRACKETED = re.compile(rf"[\[【]\s*((?:{_ANNEX_WORD}|붙\s*임)[^\]】\n]{{0,24}})[\]】]")
 ANNEX_BARE = re.compile(rf"^■?\s*({_ANNEX_WORD}\s*제?\s*\d+\s*호?\s*(?:서\s*식)?)(?=\s|$|\()")
 NOTE = re.compile(r"^(※|\*\s|주\)|주\s*:|비고\s*[:：]?\s)")
-# 공문 header and footer fields; 발신명의 is the line that ends in 장 (서울특별시장) and is not a field.
-GONGMUN_FIELDS = ("수신자", "수신", "경유", "참조", "제목", "시행", "접수", "발신", "문서번호", "시행일자")
-_FIELD = re.compile(r"^\(?\s*(수\s*신\s*자|수\s*신|경\s*유|참\s*조|제\s*목|시\s*행\s*일\s*자|시\s*행|접\s*수|"
-                    r"발\s*신|문\s*서\s*번\s*호)\s*\)?\s*(?:[:：·]\s*|\s+|$)")
-_GONGMUN_CORE = {"수신", "제목", "시행", "경유"}
 SOFT = (PARAGRAPH, ITEM, SUBITEM)  # path levels under an article: they never start a chunk on their own
 _PROSE_KINDS = ("paragraph", "list", "heading", "annex", "note")
 
@@ -45,15 +41,6 @@ _PROSE_KINDS = ("paragraph", "list", "heading", "annex", "note")
 def is_soft(title: str) -> bool:
     """True for a 항/호/목 level of a heading path (①, 1., 가.): finer than an article."""
     return is_soft_heading(title)
-
-
-def field_name(line: str) -> str | None:
-    """The 공문 header field a line starts with (수신, 제목, 시행…), spaces removed."""
-    match = _FIELD.match(line.strip())
-    if not match:
-        return None
-    name = re.sub(r"\s+", "", match.group(1))
-    return "수신" if name == "수신자" else name
 
 
 def annex_marker(text: str, anywhere: bool = False) -> str | None:
@@ -199,21 +186,6 @@ def _notes(blocks: list[Block]) -> list[Block]:
             else b for b in blocks]
 
 
-def _gongmun(blocks: list[Block]) -> list[Block]:
-    """A 공문's header and footer fields as `label` blocks; left as they are unless the document is one."""
-    cut = _lines(blocks, lambda line: field_name(line) is not None, tables=True)
-    found = {field_name(line) for b in cut for line in b.text.split("\n")[:1]} - {None}
-    if len(found & _GONGMUN_CORE) < 2:
-        return blocks
-    out = []
-    for block in cut:
-        name = field_name(block.text.split("\n")[0])
-        if name is not None and block.kind in _PROSE_KINDS + ("table", "form") and len(block.text) <= 300:
-            block = dataclasses.replace(block, kind="label", label=name, rows=None)
-        out.append(block)
-    return out
-
-
 def apply(doc: ParsedDocument) -> ParsedDocument:
     """The document with structural kinds, heading paths and 공문 fields; its text is unchanged."""
     blocks = list(doc.blocks)
@@ -221,5 +193,5 @@ def apply(doc: ParsedDocument) -> ParsedDocument:
         blocks = _regulation_paths(_lines(blocks, _structural))
     else:
         blocks = _annexes_and_notes(blocks)
-    blocks = _gongmun(_notes(blocks))
+    blocks = structure_gongmun.apply(_notes(blocks))
     return dataclasses.replace(doc, blocks=tuple(blocks))

@@ -117,4 +117,23 @@ def _row_line(row: list[Cell], joiner: str) -> str:
     texts = [c.text for c in row]
     if len(texts) >= 2 and len(texts) % 2 == 0 and all(_is_label(t) for t in texts[0::2]):
         return _PAIR.join(f"{label}: {value}" if value else label for label, value in zip(texts[0::2], texts[1::2]))
-    return joiner.join(t for t in texts if t)
+    return _join([t for t in texts if t], joiner)
+
+
+_OPENING, _CLOSING = "([{<「『〈《", ")]}>」』〉》"
+
+
+def _join(texts: list[str], joiner: str) -> str:
+    """Cells joined by `joiner`, except that a cell of only an opening bracket holds on to the cell after
+    it and a closing bracket to the one before ("시행 · ( · 2025. 10. 24. · )" reads "(2025. 10. 24.)"),
+    and brackets left empty ("접수 ( )": a blank to fill in) emit nothing."""
+    parts: list[str] = []
+    glue = False
+    for text in texts:
+        if parts and (glue or (len(text) == 1 and text in _CLOSING)):
+            parts[-1] += text
+        else:
+            parts.append(text)
+        glue = len(text) == 1 and text in _OPENING
+    parts = [re.sub(r"[(\[{<「『〈《][)\]}>」』〉》]", "", p).strip() for p in parts]
+    return joiner.join(p for p in parts if p)

@@ -18,11 +18,12 @@ from ingest.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument, 
 from ingest.loaders.base import LoadOptions
 from ingest.loaders.hwp5_crypto import decrypt_view_text
 from ingest.loaders.hwp5_records import (CTRL_HEADER, LIST_HEADER, PARA_HEADER, PARA_LINE_SEG, PARA_SHAPE,
-                                         PARA_TEXT, STYLE, TABLE,
+                                         PAGE_DEF, PARA_TEXT, STYLE, TABLE,
                                          ByteBudget, ControlRef, Record, ctrl_id, inflate, para_text, read_records,
                                          record_tree)
-from ingest.loaders.hwp_blocks import (Cell, Item, OutlineTracker, PageCounter, as_body, on_page, one_line,
-                                      paragraph_role, table_item)
+from ingest.loaders.hwp_blocks import (Cell, Item, OutlineTracker, PageCounter, as_body, frame_items, on_page,
+                                      one_line, paragraph_role, table_item, table_items)
+from ingest.loaders.hwp_table_pages import TableLayout, flow_layout, next_line_top, row_heights
 from rag.model import BlockKind, ParsedDocument
 
 log = logging.getLogger(__name__)
@@ -95,26 +96,30 @@ def parse_styles(records: list[Record]) -> Styles:
 class SectionReader:
     """Walks one section's record tree into items; footnotes and endnotes wait in `notes`."""
 
-    def __init__(self, name: str, styles: Styles, options: LoadOptions) -> None:
+    def __init__(self, name: str, styles: Styles, options: LoadOptions, body_height: int = 0) -> None:
         self.name = name
         self.styles = styles
         self.options = options
         self.notes: list[Item] = []
         self.pages = PageCounter()
+        self.body_height = body_height  # the page's text area (HWPUNIT), 0 when not known
+        # (page, vertical position) of the body paragraph being read, and the first line after it
+        self._anchor: tuple[int, int, int | None] | None = None
 
     def paragraphs(self, records: list[Record], depth: int) -> list[Item]:
         if depth > MAX_NESTING:
             raise CorruptDocument(self.name, f"objects are nested more than {MAX_NESTING} deep")
         items: list[Item] = []
-        for record in records:
-            if record.tag != PARA_HEADER:
-                continue
+        body = [r for r in records if r.tag == PARA_HEADER]
+        for index, record in enumerate(body):
             if depth > 0:
                 items.extend(self._paragraph(record, depth))
                 continue
             # A body paragraph: its page from PARA_LINE_SEG and the page-break bit of PARA_HEADER.
-            page_break = len(record.payload) >= 12 and bool(record.payload[11] & _PAGE_BREAK)
-            page = self.pages.paragraph(page_break, _line_positions(record))
+            lines = _line_positions(record)
+            page = self.pages.paragraph(_page_break(record), lines)
+            self._anchor = (page, lines[0][0], next_line_top(
+                (_page_break(r), _line_positions(r)) for r in body[index + 1:])) if lines else None
             notes = len(self.notes)
             items.extend(on_page(self._paragraph(record, depth), page))
             self.notes[notes:] = on_page(self.notes[notes:], page)
@@ -195,17 +200,44 @@ class SectionReader:
                 cells.append((child, []))
             elif child.tag == PARA_HEADER:
                 (cells[-1][1] if cells else caption).append(child)
-        grid = []
+        if len(cells) == 1:  # a frame round its content (frame_items)
+            return as_body(self.paragraphs(caption, depth)) + frame_items(self.paragraphs(cells[0][1], depth))
+        grid, heights = [], []
         for index, (header, paragraphs) in enumerate(cells):
             text = one_line(self.paragraphs(paragraphs, depth))
             if len(header.payload) >= 16:  # LIST_HEADER (8 bytes) then col, row, col span, row span
                 col, row, col_span, row_span = struct.unpack_from("<4H", header.payload, 8)
                 grid.append(Cell(row, col, text, row_span, col_span))
+                if len(header.payload) >= 24:  # then the cell's width and height
+                    heights.append((grid[-1], struct.unpack_from("<I", header.payload, 20)[0]))
             else:
                 grid.append(Cell(0, index, text))
-        table = table_item(grid)
         items = as_body(self.paragraphs(caption, depth))
+        layout = self._layout(control, depth, heights) if len(heights) == len(grid) else None
+        if layout is not None:
+            return items + table_items(grid, layout, self.pages, self._anchor[0], self._anchor[2])
+        table = table_item(grid)
         return items + ([table] if table else [])
+
+    def _layout(self, control: Record, depth: int, heights) -> TableLayout | None:
+        """Where a table laid out in the text flow of a body paragraph sits (hwp_table_pages), or None.
+
+        CTRL_HEADER of a table (spec 표 69, 70): object attributes (bit 0 글자처럼 취급, bits 3-4
+        vertical reference: 2 = paragraph), vertical offset, width, height, then outer margins; TABLE
+        (표 74, 75): attributes, bits 0-1 쪽 경계에서 나눔 (0 나누지 않음). HWP 5 keeps which rows are
+        제목 줄 in a cell attribute not read here, so no header rows are repeated in the layout.
+        """
+        payload = control.payload
+        table = control.first(TABLE)
+        if depth != 1 or self._anchor is None or len(payload) < 36 or table is None or len(table.payload) < 4:
+            return None
+        attributes, offset, _, _, height = struct.unpack_from("<Iiiii", payload, 4)
+        if attributes & 1:
+            return None
+        margins = struct.unpack_from("<2H", payload, 32)  # top, bottom (after left, right)
+        return flow_layout(self._anchor[1], row_heights(heights), height, self.body_height, offset=offset,
+                           from_paragraph=(attributes >> 3) & 3 == 2, margins=margins,
+                           splits=struct.unpack_from("<I", table.payload, 0)[0] & 3 != 0, header_rows=0)
 
 
 class _Controls:
@@ -224,6 +256,24 @@ class _Controls:
     def left_over(self) -> list[Record]:
         unused = {id(c) for queue in self._pending.values() for c in queue}
         return [c for c in self._all if id(c) in unused]
+
+
+def _page_break(para: Record) -> bool:
+    return len(para.payload) >= 12 and bool(para.payload[11] & _PAGE_BREAK)
+
+
+def _body_height(records: list[Record]) -> int:
+    """The text area's height from the section's PAGE_DEF (spec 표 131): paper less margins, header, footer."""
+    stack = list(records)
+    while stack:
+        record = stack.pop(0)
+        if record.tag == PAGE_DEF and len(record.payload) >= 40:
+            _, height, _, _, top, bottom, header, footer, _, attributes = struct.unpack_from("<10I", record.payload, 0)
+            if attributes & 1:  # 넓게 (landscape): which side is up is not checked
+                return 0
+            return max(0, height - top - bottom - header - footer)
+        stack[:0] = record.children
+    return 0
 
 
 def _line_positions(para: Record) -> list[tuple[int, int]]:
@@ -295,9 +345,9 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
         first_page = 1
         for stream in streams:
             # A section starts on a new page; its pages come from its layout records (PageCounter).
-            reader = SectionReader(name, styles, options)
             tree = record_tree(records(stream))
+            reader = SectionReader(name, styles, options, _body_height(tree.children))
             outline.add(reader.paragraphs(tree.children, 0) + reader.notes, page=first_page)
-            first_page += reader.pages.page
+            first_page += reader.pages.pages
             log.debug("hwp %s: %s read, %d blocks so far", name, stream, len(outline.blocks))
     return ParsedDocument(name=name, format="hwp", blocks=tuple(outline.blocks), page_count=first_page - 1)

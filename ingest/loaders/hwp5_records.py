@@ -24,6 +24,7 @@ PARA_TEXT = HWPTAG_BEGIN + 51
 PARA_LINE_SEG = HWPTAG_BEGIN + 53
 CTRL_HEADER = HWPTAG_BEGIN + 55
 LIST_HEADER = HWPTAG_BEGIN + 56
+PAGE_DEF = HWPTAG_BEGIN + 57
 TABLE = HWPTAG_BEGIN + 61
 
 # PARA_TEXT control characters (spec table 6). "Char" controls take one WCHAR; "inline" and

@@ -14,8 +14,9 @@ from lxml import etree
 from ingest.archive import SafeZip
 from ingest.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument
 from ingest.loaders.base import LoadOptions
-from ingest.loaders.hwp_blocks import (Cell, Item, OutlineTracker, PageCounter, as_body, on_page, one_line,
-                                      paragraph_role, table_item)
+from ingest.loaders.hwp_blocks import (Cell, Item, OutlineTracker, PageCounter, as_body, frame_items, on_page,
+                                      one_line, paragraph_role, table_item, table_items)
+from ingest.loaders.hwp_table_pages import TableLayout, flow_layout, next_line_top, row_heights
 from ingest.xml_prolog import declares_dtd
 from rag.model import BlockKind, ParsedDocument
 
@@ -136,23 +137,30 @@ def _t_text(t) -> str:
 class _SectionReader:
     """Walks one section's XML into items; footnotes and endnotes wait in `notes`."""
 
-    def __init__(self, name: str, styles: _Styles, options: LoadOptions) -> None:
+    def __init__(self, name: str, styles: _Styles, options: LoadOptions, body_height: int = 0) -> None:
         self.name = name
         self.styles = styles
         self.options = options
         self.notes: list[Item] = []
         self.pages = PageCounter()
+        self.body_height = body_height  # the page's text area (HWPUNIT), 0 when the section does not say
+        # (page, vertpos) of the body paragraph being read, and the first vertpos after it (next_line_top)
+        self._anchor: tuple[int, int, int | None] | None = None
 
     def paragraphs(self, parent, depth: int) -> list[Item]:
         if depth > MAX_NESTING:
             raise CorruptDocument(self.name, f"objects are nested more than {MAX_NESTING} deep")
         items: list[Item] = []
-        for paragraph in _children(parent, "p"):
+        body = _children(parent, "p")
+        for index, paragraph in enumerate(body):
             if depth > 0:
                 items.extend(self._paragraph(paragraph, depth))
                 continue
             # A body paragraph: its page from hp:linesegarray and pageBreak; notes it holds start there too.
-            page = self.pages.paragraph(paragraph.get("pageBreak") == "1", _line_positions(paragraph))
+            lines = _line_positions(paragraph)
+            page = self.pages.paragraph(paragraph.get("pageBreak") == "1", lines)
+            self._anchor = (page, lines[0][0], next_line_top(
+                (p.get("pageBreak") == "1", _line_positions(p)) for p in body[index + 1:])) if lines else None
             notes = len(self.notes)
             items.extend(on_page(self._paragraph(paragraph, depth), page))
             self.notes[notes:] = on_page(self.notes[notes:], page)
@@ -219,8 +227,12 @@ class _SectionReader:
         caption: list[Item] = []
         for element in _children(table, "caption"):
             caption.extend(as_body(self._lists(element, depth)))
-        cells = []
-        for row_index, row in enumerate(_children(table, "tr")):
+        rows = _children(table, "tr")
+        if len(rows) == 1 and len(_children(rows[0], "tc")) == 1:  # a frame round its content (frame_items)
+            cell = _children(rows[0], "tc")[0]
+            return caption + frame_items([i for s in _children(cell, "subList") for i in self.paragraphs(s, depth)])
+        cells, heights, header_rows = [], [], None
+        for row_index, row in enumerate(rows):
             for col_index, cell in enumerate(_children(row, "tc")):
                 text = one_line([i for s in _children(cell, "subList") for i in self.paragraphs(s, depth)])
                 address = cell.find("{*}cellAddr")
@@ -228,8 +240,24 @@ class _SectionReader:
                 row_at = _int(address, "rowAddr", row_index)
                 col_at = _int(address, "colAddr", col_index)
                 cells.append(Cell(row_at, col_at, text, _int(span, "rowSpan", 1), _int(span, "colSpan", 1)))
-        grid = table_item(cells)
-        return caption + ([grid] if grid else [])
+                heights.append((cells[-1], _int(cell.find("{*}cellSz"), "height", 0)))
+                if cell.get("header") != "1" and header_rows is None:
+                    header_rows = row_at  # header rows: the leading rows whose cells are all 제목 셀
+        layout = self._layout(table, depth, heights, header_rows or 0)
+        return caption + (table_items(cells, layout, self.pages, self._anchor[0], self._anchor[2]) if layout else
+                          [grid] if (grid := table_item(cells)) else [])
+
+    def _layout(self, table, depth: int, heights, header_rows: int) -> TableLayout | None:
+        """Where a table laid out in the text flow of a body paragraph sits (hwp_table_pages), or None."""
+        pos = table.find("{*}pos")
+        if depth != 1 or self._anchor is None or pos is None or pos.get("treatAsChar") != "0":
+            return None
+        margin = table.find("{*}outMargin")
+        return flow_layout(self._anchor[1], row_heights(heights), _int(table.find("{*}sz"), "height", 0), self.body_height,
+                           offset=_int(pos, "vertOffset", 0), from_paragraph=pos.get("vertRelTo", "PARA") == "PARA",
+                           margins=(_int(margin, "top", 0), _int(margin, "bottom", 0)),
+                           splits=table.get("pageBreak") != "NONE",
+                           header_rows=header_rows if table.get("repeatHeader") == "1" else 0)
 
 
 def _run_children(run) -> list:
@@ -255,6 +283,18 @@ def _line_positions(paragraph) -> list[tuple[int, int]]:
     return positions
 
 
+def _body_height(section) -> int:
+    """The text area's height of the section's pages (hp:pagePr less its margins), 0 when not given."""
+    page = next(section.iter("{*}pagePr"), None)
+    margin = page.find("{*}margin") if page is not None else None
+    if page is None or margin is None:
+        return 0
+    if page.get("landscape") == "NARROWLY":  # a turned sheet (HWP 5's 넓게): which side is up is not checked
+        return 0
+    height = _int(page, "height", 0)
+    return max(0, height - sum(_int(margin, side, 0) for side in ("top", "bottom", "header", "footer")))
+
+
 def _int(element, attribute: str, default: int) -> int:
     value = element.get(attribute, "") if element is not None else ""
     return int(value) if value.isdigit() else default
@@ -274,7 +314,8 @@ def load(data: bytes, name: str, options: LoadOptions) -> ParsedDocument:
     first_page = 1
     for member in sections:
         # A section starts on a new page; its pages come from its layout records (PageCounter).
-        reader = _SectionReader(name, styles, options)
-        outline.add(reader.paragraphs(package.xml(member), 0) + reader.notes, page=first_page)
-        first_page += reader.pages.page
+        section = package.xml(member)
+        reader = _SectionReader(name, styles, options, _body_height(section))
+        outline.add(reader.paragraphs(section, 0) + reader.notes, page=first_page)
+        first_page += reader.pages.pages
     return ParsedDocument(name=name, format="hwpx", blocks=tuple(outline.blocks), page_count=first_page - 1)

@@ -3,6 +3,7 @@ structure on hand-built streams, and broken or hostile input."""
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import re
 import struct
@@ -346,3 +347,15 @@ def test_truncated_hwp_is_corrupt(shared_data, relative):
 def test_not_an_ole_file_is_corrupt():
     with pytest.raises(CorruptDocument, match="OLE2"):
         hwp5.load(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "tiny.hwp", LoadOptions())
+
+
+@pytest.mark.shared_data
+def test_basics_report_pages_match_the_count_hangul_saved_in_its_summary(shared_data):
+    """basicsReport.hwp's HwpSummaryInformation holds Hangul's page count (PIDSI_PAGECOUNT, 14) at its last
+    save: 6. Its 차례 page starts with an indented line, which must count as a new page, not a column."""
+    data = _read(shared_data, "docs_hwpjs_hahnlee/basicsReport.hwp")
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        saved = ole.getproperties("\x05HwpSummaryInformation")[14]
+    doc = load(data, "basicsReport.hwp")
+    assert doc.page_count == saved == 6
+    assert next(b for b in doc.blocks if b.text.strip() == "차 례").page == 3

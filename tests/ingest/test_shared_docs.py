@@ -86,3 +86,15 @@ def test_tab_separated_pdf_is_repaired(ingested):
     doc = kb.document("korean-text-with-tables.pdf")
     assert all("\t" not in b.text for b in kb.store.blocks(doc.id))
     assert "무이자할부, 다이어트할부" in stored_text(kb, "korean-text-with-tables.pdf")
+
+
+# Four or more cell separators with nothing between them: the residue of empty table cells (issue 15).
+EMPTY_CELLS = re.compile(r"(?:[|,·]\s+){4,}")
+
+
+def test_no_stored_line_has_a_run_of_empty_cell_separators(ingested):
+    manifest, kb, _ = ingested
+    residue = [(entry["path"], line) for entry in manifest
+               for block in kb.store.blocks(kb.document(entry["path"].rsplit("/", 1)[-1]).id)
+               for line in block.text.splitlines() if EMPTY_CELLS.search(line)]
+    assert residue == []

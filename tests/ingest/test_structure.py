@@ -189,22 +189,6 @@ def test_a_document_that_only_cites_articles_is_not_a_regulation():
     assert all(b.heading_path == () for b in doc.blocks)
 
 
-# --- 공문 -------------------------------------------------------------------------------------------
-
-def test_gongmun_header_fields_are_labelled_blocks():
-    source = ("서울특별시\n수신 국토교통부장관(도심주택공급협력과장)\n(경유)\n제목 소규모주택정비사업 추진실적 제출\n\n"
-              "1. 관련 공문에 따라 추진실적을 제출합니다.\n\n"
-              "서울특별시장\n시행 전략주택공급과-13666 (2025. 10. 24.) 접수 ( )")
-    doc = load(source.encode(), "공문.txt")
-    assert doc.text == source.replace("\n\n", "\n")  # blank lines end paragraphs; the rest is kept
-    labels = {b.label: b.text for b in doc.blocks if b.kind == "label"}
-    assert labels["수신"] == "수신 국토교통부장관(도심주택공급협력과장)"
-    assert labels["제목"] == "제목 소규모주택정비사업 추진실적 제출"
-    assert "경유" in labels and labels["시행"].startswith("시행 전략주택공급과-13666")
-    body = next(b for b in doc.blocks if b.text.startswith("1. 관련"))
-    assert body.kind != "label"
-
-
 # --- pages from layout records -----------------------------------------------------------------------
 
 def _hwpx_p(text_: str, vertpos: list[int], page_break: bool = False) -> str:
@@ -252,3 +236,12 @@ def test_docx_outline_headings_survive_when_there_is_no_legal_structure():
     document.save(buffer)
     doc = load(buffer.getvalue(), "d.docx")
     assert doc.blocks[-1].heading_path == ("개요",)
+
+
+def test_an_indented_first_line_is_a_new_page_and_a_far_right_one_a_new_column():
+    from ingest.loaders.hwp_blocks import PageCounter
+
+    pages = PageCounter()
+    starts = [pages.paragraph(False, lines) for lines in ([(0, 0)], [(64000, 0)], [(0, 2125)], [(30000, 0)],
+                                                          [(0, 24000)])]
+    assert starts == [1, 1, 2, 2, 2]  # an indent of 2125 is not a column; a jump of 24000 to the right is
