@@ -12,7 +12,8 @@ from agents.contract_terms import closing_date, parties
 from agents.extractive import Passage
 from agents.letterhead import Part, letterhead, role_of
 from agents.lexicons import alternation, lexicon
-from agents.rule_labels import NAME_WORDS, anchor_of, label_pattern, labels_of, schema_type, value_kind, whole
+from agents.rule_labels import (NAME_WORDS, anchor_of, label_pattern, labels_of, schema_type, split_compound,
+                                value_kind, whole)
 from agents.rule_values import (FREE_KINDS, Found, find, in_column, labelled_values, line_at, rendered_row,
                                 table_column, typed)
 from agents.weights import WEIGHTS
@@ -63,7 +64,7 @@ def _from_letterhead(name: str, prop: dict, item_type: str, passages: list[Passa
 
 
 def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[str, Part] | None = None,
-           why: list[str] | None = None) -> FieldMatch | None:
+           why: list[str] | None = None, others: set[str] = frozenset()) -> FieldMatch | None:
     why = why if why is not None else []
     json_type, prop = schema_type(prop)
     if json_type in ("object", "null"):
@@ -85,11 +86,14 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     if kind == "number":  # a bare figure is anything: only the field's own name or description labels it
         labels = [(pattern, strength) for pattern, strength in labels if strength >= WEIGHTS.label_number_floor]
     hits = [[(m.start(), m.end(), strength) for pattern, strength in labels for m in pattern.finditer(passage.text)
-             if whole(passage.text, m.start(), m.end(), strength)] for passage in passages]
+             if whole(passage.text, m.start(), m.end(), strength)
+             and not split_compound(passage.text, m.start(), m.end(), strength, others)] for passage in passages]
     scored: list[tuple[float, int, Found, object]] = []  # (anchor, order, found, typed value)
 
     def add(found: Found, anchor: float, found_kind: str) -> None:
         value = typed(found_kind, found, passages[found.passage].text, item_type, item)
+        if kind in ("person", "text") and isinstance(value, str):
+            value = re.sub(r"\s*\((?:서명|인|날인|印|직인\s?생략)\)$", "", value)  # "최 윤 서 (서명)": a seal mark
         if kind == "person" and isinstance(value, str) and _SPLIT_NAME.fullmatch(value):
             value = value.replace(" ", "")  # "장 은 비", "윤 재 호": a name OCR or letter-spacing split
         if kind in ("person", "text") and isinstance(value, str):
@@ -145,9 +149,10 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 # one data row: the cell is the value; many rows: weak, mostly for arrays
                 for cell in cells:
                     add(cell, strength * _table_share(cells), "text")
-    if kind == "title" and passages and passages[0].text.strip():
+    named = kind == "text" and re.fullmatch(r"([가-힣]{2,})명", name)  # 협약명: the 협약서's title line
+    if (kind == "title" or named) and passages and passages[0].text.strip():
         start, end = _first_line(passages[0].text)
-        if re.sub(r"\s", "", passages[0].text[start:end]) in _GENRES:
+        if _no_title(passages[0].text[start:end]) or (named and named.group(1) not in passages[0].text[start:end]):
             return _choose(scored, kind, is_array, prop, passages, why)  # "보 도 자 료" names the genre
         # the first line is where a document's title lives: as good as a label, below a real "제목:" one
         add(Found(0, start, end, passages[0].text[start:end]), _LABELLED, "text")
@@ -157,6 +162,16 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
 # a Korean name of 2-4 syllables written with spaces between them ("노 경숙", "장 은 비")
 _SPLIT_NAME = re.compile(r"[가-힣]{1,2}(?: [가-힣]{1,2}){1,3}")
 _GENRES = frozenset(lexicon("document_words")["genre_heading"])
+
+
+def _no_title(line: str) -> bool:
+    """A first line that is a genre ("보 도 자 료", "서울 마포구 보도자료") or the sender's letterhead
+    ("한국생활안전공단"), not what the document is about."""
+    bare = re.sub(r"\s", "", line)
+    genre = next((g for g in _GENRES if bare.endswith(g)), None)
+    if bare in _GENRES or (genre and len(line.split()) <= 4):
+        return True
+    return " " not in line.strip() and any(f.end - f.start == len(bare) for f in find("org", bare, 0))
 
 
 # A title line that ends in one of these goes on: "생산·수입 중단 보고대상 의료기기 및" / "보고 방법 …(안)".
@@ -252,7 +267,8 @@ def extract_fields(schema: dict, passages: list[Passage], kiwi=None,
     out = {}
     for name, prop in schema.get("properties", {}).items():
         why: list[str] = []
-        out[name] = _field(name, _resolve(prop, defs), passages, kiwi, header, why)
+        others = {re.sub(r"\s", "", other) for other in schema["properties"] if other != name}
+        out[name] = _field(name, _resolve(prop, defs), passages, kiwi, header, why, others)
         if out[name] is None:
             out[name] = _from_contract(name, _resolve(prop, defs), passages, why)
         if out[name] is None and reasons is not None:

@@ -41,7 +41,8 @@ def _money_pattern(not_won: tuple[str, ...]) -> re.Pattern:
         rf"(?<![\d.,])({_FIGURE})\s?원(?!{after})"
         # a Hangul-numeral amount needs a boundary (or 금) before it: "연구원", "사원" are not 9원 and 4원
         rf"|(?:(?<![가-힣(])|(?<=금))({_HANGUL_FIGURE})\s?원(?!{after})"  # "금사천오백만원정"
-        rf"|(?:₩|\\)\s?({NUMBER})(?![\d,])"
+        # Tesseract reads ₩ as "\\" or "W" ("W1,474,000"): a W only right before a grouped figure
+        rf"|(?:₩|\\|(?<![A-Za-z0-9])W(?=\d{{1,3}},\d{{3}}))\s?({NUMBER})(?![\d,])"
         rf"|(?<![\d.,])({NUMBER})\s?KRW\b", re.I)
 
 
