@@ -106,7 +106,9 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
         if role == "sender" and isinstance(value, str) and " " in value.strip() and _signer(value.strip()):
             body = _signer(value.strip())  # "발신: 한국생활안전공단 이사장": the 기관, not its head
             value, end = (body, start + len(body)) if value.startswith(body) else (value, end)
-        elif role == "title" and isinstance(value, str) and _SPACED.match(value.strip()):
+        if role == "sender" and isinstance(value, str):  # "서울특별시마포구" (letters spaced out): two names
+            value = re.sub(r"^([가-힣]+?(?:특별시|광역시|특별자치시|특별자치도|도))(?=[가-힣]{1,4}[시군구]$)", r"\1 ", value)
+        if role == "title" and isinstance(value, str) and _SPACED.match(value.strip()):
             value = value.replace(" ", "")  # "인 사 발 령": a heading's letters spaced out
         if value and (replace or role not in parts or parts[role].value == ""):
             parts[role] = Part(role, value, p, start, end, label)

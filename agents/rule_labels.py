@@ -98,7 +98,8 @@ def label_pattern(label: str) -> re.Pattern:
     return re.compile(r"\s*".join(re.escape(c) for c in label.replace(" ", "")), re.IGNORECASE)
 
 
-_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|다\.")  # a label in the previous sentence names something else
+# a label in the previous sentence (or headline phrase: "… 감면 … 총 3억") names something else
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|다\.|…")
 
 
 def _names_another(gap: str) -> bool:

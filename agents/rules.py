@@ -94,6 +94,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         value = typed(found_kind, found, passages[found.passage].text, item_type, item)
         if kind in ("person", "text") and isinstance(value, str):
             value = re.sub(r"\s*\((?:서명|인|날인|印|직인\s?생략)\)$", "", value)  # "최 윤 서 (서명)": a seal mark
+        if kind == "person" and isinstance(value, str) and _TITLED_NAME.search(value):
+            value = _TITLED_NAME.search(value).group(1)  # "… 도시공감연구소 선임연구위원 정다은": the name
         if kind == "person" and isinstance(value, str) and _SPLIT_NAME.fullmatch(value):
             value = value.replace(" ", "")  # "장 은 비", "윤 재 호": a name OCR or letter-spacing split
         if kind in ("person", "text") and isinstance(value, str):
@@ -121,11 +123,22 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         for found in find(kind, text, p):
             if kind == "number" and people and not text.startswith("명", found.end):
                 continue  # a head count is written "45명"
+            if kind == "money" and _CHANGE.match(text, found.end):
+                continue  # "올해보다 1억 원 늘어난 3억 원": a difference, not the amount
             # a value in a table cell under the field's header is labelled by that header
             column = max((a for c, a in cells if c.start <= found.start and found.end <= c.end), default=0.0)
             # In a rendered row every header sits beside every value: only the named cell labels it.
             add(found, column if rendered_row(line_at(text, found.start)) else
                 max(anchor_of(found, text, hits[p]), column), kind)
+    event = kind == "date" and re.fullmatch(r"([가-힣]{2,6})(?:일|일자|일시|날짜)", name.replace(" ", ""))
+    if event and not _DEADLINE.fullmatch(name.replace(" ", "")):
+        for p, passage in enumerate(passages):
+            for found in _announced(event.group(1), passage.text, p):
+                add(found, _LABELLED, kind)
+    if kind == "date" and _DEADLINE.fullmatch(name.replace(" ", "")):
+        for p, passage in enumerate(passages):
+            for found, _ in _by_when(_DEADLINE.fullmatch(name.replace(" ", "")).group(1), passage.text, p):
+                add(found, _LABELLED, kind)
     if kind == "money":
         strong = [[h for h in hit if h[2] >= WEIGHTS.label_number_floor] for hit in hits]
         for p, passage in enumerate(passages):
@@ -159,6 +172,56 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     return _choose(scored, kind, is_array, prop, passages, why)
 
 
+_CHANGE = re.compile(r"\s*(?:이|가|을|를)?\s*(?:늘어난|늘어|늘린|증가한|증액된|줄어든|줄어|줄인|감소한|감액된|많은|적은|인상된|인하된)")
+# 제출기한, 신청 마감일: the date by which something is to be done
+_DEADLINE = re.compile(r"([가-힣]{2,4})(?:기한|마감일?|시한)")
+_UNTIL = re.compile(r"\s*(?:\([^)\n]{1,4}\))?\s*(?:(?:오전|오후)?\s*\d{1,2}\s*(?::\s*\d{2}|시)\s*)?까지")
+
+
+def _by_when(act: str, text: str, p: int) -> list[tuple[Found, str]]:
+    """"…를 2025. 9. 19.(금)까지 … 제출하여 주시기 바랍니다": the dates a sentence sets as the deadline of the
+    act a field names (제출기한 → 제출), the act's word in the same sentence."""
+    out = []
+    for found in find("date", text, p):
+        until = _UNTIL.match(text, found.end)
+        if until is None:
+            continue
+        begin = max(text.rfind(". ", 0, found.start), text.rfind("다.", 0, found.start), -1) + 1
+        stop = min((i for i in (text.find("다.", until.end()), text.find("\n\n", until.end())) if i >= 0),
+                   default=len(text))
+        if act in text[begin:stop]:
+            out.append((found, act))
+    return out
+
+
+# "X을 다음과 같이 실시하오니 … / 가. 일시: 2025. 11. 5.": the date an announced event's list gives it
+_AS_FOLLOWS = re.compile(r"다음과\s*같이")
+_WHEN_ITEM = re.compile(r"^\s*(?:[가-하]\.|[-○·◦]|\d+\))?\s*(?:일\s?시|일\s?자|날\s?짜)\s*[:：]\s*")
+
+
+def _announced(event: str, text: str, p: int) -> list[Found]:
+    out: list[Found] = []
+    for m in _AS_FOLLOWS.finditer(text):
+        begin = max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start())) + 1
+        line_start = text.find("\n", m.end()) + 1
+        if event not in text[begin:line_start or len(text)]:
+            continue  # the sentence announcing the list names the event (교육일 → "…교육을 다음과 같이")
+        while 0 < line_start < len(text):
+            line_end = text.find("\n", line_start) % (len(text) + 1)
+            line = text[line_start:line_end]
+            if re.match(r"\s*\d+\.\s", line):
+                break  # the next numbered paragraph ends the list
+            item = _WHEN_ITEM.match(line)
+            if item:
+                out += [f for f in find("date", text, p) if f.start == line_start + item.end()]
+                break
+            line_start = line_end + 1
+    return out
+
+
+# a name after a job title at the end of a labelled line
+_TITLED_NAME = re.compile(r"(?:위원|연구원|교수|박사|팀장|과장|대리|주무관|사무관|주임|부장|실장|차장|이사|소장|국장|선임|책임)"
+                          r"\s+([가-힣]{2,4})$")
 # a Korean name of 2-4 syllables written with spaces between them ("노 경숙", "장 은 비")
 _SPLIT_NAME = re.compile(r"[가-힣]{1,2}(?: [가-힣]{1,2}){1,3}")
 _GENRES = frozenset(lexicon("document_words")["genre_heading"])
