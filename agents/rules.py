@@ -90,6 +90,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
              and not split_compound(passage.text, m.start(), m.end(), strength, others)] for passage in passages]
     scored: list[tuple[float, int, Found, object]] = []  # (anchor, order, found, typed value)
 
+    placed: dict[tuple[int, int], str] = {}  # values read from a sentence's place, and what placed them
+
     def add(found: Found, anchor: float, found_kind: str) -> None:
         value = typed(found_kind, found, passages[found.passage].text, item_type, item)
         if kind in ("person", "text") and isinstance(value, str):
@@ -134,10 +136,12 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     if event and not _DEADLINE.fullmatch(name.replace(" ", "")):
         for p, passage in enumerate(passages):
             for found in _announced(event.group(1), passage.text, p):
+                placed[(p, found.start)] = "'다음과 같이' 목록의 일시"
                 add(found, _LABELLED, kind)
     if kind == "date" and _DEADLINE.fullmatch(name.replace(" ", "")):
         for p, passage in enumerate(passages):
-            for found, _ in _by_when(_DEADLINE.fullmatch(name.replace(" ", "")).group(1), passage.text, p):
+            for found, act in _by_when(_DEADLINE.fullmatch(name.replace(" ", "")).group(1), passage.text, p):
+                placed[(p, found.start)] = f"'…까지 {act}' 문장"
                 add(found, _LABELLED, kind)
     if kind == "money":
         strong = [[h for h in hit if h[2] >= WEIGHTS.label_number_floor] for hit in hits]
@@ -169,7 +173,7 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             return _choose(scored, kind, is_array, prop, passages, why)  # "보 도 자 료" names the genre
         # the first line is where a document's title lives: as good as a label, below a real "제목:" one
         add(Found(0, start, end, passages[0].text[start:end]), _LABELLED, "text")
-    return _choose(scored, kind, is_array, prop, passages, why)
+    return _choose(scored, kind, is_array, prop, passages, why, placed)
 
 
 _CHANGE = re.compile(r"\s*(?:이|가|을|를)?\s*(?:늘어난|늘어|늘린|증가한|증액된|줄어든|줄어|줄인|감소한|감액된|많은|적은|인상된|인하된)")
@@ -261,7 +265,7 @@ def _table_share(cells: list[Found]) -> float:
 
 
 def _choose(scored, kind: str, is_array: bool, prop: dict, passages: list[Passage],
-            why: list[str]) -> FieldMatch | None:
+            why: list[str], placed: dict[tuple[int, int], str] | None = None) -> FieldMatch | None:
     if not scored:
         why.append("문서에 이 항목을 가리키는 라벨도, 같은 종류의 값도 없음")
         return None
@@ -301,6 +305,7 @@ def _choose(scored, kind: str, is_array: bool, prop: dict, passages: list[Passag
     label = _label_before(text, found.start)
     first = found.passage == 0 and found.start == len(text) - len(text.lstrip())
     how = f"라벨 '{label}'" if label else "문서 첫 줄 (제목 자리)" if first else "라벨 (윗줄)"
+    how = (placed or {}).get((found.passage, found.start), how)
     return FieldMatch(value, passages[found.passage].chunk_id, found.start, found.end, labelled=True, how=how)
 
 

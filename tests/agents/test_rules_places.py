@@ -26,6 +26,8 @@ def test_a_deadline_is_the_date_a_sentence_sets_for_the_act_the_field_names(kiwi
             "3. 행사는 2025. 10. 2.(목)에 열립니다.")
     got = _values(_props(제출기한=DATE, 회신기한=DATE), text, kiwi=kiwi)
     assert got == {"제출기한": "2025-09-19", "회신기한": None}  # nothing is to be 회신 by a date: no guess
+    fields = extract_fields(_props(제출기한=DATE), [Passage(1, text)], kiwi)
+    assert "까지 제출" in fields["제출기한"].how  # the result says which sentence set it
 
 
 def test_an_announced_event_takes_the_date_of_its_list(kiwi):
