@@ -13,7 +13,13 @@ from agents.extractive import Passage
 from ingest.numbers import KoreanDate, find_dates
 
 # X(이하 "갑"이라 한다), X(이하 '을'이라 함), X (이하 “병”이라 칭한다)
-_DEFINED = re.compile(r"\(\s*이하\s*[\"'“‘]?\s*(갑|을|병|정)\s*[\"'”’]?\s*(?:이?라|라고)\s*(?:칭\s?)?(?:한다|함)\s*\)")
+# X(이하 "발주기관"이라 한다): a quoted role of the party's own ("발주기관", "연구기관", "회사"), never
+# the contract itself ("본 계약", "용역")
+_DEFINED = re.compile(r"\(\s*이하\s*(?:[\"'“‘]?\s*(갑|을|병|정)\s*[\"'”’]?|[\"'“‘]\s*([가-힣]{1,6})\s*[\"'”’])"
+                      r"\s*(?:이?라|라고)\s*(?:칭\s?)?(?:한다|함)\s*\)")
+_NOT_PARTY = re.compile(r"계약|협약|용역|사업|규정|법|물품|업무|과업|공사$|연구$")
+# words that stand before a name as part of it: 서울특별시 (마포구), 한빛대학교 (산학협력단), 사단법인 (…)
+_NAME_HEAD = re.compile(r"(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|[도시군])|[가-힣]+대학교|[가-힣]*법인)$")
 # the lines right under the contract's date: the parties' signature block
 _SIGNATURE = re.compile(r"^\s*(?:[\"“]?[갑을병][\"”]?(?:\s|\(|:|$)|구분|상호|대표|주소|발주|수급|계약\s?상대)")
 
@@ -39,12 +45,20 @@ def parties(passages: list[Passage]) -> list[Placed]:
     for p, passage in enumerate(passages):
         text = passage.text
         for m in _DEFINED.finditer(text):
+            if m.group(2) and _NOT_PARTY.search(m.group(2)):
+                continue
             before = text[:m.start()].rstrip()
             # the word before the formula, with its company word ("주식회사 한결건설", "대성레미콘 주식회사")
             word = _NAMED.search(before)
             if word is None:
                 continue
             start = word.start()
+            for _ in range(2):  # "서울특별시 마포구", "사단법인 도시공감연구소"
+                head = re.search(r"(\S+)\s$", before[:start])
+                if head is None or not _NAME_HEAD.search(head.group(1)) or _NAME_HEAD.search(before[start:]) is None \
+                        and not re.search(r"[구군시]$|산학협력단$|연구소$|연구원$|재단$|협회$", before[start:]):
+                    break
+                start = head.start(1)
             name = before[start:]
             if name and name not in seen:
                 seen.add(name)

@@ -43,6 +43,17 @@ _NOTICE = re.compile(r"^\s*(?P<org>[가-힣 ]{2,30}?)\s*(?:공고|고시|훈령|
                      r"(?P<number>제\s*\d{4}\s*-\s*\d+\s*호)")
 _DOC_NUMBER = re.compile(r"^[가-힣A-Za-z0-9·]+(?:\s?-\s?\d+)+$")
 _SPACED = re.compile(r"^(?:[가-힣]\s){2,}[가-힣]$")  # "서 울 특 별 시": letterhead letters spaced out
+# the head's title a 발신명의 ends with ("한국생활안전공단 이사장"): the sender is the body before it
+_HEADS = ("대표이사", "이사장", "위원장", "원장", "총장", "사장", "회장", "청장", "장")
+
+
+def _signer(name: str) -> str:
+    """The 기관 of a 발신명의 ("한국생활안전공단이사장" → 한국생활안전공단, "한국소비자원장" → 한국소비자원); ""."""
+    for head in _HEADS:
+        body = name[:-len(head)].rstrip() if name.endswith(head) else ""
+        if body and _ORG_END.search(body):
+            return body
+    return ""
 # "수신  수신자 참조": the recipients are listed on the "수신자" line under the 발신명의
 _SEE_LIST = re.compile(r"수신(?:자|처)\s*참조")
 # "접수  교육청소년과-8812 (2025. 9. 9.)" after the 시행 part; a bare "접수" is the receiving office's blank
@@ -92,6 +103,13 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
     parts: dict[str, Part] = {}
 
     def put(role: str, value, p: int, start: int, end: int, label: str, replace: bool = False) -> None:
+        if role == "sender" and isinstance(value, str) and " " in value.strip() and _signer(value.strip()):
+            body = _signer(value.strip())  # "발신: 한국생활안전공단 이사장": the 기관, not its head
+            value, end = (body, start + len(body)) if value.startswith(body) else (value, end)
+        if role == "sender" and isinstance(value, str):  # "서울특별시마포구" (letters spaced out): two names
+            value = re.sub(r"^([가-힣]+?(?:특별시|광역시|특별자치시|특별자치도|도))(?=[가-힣]{1,4}[시군구]$)", r"\1 ", value)
+        if role == "title" and isinstance(value, str) and _SPACED.match(value.strip()):
+            value = value.replace(" ", "")  # "인 사 발 령": a heading's letters spaced out
         if value and (replace or role not in parts or parts[role].value == ""):
             parts[role] = Part(role, value, p, start, end, label)
 
@@ -198,18 +216,21 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
                 if dates:
                     put("date", dates[0].value, p2, offset2 + dates[0].start, offset2 + dates[0].end, "시행")
                     _put_received(put, blank, line2[dates[0].end:], p2, offset2 + dates[0].end)
-        if _SPACED.match(stripped) or (stripped.endswith("장") and _ORG_END.search(stripped.replace(" ", "")[:-1])
-                                       and len(stripped.replace(" ", "")) <= 20):
+        org = _signer(stripped.replace(" ", ""))
+        if _SPACED.match(stripped) or (org and len(stripped.replace(" ", "")) <= 20):
             name = stripped.replace(" ", "")
             start = offset + line.index(stripped)
-            if name.endswith("장") and _ORG_END.search(name[:-1]):
-                signature = (p, start, start + len(stripped), name[:-1])
-                # a notice's date stands alone on the line right above its 기관장
+            if org:
+                signature = (p, start, start + len(stripped), org)
+                # a notice's date stands alone on the line right above its 기관장, or ends that line after
+                # a sentence (PDF text joins "…바랍니다." and "2025. 11. 28.")
                 if previous:
                     dates = find_dates(previous[2], partial=False)
-                    if dates and len(previous[2].strip()) <= 20:
-                        d = dates[0]
-                        put("date", d.value, p, previous[1] + d.start, previous[1] + d.end, "공고일")
+                    tail = previous[2].rstrip()
+                    if dates and (len(previous[2].strip()) <= 20 or (
+                            dates[-1].end >= len(tail) - 1 and re.search(r"[.다]\s*$", tail[:dates[-1].start]))):
+                        d = dates[0] if len(previous[2].strip()) <= 20 else dates[-1]
+                        put("date", d.value, previous[0], previous[1] + d.start, previous[1] + d.end, "공고일")
             elif _ORG_END.search(name):
                 put("sender", name, p, start, start + len(stripped), "머리")
         previous = (p, offset, line) if stripped else previous

@@ -77,6 +77,8 @@ def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]
     if kiwi is not None:  # the name's own nouns, when the document words it differently
         nouns = [t.form for t in kiwi.tokenize(name) if t.tag in ("NNG", "NNP") and len(t.form) >= 2]
         labels += [(noun, w.label_noun) for noun in nouns if noun != name]
+    if kind == "text" and re.fullmatch(r"[가-힣]{2,}명", name):
+        labels.append((name[:-1] + "건명", w.label_own_name))  # 계약명 is written "계약건명" (건명: a matter's name)
     if re.fullmatch(r"[가-힣]{2,}[일액비율률자]", name):
         labels.append((name[:-1], w.label_stem))  # 시행일 → "2025년 1월 1일부터 시행한다"
     role = role_of(name, prop.get("title", ""))
@@ -96,7 +98,8 @@ def label_pattern(label: str) -> re.Pattern:
     return re.compile(r"\s*".join(re.escape(c) for c in label.replace(" ", "")), re.IGNORECASE)
 
 
-_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|다\.")  # a label in the previous sentence names something else
+# a label in the previous sentence (or headline phrase: "… 감면 … 총 3억") names something else
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|다\.|…")
 
 
 def _names_another(gap: str) -> bool:
@@ -108,6 +111,8 @@ def _names_another(gap: str) -> bool:
         return True
     words = re.findall(r"[가-힣]+", gap)
     last = words[-1] if words else ""
+    if any(re.fullmatch(r"[가-힣]{2,}[은는]", word) for word in words):
+        return True  # "협약의 유효기간은 2025년 …": the value is the 유효기간's, a topic of its own
     return len(last) >= 2 and gap.rstrip().endswith(last) and not re.search(rf"(?:{PARTICLE})$", last)
 
 
@@ -130,6 +135,14 @@ def anchor_of(found: Found, text: str, hits: list[tuple[int, int, float]]) -> fl
             if len(gap) <= w.anchor_after_chars and "\n" not in gap and not re.search(r"[.,|]", gap):
                 best = max(best, w.anchor_after * strength * (1.0 - len(gap) / w.anchor_after_fade_chars))
     return best
+
+
+def split_compound(text: str, start: int, end: int, strength: float, others: set[str]) -> bool:
+    """A weak label ("금액") that ends another field's label ("합계 금액:", as OCR splits "합계금액", when the
+    schema has a 합계 field too): it names that field, not this one."""
+    head = re.search(r"(?:^|\n|[:|]\s?)([가-힣]{2,})[ \t]?$", text[max(0, start - 12):start])
+    return strength <= WEIGHTS.label_noun and head is not None and \
+        (head.group(1) in others or head.group(1) + text[start:end].replace(" ", "") in others)
 
 
 def whole(text: str, start: int, end: int, strength: float) -> bool:

@@ -150,6 +150,7 @@ _HEADER_CELL = re.compile(r"[가-힣]{0,6}(?:번호|명|일자|일시|주소|기
 def clean(value: str) -> str:
     """A value without table pipes, bullets or brackets at its ends; "" when nothing but punctuation is left."""
     value = re.sub(r"\s*\n\s*", " ", re.sub(r"\s*\|\s*", " ", value)).strip(" \t,;:·-")  # a title over two lines
+    value = re.sub(r"\(\s+주\s+\)\s*", "(주)", value)  # OCR spaces "(주)누리디지털" as "( 주 ) 누리디지털"
     value = re.sub(r"\s+(?:귀하|귀중)$", "", value)  # "해오름초등학교 귀하": the honorific is not the name
     value = re.sub(r"(?<![\d.])\.$", "", value) if not re.search(r"[A-Za-z]\.$", value) else value
     if value.startswith("(") and value.endswith(")") and value.count("(") == 1:

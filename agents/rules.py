@@ -12,7 +12,8 @@ from agents.contract_terms import closing_date, parties
 from agents.extractive import Passage
 from agents.letterhead import Part, letterhead, role_of
 from agents.lexicons import alternation, lexicon
-from agents.rule_labels import NAME_WORDS, anchor_of, label_pattern, labels_of, schema_type, value_kind, whole
+from agents.rule_labels import (NAME_WORDS, anchor_of, label_pattern, labels_of, schema_type, split_compound,
+                                value_kind, whole)
 from agents.rule_values import (FREE_KINDS, Found, find, in_column, labelled_values, line_at, rendered_row,
                                 table_column, typed)
 from agents.weights import WEIGHTS
@@ -63,7 +64,7 @@ def _from_letterhead(name: str, prop: dict, item_type: str, passages: list[Passa
 
 
 def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[str, Part] | None = None,
-           why: list[str] | None = None) -> FieldMatch | None:
+           why: list[str] | None = None, others: set[str] = frozenset()) -> FieldMatch | None:
     why = why if why is not None else []
     json_type, prop = schema_type(prop)
     if json_type in ("object", "null"):
@@ -85,11 +86,18 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     if kind == "number":  # a bare figure is anything: only the field's own name or description labels it
         labels = [(pattern, strength) for pattern, strength in labels if strength >= WEIGHTS.label_number_floor]
     hits = [[(m.start(), m.end(), strength) for pattern, strength in labels for m in pattern.finditer(passage.text)
-             if whole(passage.text, m.start(), m.end(), strength)] for passage in passages]
+             if whole(passage.text, m.start(), m.end(), strength)
+             and not split_compound(passage.text, m.start(), m.end(), strength, others)] for passage in passages]
     scored: list[tuple[float, int, Found, object]] = []  # (anchor, order, found, typed value)
+
+    placed: dict[tuple[int, int], str] = {}  # values read from a sentence's place, and what placed them
 
     def add(found: Found, anchor: float, found_kind: str) -> None:
         value = typed(found_kind, found, passages[found.passage].text, item_type, item)
+        if kind in ("person", "text") and isinstance(value, str):
+            value = re.sub(r"\s*\((?:서명|인|날인|印|직인\s?생략)\)$", "", value)  # "최 윤 서 (서명)": a seal mark
+        if kind == "person" and isinstance(value, str) and _TITLED_NAME.search(value):
+            value = _TITLED_NAME.search(value).group(1)  # "… 도시공감연구소 선임연구위원 정다은": the name
         if kind == "person" and isinstance(value, str) and _SPLIT_NAME.fullmatch(value):
             value = value.replace(" ", "")  # "장 은 비", "윤 재 호": a name OCR or letter-spacing split
         if kind in ("person", "text") and isinstance(value, str):
@@ -117,11 +125,24 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         for found in find(kind, text, p):
             if kind == "number" and people and not text.startswith("명", found.end):
                 continue  # a head count is written "45명"
+            if kind == "money" and _CHANGE.match(text, found.end):
+                continue  # "올해보다 1억 원 늘어난 3억 원": a difference, not the amount
             # a value in a table cell under the field's header is labelled by that header
             column = max((a for c, a in cells if c.start <= found.start and found.end <= c.end), default=0.0)
             # In a rendered row every header sits beside every value: only the named cell labels it.
             add(found, column if rendered_row(line_at(text, found.start)) else
                 max(anchor_of(found, text, hits[p]), column), kind)
+    event = kind == "date" and re.fullmatch(r"([가-힣]{2,6})(?:일|일자|일시|날짜)", name.replace(" ", ""))
+    if event and not _DEADLINE.fullmatch(name.replace(" ", "")):
+        for p, passage in enumerate(passages):
+            for found in _announced(event.group(1), passage.text, p):
+                placed[(p, found.start)] = "'다음과 같이' 목록의 일시"
+                add(found, _LABELLED, kind)
+    if kind == "date" and _DEADLINE.fullmatch(name.replace(" ", "")):
+        for p, passage in enumerate(passages):
+            for found, act in _by_when(_DEADLINE.fullmatch(name.replace(" ", "")).group(1), passage.text, p):
+                placed[(p, found.start)] = f"'…까지 {act}' 문장"
+                add(found, _LABELLED, kind)
     if kind == "money":
         strong = [[h for h in hit if h[2] >= WEIGHTS.label_number_floor] for hit in hits]
         for p, passage in enumerate(passages):
@@ -145,18 +166,79 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 # one data row: the cell is the value; many rows: weak, mostly for arrays
                 for cell in cells:
                     add(cell, strength * _table_share(cells), "text")
-    if kind == "title" and passages and passages[0].text.strip():
+    named = kind == "text" and re.fullmatch(r"([가-힣]{2,})명", name)  # 협약명: the 협약서's title line
+    if (kind == "title" or named) and passages and passages[0].text.strip():
         start, end = _first_line(passages[0].text)
-        if re.sub(r"\s", "", passages[0].text[start:end]) in _GENRES:
+        if _no_title(passages[0].text[start:end]) or (named and named.group(1) not in passages[0].text[start:end]):
             return _choose(scored, kind, is_array, prop, passages, why)  # "보 도 자 료" names the genre
         # the first line is where a document's title lives: as good as a label, below a real "제목:" one
         add(Found(0, start, end, passages[0].text[start:end]), _LABELLED, "text")
-    return _choose(scored, kind, is_array, prop, passages, why)
+    return _choose(scored, kind, is_array, prop, passages, why, placed)
 
 
+_CHANGE = re.compile(r"\s*(?:이|가|을|를)?\s*(?:늘어난|늘어|늘린|증가한|증액된|줄어든|줄어|줄인|감소한|감액된|많은|적은|인상된|인하된)")
+# 제출기한, 신청 마감일: the date by which something is to be done
+_DEADLINE = re.compile(r"([가-힣]{2,4})(?:기한|마감일?|시한)")
+_UNTIL = re.compile(r"\s*(?:\([^)\n]{1,4}\))?\s*(?:(?:오전|오후)?\s*\d{1,2}\s*(?::\s*\d{2}|시)\s*)?까지")
+
+
+def _by_when(act: str, text: str, p: int) -> list[tuple[Found, str]]:
+    """"…를 2025. 9. 19.(금)까지 … 제출하여 주시기 바랍니다": the dates a sentence sets as the deadline of the
+    act a field names (제출기한 → 제출), the act's word in the same sentence."""
+    out = []
+    for found in find("date", text, p):
+        until = _UNTIL.match(text, found.end)
+        if until is None:
+            continue
+        begin = max(text.rfind(". ", 0, found.start), text.rfind("다.", 0, found.start), -1) + 1
+        stop = min((i for i in (text.find("다.", until.end()), text.find("\n\n", until.end())) if i >= 0),
+                   default=len(text))
+        if act in text[begin:stop]:
+            out.append((found, act))
+    return out
+
+
+# "X을 다음과 같이 실시하오니 … / 가. 일시: 2025. 11. 5.": the date an announced event's list gives it
+_AS_FOLLOWS = re.compile(r"다음과\s*같이")
+_WHEN_ITEM = re.compile(r"^\s*(?:[가-하]\.|[-○·◦]|\d+\))?\s*(?:일\s?시|일\s?자|날\s?짜)\s*[:：]\s*")
+
+
+def _announced(event: str, text: str, p: int) -> list[Found]:
+    out: list[Found] = []
+    for m in _AS_FOLLOWS.finditer(text):
+        begin = max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start())) + 1
+        line_start = text.find("\n", m.end()) + 1
+        if event not in text[begin:line_start or len(text)]:
+            continue  # the sentence announcing the list names the event (교육일 → "…교육을 다음과 같이")
+        while 0 < line_start < len(text):
+            line_end = text.find("\n", line_start) % (len(text) + 1)
+            line = text[line_start:line_end]
+            if re.match(r"\s*\d+\.\s", line):
+                break  # the next numbered paragraph ends the list
+            item = _WHEN_ITEM.match(line)
+            if item:
+                out += [f for f in find("date", text, p) if f.start == line_start + item.end()]
+                break
+            line_start = line_end + 1
+    return out
+
+
+# a name after a job title at the end of a labelled line
+_TITLED_NAME = re.compile(r"(?:위원|연구원|교수|박사|팀장|과장|대리|주무관|사무관|주임|부장|실장|차장|이사|소장|국장|선임|책임)"
+                          r"\s+([가-힣]{2,4})$")
 # a Korean name of 2-4 syllables written with spaces between them ("노 경숙", "장 은 비")
 _SPLIT_NAME = re.compile(r"[가-힣]{1,2}(?: [가-힣]{1,2}){1,3}")
 _GENRES = frozenset(lexicon("document_words")["genre_heading"])
+
+
+def _no_title(line: str) -> bool:
+    """A first line that is a genre ("보 도 자 료", "서울 마포구 보도자료") or the sender's letterhead
+    ("한국생활안전공단"), not what the document is about."""
+    bare = re.sub(r"\s", "", line)
+    genre = next((g for g in _GENRES if bare.endswith(g)), None)
+    if bare in _GENRES or (genre and len(line.split()) <= 4):
+        return True
+    return " " not in line.strip() and any(f.end - f.start == len(bare) for f in find("org", bare, 0))
 
 
 # A title line that ends in one of these goes on: "생산·수입 중단 보고대상 의료기기 및" / "보고 방법 …(안)".
@@ -183,7 +265,7 @@ def _table_share(cells: list[Found]) -> float:
 
 
 def _choose(scored, kind: str, is_array: bool, prop: dict, passages: list[Passage],
-            why: list[str]) -> FieldMatch | None:
+            why: list[str], placed: dict[tuple[int, int], str] | None = None) -> FieldMatch | None:
     if not scored:
         why.append("문서에 이 항목을 가리키는 라벨도, 같은 종류의 값도 없음")
         return None
@@ -223,6 +305,7 @@ def _choose(scored, kind: str, is_array: bool, prop: dict, passages: list[Passag
     label = _label_before(text, found.start)
     first = found.passage == 0 and found.start == len(text) - len(text.lstrip())
     how = f"라벨 '{label}'" if label else "문서 첫 줄 (제목 자리)" if first else "라벨 (윗줄)"
+    how = (placed or {}).get((found.passage, found.start), how)
     return FieldMatch(value, passages[found.passage].chunk_id, found.start, found.end, labelled=True, how=how)
 
 
@@ -252,7 +335,8 @@ def extract_fields(schema: dict, passages: list[Passage], kiwi=None,
     out = {}
     for name, prop in schema.get("properties", {}).items():
         why: list[str] = []
-        out[name] = _field(name, _resolve(prop, defs), passages, kiwi, header, why)
+        others = {re.sub(r"\s", "", other) for other in schema["properties"] if other != name}
+        out[name] = _field(name, _resolve(prop, defs), passages, kiwi, header, why, others)
         if out[name] is None:
             out[name] = _from_contract(name, _resolve(prop, defs), passages, why)
         if out[name] is None and reasons is not None:

@@ -29,7 +29,9 @@ NOT_WON = ("원장", "원칙", "원인", "원본", "원자", "원료", "원래",
 # or Hangul numerals with at least one unit ("오십만", "삼천"): a bare "이" or "오" is a word, not a number.
 _FIGURE = rf"(?:(?:{NUMBER})\s?(?:{_UNITS})+\s?)+(?:{NUMBER})?|(?:{NUMBER})"
 # "오십 만 원": a space may stand between the numeral words (written so, or split by OCR)
-_HANGUL_FIGURE = r"[일이삼사오육칠팔구]{0,6}[십백천만억조](?: ?[일이삼사오육칠팔구십백천만억조]){0,8}"
+# ("삼 백이십사만": OCR splits a digit from its 십/백/천 too, never from 만/억: "이 만원" is "this 만원")
+_HANGUL_FIGURE = (r"(?:[일이삼사오육칠팔구]{1,6} ?[십백천]|[일이삼사오육칠팔구]{0,6}[십백천만억조])"
+                  r"(?: ?[일이삼사오육칠팔구십백천만억조]){0,8}")
 _FIGURE_ONLY = re.compile(rf"\s*(?:일?금\s?|[₩\\]\s?)?({_FIGURE}|{_HANGUL_FIGURE})\s*(?:원(?:정|整)?|KRW|₩)?\s*", re.I)
 
 
@@ -37,9 +39,10 @@ def _money_pattern(not_won: tuple[str, ...]) -> re.Pattern:
     after = "|".join(re.escape(word[1:]) for word in not_won if len(word) > 1)
     return re.compile(
         rf"(?<![\d.,])({_FIGURE})\s?원(?!{after})"
-        # a Hangul-numeral amount needs a boundary before it: "연구원", "사원" are not 9원 and 4원
-        rf"|(?<![가-힣(])({_HANGUL_FIGURE})\s?원(?!{after})"
-        rf"|(?:₩|\\)\s?({NUMBER})(?![\d,])"
+        # a Hangul-numeral amount needs a boundary (or 금) before it: "연구원", "사원" are not 9원 and 4원
+        rf"|(?:(?<![가-힣(])|(?<=금))({_HANGUL_FIGURE})\s?원(?!{after})"  # "금사천오백만원정"
+        # Tesseract reads ₩ as "\\" or "W" ("W1,474,000"): a W only right before a grouped figure
+        rf"|(?:₩|\\|(?<![A-Za-z0-9])W(?=\d{{1,3}},\d{{3}}))\s?({NUMBER})(?![\d,])"
         rf"|(?<![\d.,])({NUMBER})\s?KRW\b", re.I)
 
 

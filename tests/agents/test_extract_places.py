@@ -37,9 +37,9 @@ def test_letter_places_and_blanks():
     assert parts["received_date"] == ""  # the 접수 place is there and empty
     values, reasons = _values({"접수일자": _text("접수 일자", format="date"), "신청기한": _text("신청 기한", format="date"),
                                "제목": _text("문서 제목")}, LETTER)
-    # not the 시행 date next to "접수", not the event's "일시" for a deadline
+    # not the 시행 date next to "접수", not the event's "일시" for a deadline: the date "신청은 …까지" sets
     assert values["접수일자"] is None and "접수" in reasons["접수일자"]
-    assert values["신청기한"] is None and values["제목"].endswith("신청 요청")
+    assert values["신청기한"] == "2026-02-20" and values["제목"].endswith("신청 요청")
 
 
 def test_a_received_letter_gives_its_received_date():

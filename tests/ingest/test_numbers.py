@@ -14,6 +14,8 @@ from ingest.pii import find_pii
     ("3천5백만 원", 35_000_000), ("2조 3천억원", 2_300_000_000_000),
     # spaced numeral words (OCR of "일금 오십만 원정" reads "오십 만 원"); "\\" is ₩ in Korean code pages
     ("오십 만 원", 500_000), ("일금 삼백 오십만 원정", 3_500_000), ("\\500,000", 500_000),
+    # OCR splits a numeral from its 백 ("삼 백이십사만"); "금" written on the figure ("금사천오백만원정")
+    ("일금 삼 백이십사만원정", 3_240_000), ("금사천오백만원정", 45_000_000),
 ])
 def test_amount_forms(written, won):
     assert parse_amount(written) == won
@@ -26,6 +28,7 @@ def test_amounts_in_running_text_and_words_that_are_not_amounts():
     text = "일비는 1천만원, 숙박비는 200만원, 식비는 50만원이다. 연구원장과 사원 3명은 원칙대로 한다."
     assert [f.value for f in find_amounts(text)] == [10_000_000, 2_000_000, 500_000]
     assert parse_amount("연구원") is None and parse_amount("모집인원 70명") is None
+    assert [f.value for f in find_amounts("사원 이 만원권")] == [10_000]  # "이 만원": "this", not 2만
 
 
 @pytest.mark.parametrize(("written", "iso"), [
