@@ -13,7 +13,9 @@ def searchable(client, response, headers: dict | None = None, timeout: float = 1
     for job in jobs:
         while True:
             current = client.get(f"/v1/jobs/{job['id']}", headers=headers or {}).json()
-            if current["state"] in ("done", "failed", "cancelled") or current["stage"] in ("searchable", "embedding"):
+            over = current["state"] in ("done", "failed", "cancelled")
+            # `searchable` is reported as the document is stored; its status follows when the parse step returns
+            if over or (current["stage"] in ("searchable", "embedding") and current.get("status")):
                 found.append(current)
                 break
             assert time.monotonic() < deadline, f"job {current} is still not searchable"
