@@ -196,10 +196,31 @@ def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notic
 
 def extractive_result(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
                       standalone: str | None, parts: list[str], citations: list[Source]) -> Answer:
-    """The `Answer` of `extractive_parts`' sentences (the not-found line when there are none)."""
-    text = " ".join(parts) or EXTRACTIVE_NOT_FOUND
+    """The `Answer` of `extractive_parts`' sentences (the not-found line and 관련 문서 when there are none)."""
+    related = [] if parts else related_sources(hits)
+    text = " ".join(parts) or not_found_text(related)
     return Answer(question=question, text=text, citations=citations, grounded=bool(parts), mode="extractive",
-                  notices=notices, standalone_question=standalone, usage=kiwi_usage(ws, question, hits, text))
+                  related=related, notices=notices, standalone_question=standalone,
+                  usage=kiwi_usage(ws, question, hits, text))
+
+
+def related_sources(hits: list[SearchHit], limit: int = 3) -> list[Source]:
+    """The closest passages, one per place (document, article, page), for a refusal's 관련 문서 line."""
+    out: list[Source] = []
+    for hit in hits:
+        cited = source(len(out) + 1, hit)
+        if cited.citation not in {s.citation for s in out}:
+            out.append(cited)
+        if len(out) == limit:
+            break
+    return out
+
+
+def not_found_text(related: list[Source]) -> str:
+    """"문서에서 … 찾지 못했습니다. 관련 문서: 규정.hwp › 제12조 · 3쪽; …": a refusal still says where to look."""
+    if not related:
+        return EXTRACTIVE_NOT_FOUND
+    return f"{EXTRACTIVE_NOT_FOUND} 관련 문서: {'; '.join(s.citation for s in related)}"
 
 
 def extractive_parts(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
@@ -322,7 +343,7 @@ def stream_answer(ws: Workspace, question: str, history: list[Message] = (), fil
                 raise
             notices.append(fallback_notice(error))
     parts, citations = extractive_parts(ws, question, hits, notices, standalone)
-    for i, part in enumerate(parts or [EXTRACTIVE_NOT_FOUND]):
+    for i, part in enumerate(parts or [not_found_text(related_sources(hits))]):
         yield part if i == 0 else " " + part  # joined, the pieces are the answer's text
     yield extractive_result(ws, question, hits, notices, standalone, parts, citations)
 
