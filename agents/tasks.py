@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from agents.budget import fit
 from agents.errors import LLMUnavailable
-from agents.document_fields import asked_field, find_field
+from agents.document_fields import asked_field, find_field, header_field
 from agents.extractive import Passage, answer_sentences
 from agents.sentences import block_kind, sentence_article
 from agents.lexicons import alternation, lexicon
@@ -154,7 +154,13 @@ def standalone_question(ws: Workspace, question: str, history: list[Message], no
 # --- answering ---
 
 def retrieve(ws: Workspace, question: str, filters: Filters | None, k: int | None) -> list[SearchHit]:
-    return ws.search(question, k or ws.settings.answer_passages, "hybrid", filters)
+    hits = ws.search(question, k or ws.settings.answer_passages, "hybrid", filters)
+    if not hits and filters is not None and len(filters.documents) == 1 and asked_field(question):
+        # "이 문서의 제목은?" about the one chosen document: its words need not be in the document
+        document = ws.document(filters.documents[0])
+        chunks = ws.kb.store.document_chunks(document.id)
+        hits = [SearchHit(chunks[0], document, 0.0)] if chunks else []
+    return hits
 
 
 def llm_messages(ws: Workspace, question: str, hits: list[SearchHit],
@@ -270,10 +276,13 @@ def document_field_answer(ws: Workspace, question: str, hits: list[SearchHit], n
     if field is None or not hits:
         return None
     document = hits[0].document
-    found = find_field(field, document.title, [b.text for b in ws.kb.store.blocks(document.id)])
+    chunks = ws.kb.store.document_chunks(document.id)
+    # a 공문's header opens it, a 공고's date and 기관장 close it
+    ends = chunks if len(chunks) <= 8 else chunks[:5] + chunks[-3:]
+    found = (header_field(field, [(c.start, c.text) for c in ends])
+             or find_field(field, document.title, [b.text for b in ws.kb.store.blocks(document.id)]))
     if found is None:
         return None
-    chunks = ws.kb.store.document_chunks(document.id)
     chunk = next((c for c in chunks if c.start <= found.start < c.end), chunks[0] if chunks else None)
     if chunk is None:
         return None
