@@ -24,6 +24,10 @@ class AnswerWeights:
     without their gold passage while refusing ≤ 5 % of the answerable ones; 0.40: refused 4.8 %, false 21 %;
     0.25: refused 1.3 %, false 52 %): on held-out autorag_ko 0.40 refused a third of the answerable questions
     and cut citation@1 from 0.737 to 0.588, so it is not kept (docs/benchmarks.md, "Answer quality")."""
+    answer_abstention: bool = True
+    """Issue 16's abstention gate (below) decides whether the first sentence answers; False: the coverage floor
+    `answer_min_support` alone, as before (more answers to answerable questions, two thirds of unanswerable
+    ones answered anyway: docs/benchmarks.md)."""
     answer_gate_coverage: float = 0.68
     answer_gate_passage: float = 1.08
     answer_gate_margin: float = 0.53

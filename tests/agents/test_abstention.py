@@ -47,6 +47,7 @@ def test_the_gate_is_the_weighted_sum_of_coverage_passage_and_margin():
     assert not answers(dataclasses.replace(support, margin=-0.5))
     shut = dataclasses.replace(WEIGHTS, answer_gate_coverage=0.0, answer_gate_passage=0.0, answer_gate_margin=0.0)
     assert not answers(dataclasses.replace(support, coverage=1.0, passage_coverage=1.0), shut)
+    assert answers(dataclasses.replace(support, margin=-0.5), dataclasses.replace(WEIGHTS, answer_abstention=False))
 
 
 def test_bm25_idf_is_over_the_whole_index():
