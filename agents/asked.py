@@ -3,8 +3,8 @@
 A question's kind (언제 → a time, 얼마 → an amount with its unit, 몇 → a count, 누구 → a person or an
 organisation, 어디 → a place, 왜 → a reason, …) comes from agents/lexicons/answer_kinds.tsv; a sentence
 states it when it holds that kind of thing *beyond the question's own words* (the question's "1989년"
-is not an answer to "언제"). Amounts are only recognised here (a figure with a unit), never parsed:
-the one Korean amount/date parser is ingest/numbers.py (issue 17).
+is not an answer to "언제"). Money is read by the one Korean amount parser, ingest/numbers.py, so "70,000원"
+in a sentence restates the question's "7만 원" rather than answering it.
 """
 from __future__ import annotations
 
@@ -12,14 +12,16 @@ import re
 from dataclasses import dataclass
 
 from agents.lexicons import alternation, lexicon
+from ingest.numbers import NUMBER, find_amounts
 
 _KINDS = lexicon("answer_kinds")
 ASKING = ("when", "amount", "count", "who", "where", "why", "how", "what", "yesno")
 _ASKS = [(kind, re.compile(alternation(_KINDS[kind], spaced=True))) for kind in ASKING]
 _TIME = re.compile(rf"\d+\s*{alternation(_KINDS['time_unit'])}|\d{{4}}\s*[-./]\s*\d{{1,2}}"
                    rf"|{alternation(_KINDS['time_word'])}")
-# A figure with a unit: "7만 원", "15%", "300 km", "3명", "2.5배"; a bare figure ("제3조") is not an amount.
-_AMOUNT = re.compile(r"\d[\d,.]*\s*(?:[만억조천]\s*)?(?:[가-힣]{1,3}|%|[A-Za-z]{1,3}\b)")
+# A quantity with its unit other than money: "15%", "300 km", "3명", "2.5배"; a bare figure ("제3조") is not
+# an amount. Money ("7만 원", "₩12,000", "오십만 원") is ingest.numbers.find_amounts'.
+_QUANTITY = re.compile(rf"(?<![\d.,제])(?:{NUMBER})\s*(?:[만억조천]\s*)?(?:%|[A-Za-z]{{1,3}}\b|(?!원)[가-힣]{{1,3}})")
 _COUNT = re.compile(r"\d[\d,.]*\s*[가-힣]|(?<![가-힣])(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|스무)\s*"
                     r"(?:명|개|번|곳|차례|가지|권|마리|살|척|대|채|편|종)")
 _REASON = re.compile(alternation(_KINDS["reason"], spaced=True))
@@ -71,7 +73,7 @@ def states(kind: str, text: str, tokens, question: str, question_terms: set[str]
     if kind == "when":
         return _new(text, _YEAR if _ASKS_YEAR.search(question) else _TIME, question)
     if kind == "amount":
-        return _new(text, _AMOUNT, question)
+        return _states_amount(text, question)
     if kind == "count":
         counter = _COUNTER.search(question)
         if counter:  # 몇 대 → "124대", 몇가지 → "4가지"; the counter's first syllable is enough (몇 명이 → 명)
@@ -84,6 +86,16 @@ def states(kind: str, text: str, tokens, question: str, question_terms: set[str]
     if kind == "why":
         return _REASON.search(text) is not None
     return True
+
+
+def _states_amount(text: str, question: str) -> bool:
+    """An amount of money the question does not already name (compared by value), or a quantity with its unit."""
+    money = find_amounts(text)
+    named = {a.value for a in find_amounts(question)}
+    if any(a.value not in named for a in money):
+        return True
+    rest = "".join(" " if any(a.start <= i < a.end for a in money) else c for i, c in enumerate(text))
+    return _new(rest, _QUANTITY, question)
 
 
 def refers_back(tokens) -> bool:

@@ -233,3 +233,29 @@ def run_answer_benchmark(corpus: Sequence[tuple[str, str]], questions: Sequence[
         mode, questions, lambda q, gone: answer(ws, q, filters=without(gone)), sources.__getitem__,
         unanswerable_sample(questions, unanswerable))
     yield report
+
+
+# --- document-level questions (issue 16, part 5): tests/data/document_questions.json ---
+
+def document_questions(path) -> list[dict]:
+    """The labelled document-level questions: file, question, field (제목/작성일/기관/문서번호), gold strings."""
+    import json
+    from pathlib import Path
+
+    return json.loads(Path(path).read_text(encoding="utf-8"))["questions"]
+
+
+def evaluate_document_questions(items: Sequence[dict], ask: Callable[[str, str], Answer],
+                                ) -> tuple[dict[str, tuple[int, int]], list[tuple[dict, Answer, bool]]]:
+    """Ask each question with its document chosen (`ask(question, file)`); per field (right, asked), and rows.
+    Right: grounded, and a gold string (spaces removed) inside the answer's text."""
+    per_field: dict[str, list[int]] = {}
+    rows = []
+    for item in items:
+        result = ask(item["question"], item["file"])
+        right = result.grounded and gold_in(result.text, item["gold"])
+        counts = per_field.setdefault(item["field"], [0, 0])
+        counts[0] += right
+        counts[1] += 1
+        rows.append((item, result, right))
+    return {field: (r, n) for field, (r, n) in per_field.items()}, rows

@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from agents.asked import asked, refers_back, states
 from agents.lexicons import lexicon
 from agents.sentences import SECONDARY_KINDS, Passage, Unit, is_fragment, is_residue
 from agents.sentences import units as sentence_units
+from agents.support import Support, kb_idf, measure
+from agents.support import answers as supports_answer
+from agents.support import match as _match
 from agents.weights import WEIGHTS
 from rag.morphemes import content_terms
 
@@ -31,29 +35,19 @@ class Extract:
     score: float
     header: str = ""  # a table row's header row ("직급 | 일비 | 숙박비"), so the row can be read alone
     support: float = 0.0  # the share of the question's (idf-weighted) words the best sentence of it covers
+    evidence: Support | None = None  # the first answer sentence's support, as the abstention measured it
 
 
 _WORDS = lexicon("questions")  # agents/lexicons/questions.tsv
 # Interrogatives and light verbs: present in almost every question, they say nothing about where
 # the answer is, and in a one-passage candidate set idf cannot learn that.
 _QUESTION_NOISE = frozenset(_WORDS["noise"])
-_HANGUL = re.compile(r"[가-힣]")
 
 
 def _idf(term_sets: list[set[str]]) -> dict[str, float]:
     df = Counter(t for terms in term_sets for t in terms)
     n = len(term_sets)
     return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-
-
-def _match(term: str, terms: set[str]) -> bool:
-    if term in terms:
-        return True
-    # Compounds split differently in a question and a document (숙박비 vs 숙박): a containing Hangul
-    # term counts. Not for figures: "20" is not part of "2025".
-    return len(term) >= 2 and _HANGUL.search(term) is not None and any(
-        len(t) >= 2 and _HANGUL.search(t) is not None and (term in t or t in term) for t in terms
-    )
 
 
 def _weights(question: list[str], units: list[Unit]) -> dict[str, float]:
@@ -95,6 +89,8 @@ def answer_sentences(
     max_embed: int = WEIGHTS.answer_max_embed,
     keep_margin: float = WEIGHTS.answer_keep_margin,
     embed_weight: float = WEIGHTS.answer_embed_weight,
+    idf: Callable[[list[str]], dict[str, float]] | None = None,
+    gate: Callable[[Support], bool] = supports_answer,
 ) -> list[Extract]:
     """Best-supported sentences for the question, best first; [] when nothing supports an answer.
 
@@ -102,7 +98,9 @@ def answer_sentences(
     sentence that states what the question asks for (a date for 언제, an amount with its unit for
     얼마, a name for 누구: agents/asked.py) ranks higher, and for the kinds that can be checked it
     must state one to be an answer at all. With an embedder, cosine similarity re-ranks the
-    `max_embed` best candidates of the `embed_passages` best-ranked passages.
+    `max_embed` best candidates of the `embed_passages` best-ranked passages. `idf` gives the question
+    words' idf over the whole KB (`LexicalIndex.idf`); `gate` decides from the first sentence's `Support`
+    whether it answers at all (agents/support.py).
     """
     if not passages or max_sentences < 1:
         return []
@@ -141,6 +139,10 @@ def answer_sentences(
     if not supported:
         return []
     first = supported[0]
+    evidence = measure(q_terms, units, first, float(coverage[first]), bool(stated[first]), want.kind,
+                       kb_idf(q_terms, idf, weights))
+    if not gate(evidence):
+        return []
     best = score[first]
     # Further sentences only when nearly as good (scores are in coverage units), or when the question
     # asks two things and another sentence covers question words the first one lacks.
@@ -155,7 +157,8 @@ def answer_sentences(
     scores = [float(score[units.index(u)]) for u in picked]
     supports = {(u.passage, u.index): float(coverage[units.index(u)]) for u in picked}
     picked, scores = _with_antecedents(picked, scores, every)
-    return _merge_adjacent(picked, scores, passages, supports)
+    merged = _merge_adjacent(picked, scores, passages, supports)
+    return [replace(merged[0], evidence=evidence), *merged[1:]]
 
 
 def _with_antecedents(picked: list[Unit], scores: list[float], every: list[list[Unit]]) -> tuple[list[Unit], list[float]]:

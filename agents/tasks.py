@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from agents.budget import fit
 from agents.errors import LLMUnavailable
-from agents.document_fields import asked_field, find_field
+from agents.document_fields import asked_field, find_field, header_field
 from agents.extractive import Passage, answer_sentences
 from agents.sentences import block_kind, sentence_article
 from agents.lexicons import alternation, lexicon
@@ -154,7 +154,13 @@ def standalone_question(ws: Workspace, question: str, history: list[Message], no
 # --- answering ---
 
 def retrieve(ws: Workspace, question: str, filters: Filters | None, k: int | None) -> list[SearchHit]:
-    return ws.search(question, k or ws.settings.answer_passages, "hybrid", filters)
+    hits = ws.search(question, k or ws.settings.answer_passages, "hybrid", filters)
+    if not hits and filters is not None and len(filters.documents) == 1 and asked_field(question):
+        # "이 문서의 제목은?" about the one chosen document: its words need not be in the document
+        document = ws.document(filters.documents[0])
+        chunks = ws.kb.store.document_chunks(document.id)
+        hits = [SearchHit(chunks[0], document, 0.0)] if chunks else []
+    return hits
 
 
 def llm_messages(ws: Workspace, question: str, hits: list[SearchHit],
@@ -196,10 +202,31 @@ def extractive_answer(ws: Workspace, question: str, hits: list[SearchHit], notic
 
 def extractive_result(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
                       standalone: str | None, parts: list[str], citations: list[Source]) -> Answer:
-    """The `Answer` of `extractive_parts`' sentences (the not-found line when there are none)."""
-    text = " ".join(parts) or EXTRACTIVE_NOT_FOUND
+    """The `Answer` of `extractive_parts`' sentences (the not-found line and 관련 문서 when there are none)."""
+    related = [] if parts else related_sources(hits)
+    text = " ".join(parts) or not_found_text(related)
     return Answer(question=question, text=text, citations=citations, grounded=bool(parts), mode="extractive",
-                  notices=notices, standalone_question=standalone, usage=kiwi_usage(ws, question, hits, text))
+                  related=related, notices=notices, standalone_question=standalone,
+                  usage=kiwi_usage(ws, question, hits, text))
+
+
+def related_sources(hits: list[SearchHit], limit: int = 3) -> list[Source]:
+    """The closest passages, one per place (document, article, page), for a refusal's 관련 문서 line."""
+    out: list[Source] = []
+    for hit in hits:
+        cited = source(len(out) + 1, hit)
+        if cited.citation not in {s.citation for s in out}:
+            out.append(cited)
+        if len(out) == limit:
+            break
+    return out
+
+
+def not_found_text(related: list[Source]) -> str:
+    """"문서에서 … 찾지 못했습니다. 관련 문서: 규정.hwp › 제12조 · 3쪽; …": a refusal still says where to look."""
+    if not related:
+        return EXTRACTIVE_NOT_FOUND
+    return f"{EXTRACTIVE_NOT_FOUND} 관련 문서: {'; '.join(s.citation for s in related)}"
 
 
 def extractive_parts(ws: Workspace, question: str, hits: list[SearchHit], notices: list[str],
@@ -212,7 +239,8 @@ def extractive_parts(ws: Workspace, question: str, hits: list[SearchHit], notice
     own = standalone is not None and ws.llm is None and morphemes(ws.kiwi, question)
     # No embedder here: on autorag_ko, blending sentence-embedding similarity into the choice changed
     # char-F1 by < 0.01 (0.275 → 0.278 at best) while costing ~1 s per question on CPU.
-    picked = answer_sentences(question if own else (standalone or question), passages, ws.kiwi)
+    picked = answer_sentences(question if own else (standalone or question), passages, ws.kiwi,
+                              idf=ws.kb.lexical().idf)
     note_extractive(notices, EXTRACTIVE_NOTICE)
     by_chunk = {h.chunk.id: h for h in hits}
     citations: list[Source] = []
@@ -248,10 +276,13 @@ def document_field_answer(ws: Workspace, question: str, hits: list[SearchHit], n
     if field is None or not hits:
         return None
     document = hits[0].document
-    found = find_field(field, document.title, [b.text for b in ws.kb.store.blocks(document.id)])
+    chunks = ws.kb.store.document_chunks(document.id)
+    # a 공문's header opens it, a 공고's date and 기관장 close it
+    ends = chunks if len(chunks) <= 8 else chunks[:5] + chunks[-3:]
+    found = (header_field(field, [(c.start, c.text) for c in ends])
+             or find_field(field, document.title, [b.text for b in ws.kb.store.blocks(document.id)]))
     if found is None:
         return None
-    chunks = ws.kb.store.document_chunks(document.id)
     chunk = next((c for c in chunks if c.start <= found.start < c.end), chunks[0] if chunks else None)
     if chunk is None:
         return None
@@ -321,7 +352,7 @@ def stream_answer(ws: Workspace, question: str, history: list[Message] = (), fil
                 raise
             notices.append(fallback_notice(error))
     parts, citations = extractive_parts(ws, question, hits, notices, standalone)
-    for i, part in enumerate(parts or [EXTRACTIVE_NOT_FOUND]):
+    for i, part in enumerate(parts or [not_found_text(related_sources(hits))]):
         yield part if i == 0 else " " + part  # joined, the pieces are the answer's text
     yield extractive_result(ws, question, hits, notices, standalone, parts, citations)
 

@@ -70,6 +70,8 @@ class Answer(Result):
     text: str
     citations: list[Source] = Field(default_factory=list)
     grounded: bool = Field(description="False when the documents did not support an answer")
+    related: list[Source] = Field(default_factory=list, description="When not grounded (extractive): the closest "
+                                  "passages, also named in the text as 관련 문서")
     usage: Usage | None = Field(None, description="Tokens: the LLM's counts, or Kiwi morphemes when extractive")
     standalone_question: str | None = Field(None, description="A follow-up rewritten to stand alone")
     tools_used: list[str] = Field(default_factory=list, description="Agent mode: the tools called, in order")

@@ -24,6 +24,19 @@ class AnswerWeights:
     without their gold passage while refusing ≤ 5 % of the answerable ones; 0.40: refused 4.8 %, false 21 %;
     0.25: refused 1.3 %, false 52 %): on held-out autorag_ko 0.40 refused a third of the answerable questions
     and cut citation@1 from 0.737 to 0.588, so it is not kept (docs/benchmarks.md, "Answer quality")."""
+    answer_abstention: bool = True
+    """Issue 16's abstention gate (below) decides whether the first sentence answers; False: the coverage floor
+    `answer_min_support` alone, as before (more answers to answerable questions, two thirds of unanswerable
+    ones answered anyway: docs/benchmarks.md)."""
+    answer_gate_coverage: float = 0.68
+    answer_gate_passage: float = 1.08
+    answer_gate_margin: float = 0.53
+    """Abstention (agents/support.py `answers`): the first sentence answers when 0.68 × its coverage (local idf)
+    + 1.08 × its passage's coverage of the question (idf over the whole KB) + 0.53 × its margin over the best
+    sentence of another passage (KB idf) reaches 1. Chosen on the korquad_dev *tune* half only
+    (`python bench/abstention.py --split tune`: logistic regression on those three, cut at ≤ 5 % refusals of
+    the answerable questions; 5-fold cross-validated on that half: refused 4.9 %, false answers 15 % of 300);
+    the report half and autorag_ko are held out (docs/benchmarks.md, "Answer quality")."""
     answer_two_part_share: float = 0.5
     """A question asking two things (agents/asked.py `two_parts`) is answered by two sentences that each
     cover about half of it: its support floor is `answer_min_support` × this. Hand-set."""

@@ -58,6 +58,20 @@ class LexicalIndex:
             return np.zeros(len(self.chunk_ids), dtype=np.float32)
         return self.retriever.get_scores(terms)
 
+    def idf(self, terms: list[str]) -> dict[str, float]:
+        """BM25's (Lucene) idf of each term over every chunk of the KB; a term no chunk holds gets the highest.
+
+        The extractive answerer weighs a question's words with it (agents/support.py): idf over the few
+        retrieved passages alone cannot tell a rare name from a word every passage shares by chance."""
+        n = len(self.chunk_ids)
+        indptr = self.retriever.scores["indptr"] if self.retriever is not None else None
+        out = {}
+        for term in terms:
+            row = self._vocab.get(term)
+            df = int(indptr[row + 1] - indptr[row]) if row is not None and indptr is not None else 0
+            out[term] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+        return out
+
     def search(self, query_terms: list[str], k: int = 10, mask: np.ndarray | None = None) -> list[LexicalHit]:
         """Top-k chunks for the query's morphemes; `mask` (0/1 per row) restricts candidates."""
         terms = [t for t in query_terms if t in self._vocab]

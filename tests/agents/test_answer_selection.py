@@ -31,6 +31,11 @@ def test_a_sentence_states_the_kind_only_beyond_the_question(kiwi):
     assert not says("쇼와 천황은 몇 대 천황인가?", "1945년 11월 내각이 출범했다.")  # a figure, not the counter
     assert says("숙박비 한도는 얼마인가?", "숙박비는 1박 7만 원을 한도로 한다.")
     assert not says("숙박비 한도는 얼마인가?", "숙박비는 실비로 정산한다.")
+    # money is read by ingest/numbers.py: "70,000원" restates the question's "7만 원", "8만 원" answers it
+    assert not says("숙박비 7만 원은 얼마까지 늘릴 수 있나?", "숙박비 70,000원은 실비로 정산한다.")
+    assert says("숙박비 7만 원은 얼마까지 늘릴 수 있나?", "숙박비는 8만 원까지 늘릴 수 있다.")
+    assert says("면적은 얼마인가?", "면적은 약 250만 제곱킬로미터이다.")  # a quantity with its unit
+    assert not says("한도는 얼마인가?", "제3조에 따른다.")  # an article number is not an amount
 
 
 def test_a_sentence_that_refers_back_brings_the_one_before(kiwi):

@@ -10,8 +10,10 @@ from rag.retrieve import Retriever
 from rag.settings import Settings
 
 # measured when written on this subset of 29 questions (BM25 retrieval): citation@1 0.828, grounded 0.931,
-# char-F1 0.387
-CITATION_FLOOR, GROUNDED_FLOOR, F1_FLOOR = 0.75, 0.86, 0.35
+# char-F1 0.387; with issue 16's abstention gate (agents/support.py, chosen on korquad_dev, which refuses more
+# of autorag_ko's long paraphrased questions and answers far fewer unanswerable ones: docs/benchmarks.md):
+# citation@1 0.621, grounded 0.655, char-F1 0.288
+CITATION_FLOOR, GROUNDED_FLOOR, F1_FLOOR = 0.58, 0.62, 0.26
 
 
 def test_char_f1_ignores_markers_and_spaces():
