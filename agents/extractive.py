@@ -17,7 +17,7 @@ from agents.asked import asked, refers_back, states
 from agents.lexicons import lexicon
 from agents.sentences import SECONDARY_KINDS, Passage, Unit, is_fragment, is_residue
 from agents.sentences import units as sentence_units
-from agents.support import Support, kb_idf, measure
+from agents.support import Support, kb_idf, measure, without_absent
 from agents.support import answers as supports_answer
 from agents.support import match as _match
 from agents.weights import WEIGHTS
@@ -90,6 +90,7 @@ def answer_sentences(
     keep_margin: float = WEIGHTS.answer_keep_margin,
     embed_weight: float = WEIGHTS.answer_embed_weight,
     idf: Callable[[list[str]], dict[str, float]] | None = None,
+    known: Callable[[list[str]], set[str]] | None = None,
     gate: Callable[[Support], bool] = supports_answer,
 ) -> list[Extract]:
     """Best-supported sentences for the question, best first; [] when nothing supports an answer.
@@ -99,7 +100,8 @@ def answer_sentences(
     얼마, a name for 누구: agents/asked.py) ranks higher, and for the kinds that can be checked it
     must state one to be an answer at all. With an embedder, cosine similarity re-ranks the
     `max_embed` best candidates of the `embed_passages` best-ranked passages. `idf` gives the question
-    words' idf over the whole KB (`LexicalIndex.idf`); `gate` decides from the first sentence's `Support`
+    words' idf over the whole KB (`LexicalIndex.idf`), `known` which of them the KB holds at all
+    (`LexicalIndex.holds`; agents/weights.py `answer_absent_words`); `gate` decides from the first sentence's `Support`
     whether it answers at all (agents/support.py).
     """
     if not passages or max_sentences < 1:
@@ -139,8 +141,9 @@ def answer_sentences(
     if not supported:
         return []
     first = supported[0]
+    absent = set(q_terms) - known(q_terms) if known is not None else set()
     evidence = measure(q_terms, units, first, float(coverage[first]), bool(stated[first]), want.kind,
-                       kb_idf(q_terms, idf, weights))
+                       without_absent(kb_idf(q_terms, idf, weights), absent, bool(stated[first])))
     if not gate(evidence):
         return []
     best = score[first]

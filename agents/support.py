@@ -45,6 +45,14 @@ def kb_idf(question: Sequence[str], idf: Callable[[list[str]], dict[str, float]]
     return idf(list(question)) if idf is not None else dict(fallback)
 
 
+def without_absent(weights: dict[str, float], absent: set[str], stated: bool,
+                   rule: str = WEIGHTS.answer_absent_words) -> dict[str, float]:
+    """`weights` with the question words no chunk holds left out, as `AnswerWeights.answer_absent_words` says."""
+    if rule == "ignored" or (rule == "stated" and stated):
+        return {t: 0.0 if t in absent else w for t, w in weights.items()}
+    return weights
+
+
 def _share(question: Sequence[str], weights: dict[str, float], own: set[str], context: set[str]) -> float:
     total = sum(weights[t] for t in question)
     if not total:

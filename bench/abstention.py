@@ -35,7 +35,33 @@ from rag.kb import KnowledgeBase  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 
-def record(dataset: Path, split: str, unanswerable: int, home: Path) -> list[dict]:
+def deleted_idf(kb: KnowledgeBase, gone: set[str]):
+    """`LexicalIndex.idf` and `.holds` as if the documents `gone` had been deleted: BM25's idf over the other
+    chunks (`excluding` only filters retrieval, so without this a word only the deleted passage uses would
+    still count as one the KB holds)."""
+    import sqlite3
+
+    lexical = kb.lexical()
+    with sqlite3.connect(kb.path / "kb.sqlite") as db:
+        ids = {row[0] for d in gone for row in db.execute("SELECT id FROM chunks WHERE document_id = ?", (d,))}
+    rows = np.isin(lexical.chunk_ids, np.fromiter(ids, dtype=np.int64, count=len(ids)))
+    n = len(lexical.chunk_ids) - int(rows.sum())
+    scores = lexical.retriever.scores
+
+    def df(term: str) -> int:
+        row = lexical._vocab.get(term)
+        if row is None:
+            return 0
+        docs = scores["indices"][scores["indptr"][row]:scores["indptr"][row + 1]]
+        return int(len(docs) - rows[docs].sum())
+
+    def idf(terms: list[str]) -> dict[str, float]:
+        return {t: float(np.log(1 + (n - df(t) + 0.5) / (df(t) + 0.5))) for t in terms}
+
+    return idf, lambda terms: {t for t in terms if df(t) > 0}
+
+
+def record(dataset: Path, split: str, unanswerable: int, home: Path, absent_words: str = "highest") -> list[dict]:
     """One record per question asked: answerable or not, answered by the open gate, gold in it, its Support."""
     from agents.tasks import Workspace, retrieve
     from rag.retrieve import Retriever
@@ -45,14 +71,21 @@ def record(dataset: Path, split: str, unanswerable: int, home: Path) -> list[dic
     settings = Settings().model_copy(update={"home": home, "kb": "eval", "embedder": "none"})
     kb = KnowledgeBase.open(settings) if (home / "eval" / "kb.sqlite").exists() else build_kb(corpus, settings)[0]
     ws = Workspace(kb, Retriever(kb, None), settings, None)
-    without = excluding(kb, {d.id: d.source for d in kb.documents()})
+    sources = {d.id: d.source for d in kb.documents()}
+    without = excluding(kb, sources)
+    by_corpus: dict[str, set[str]] = {}
+    for doc_id, src in sources.items():
+        by_corpus.setdefault(src.removeprefix("corpus:"), set()).add(doc_id)
     rows = []
     asked = [(q, False) for q in questions] + [(q, True) for q in unanswerable_sample(questions, unanswerable)]
     for n, (question, removed) in enumerate(asked):
         hits = retrieve(ws, question.query, without(question.gold if removed else frozenset()), None)
         passages = [Passage(h.chunk.id, h.chunk.text, rank=i, score=h.score, kind=block_kind(h.chunk))
                     for i, h in enumerate(hits)]
-        picked = answer_sentences(question.query, passages, ws.kiwi, idf=kb.lexical().idf, gate=lambda s: True)
+        gone = {d for c in (question.gold if removed else ()) for d in by_corpus.get(c, ())}
+        idf, holds = deleted_idf(kb, gone)
+        picked = answer_sentences(question.query, passages, ws.kiwi, idf=idf,
+                                  known=holds if absent_words == "shipped" else None, gate=lambda s: True)
         text = " ".join(p.text for p in picked)
         rows.append({"unanswerable": removed, "answered": bool(picked), "gold": gold_in(text, question.answers),
                      "support": dataclasses.asdict(picked[0].evidence) if picked else None})
@@ -118,12 +151,16 @@ def main() -> None:
     parser.add_argument("--kb-home", type=Path, default=None, help="build the BM25 KB here once and reuse it")
     parser.add_argument("--features", type=Path, default=None, help="read the records here if present, else write")
     parser.add_argument("--max-refused", type=float, default=0.05)
+    parser.add_argument("--absent-words", choices=["highest", "shipped"], default="shipped",
+                        help="a question word no chunk holds: always the highest idf, or as agents/weights.py "
+                             "`answer_absent_words` says")
     args = parser.parse_args()
     if args.features and args.features.exists():
         rows = json.loads(args.features.read_text())
     else:
         with tempfile.TemporaryDirectory(prefix="korag-abstain-") as tmp:
-            rows = record(args.dataset, args.split, args.unanswerable, args.kb_home or Path(tmp))
+            rows = record(args.dataset, args.split, args.unanswerable, args.kb_home or Path(tmp),
+                          args.absent_words)
         if args.features:
             args.features.write_text(json.dumps(rows))
     print(f"{sum(not r['unanswerable'] for r in rows)} answerable, {sum(r['unanswerable'] for r in rows)} "

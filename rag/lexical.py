@@ -72,6 +72,10 @@ class LexicalIndex:
             out[term] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
         return out
 
+    def holds(self, terms: list[str]) -> set[str]:
+        """The terms at least one chunk of the KB holds (the others get the highest `idf`)."""
+        return {t for t in terms if t in self._vocab}
+
     def search(self, query_terms: list[str], k: int = 10, mask: np.ndarray | None = None) -> list[LexicalHit]:
         """Top-k chunks for the query's morphemes; `mask` (0/1 per row) restricts candidates."""
         terms = [t for t in query_terms if t in self._vocab]

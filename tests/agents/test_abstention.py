@@ -7,7 +7,7 @@ import math
 
 from agents.extractive import answer_sentences
 from agents.sentences import Passage
-from agents.support import Support, answers
+from agents.support import Support, answers, without_absent
 from agents.weights import WEIGHTS
 from rag.lexical import LexicalIndex
 
@@ -66,3 +66,28 @@ def test_a_refusal_names_the_closest_passages(extractive_assistant):
     assert all(s.citation in result.text for s in result.related)
     streamed = list(extractive_assistant.stream("보안 지침을 어기면 벌금은 얼마인가요?"))
     assert "".join(streamed[:-1]) == streamed[-1].text == result.text
+
+
+def test_a_word_no_document_uses_is_left_out_only_when_the_sentence_states_what_is_asked(kiwi):
+    # Written for this test: a regulation that says 상한 where the user says 한도, and names no fine.
+    rule = "제3조(숙박비) 부장의 숙박비는 1박 120,000원을 상한으로 한다."
+    other = "제9조(보안) 임직원은 보안 지침을 지켜야 하며, 위반한 자는 징계한다."
+    index = LexicalIndex.build([0, 1], [list(_terms(kiwi, rule)), list(_terms(kiwi, other))], 1)
+    passages = _passages(rule, other)
+    [first, *_] = answer_sentences("부장 숙박비 한도는 얼마인가요?", passages, kiwi, idf=index.idf, known=index.holds)
+    assert "120,000원" in first.text and first.evidence.stated
+    # "벌금" is in no chunk and the best sentence states no amount: the word still counts, and it is refused.
+    assert answer_sentences("보안 지침을 어기면 벌금은 얼마인가요?", passages, kiwi, idf=index.idf, known=index.holds) == []
+    [guess, *_] = answer_sentences("보안 지침을 어기면 벌금은 얼마인가요?", passages, kiwi, idf=index.idf,
+                                   known=index.holds, gate=lambda s: True)
+    assert "징계" in guess.text and not guess.evidence.stated and not answers(guess.evidence)
+    weights = {"보안": 1.0, "벌금": 2.0}
+    assert without_absent(weights, {"벌금"}, stated=False, rule="ignored") == {"보안": 1.0, "벌금": 0.0}
+    assert without_absent(weights, {"벌금"}, stated=False, rule="stated") == weights
+    assert without_absent(weights, {"벌금"}, stated=True, rule="stated")["벌금"] == 0.0
+    assert without_absent(weights, {"벌금"}, stated=True, rule="highest") == weights
+
+
+def _terms(kiwi, text: str) -> list[str]:
+    from rag.morphemes import content_terms
+    return content_terms(kiwi.tokenize(text))
