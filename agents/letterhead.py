@@ -205,6 +205,10 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
                 at = offset + issued.start(2)
                 put("date", dates[0].value, p, at + dates[0].start, at + dates[0].end, "시행")
             _put_received(put, blank, line[issued.end():], p, offset + issued.end())
+            following = lines[n + 1] if n + 1 < len(lines) else None
+            if following and following[0] == p and re.match(r"\s*접\s?수(?:\s|$)", following[2]):
+                # the structure step puts a mid-line 접수 on its own line (ingest/structure_gongmun.py)
+                _put_received(put, blank, following[2], p, following[1])
         elif stripped == "시행" and n + 1 < len(lines):
             # a 시행 cell read line by line (PDF): "시행" / "전시교육과-1042" / "(2025. 8. 4.) 접수"
             p1, offset1, line1 = lines[n + 1]

@@ -45,6 +45,11 @@ def test_letter_places_and_blanks():
 def test_a_received_letter_gives_its_received_date():
     letter = [Passage(1, "수신 각 구청장\n제목 협조 요청\n시행 총무과-12 (2025. 7. 14.)   접수 인사과-990 (2025. 7. 15.)")]
     assert as_text(letterhead(letter)["received_date"]) == "2025-07-15"
+    # the structure step puts a mid-line 접수 on its own line; the 시행 line's event "일시" is not it
+    split = [Passage(1, "가. 일시: 2025. 10. 16.(목)\n시행 총무과-12 (2025. 7. 14.)\n접수 인사과-990 (2025. 7. 15.)\n우 16508")]
+    assert as_text(letterhead(split)["received_date"]) == "2025-07-15"
+    blank = [Passage(1, "시행 총무과-12 (2025. 7. 14.)\n접수\n우 16508")]
+    assert as_text(letterhead(blank)["received_date"]) == ""
 
 
 def test_a_pdf_issue_cell_read_line_by_line_and_a_spaced_museum_letterhead():
