@@ -68,6 +68,9 @@ def _new(text: str, pattern: re.Pattern, question: str) -> bool:
     return any(re.sub(r"\s", "", m.group()) not in flat for m in pattern.finditer(text))
 
 
+CHECKED_KINDS = ("when", "amount", "count", "who", "where", "why")  # the kinds `states` can check; others: True
+
+
 def states(kind: str, text: str, tokens, question: str, question_terms: set[str]) -> bool:
     """Whether a sentence (its text and Kiwi tokens) states what a question of `kind` asks for."""
     if kind == "when":

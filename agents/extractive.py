@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from agents.asked import asked, refers_back, states
+from agents.asked import CHECKED_KINDS, asked, refers_back, states
 from agents.lexicons import lexicon
 from agents.sentences import SECONDARY_KINDS, Passage, Unit, is_fragment, is_residue
 from agents.sentences import units as sentence_units
@@ -143,7 +143,8 @@ def answer_sentences(
     first = supported[0]
     absent = set(q_terms) - known(q_terms) if known is not None else set()
     evidence = measure(q_terms, units, first, float(coverage[first]), bool(stated[first]), want.kind,
-                       without_absent(kb_idf(q_terms, idf, weights), absent, bool(stated[first])))
+                       without_absent(kb_idf(q_terms, idf, weights), absent,
+                                      bool(stated[first]) and want.kind in CHECKED_KINDS))
     if not gate(evidence):
         return []
     best = score[first]
