@@ -239,8 +239,9 @@ def extractive_parts(ws: Workspace, question: str, hits: list[SearchHit], notice
     own = standalone is not None and ws.llm is None and morphemes(ws.kiwi, question)
     # No embedder here: on autorag_ko, blending sentence-embedding similarity into the choice changed
     # char-F1 by < 0.01 (0.275 → 0.278 at best) while costing ~1 s per question on CPU.
+    lexical = ws.kb.lexical()
     picked = answer_sentences(question if own else (standalone or question), passages, ws.kiwi,
-                              idf=ws.kb.lexical().idf, known=ws.kb.lexical().holds)
+                              idf=lexical.idf, known=lexical.holds)
     note_extractive(notices, EXTRACTIVE_NOTICE)
     by_chunk = {h.chunk.id: h for h in hits}
     citations: list[Source] = []

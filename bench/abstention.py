@@ -61,7 +61,7 @@ def deleted_idf(kb: KnowledgeBase, gone: set[str]):
     return idf, lambda terms: {t for t in terms if df(t) > 0}
 
 
-def record(dataset: Path, split: str, unanswerable: int, home: Path, absent_words: str = "highest") -> list[dict]:
+def record(dataset: Path, split: str, unanswerable: int, home: Path, absent_words: str = "shipped") -> list[dict]:
     """One record per question asked: answerable or not, answered by the open gate, gold in it, its Support."""
     from agents.tasks import Workspace, retrieve
     from rag.retrieve import Retriever
