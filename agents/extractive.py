@@ -114,15 +114,19 @@ def answer_sentences(
         return []
     want = asked(question)
     weights = _weights(q_terms, units)
+    question_words = set(q_terms)
+    stated = np.array([states(want.kind, u.text, u.tokens, question, question_words) for u in units])
     coverage = np.array([_coverage(q_terms, weights, u) for u in units])
     # One shared word ("비용", "전망") is not support: a sentence must match two question terms
     # (one of them itself, the other possibly in its heading or table header), or the only one.
     coverage[[not _supported(q_terms, u) for u in units]] = 0.0
     ranks = np.array([passages[u.passage].rank for u in units], dtype=np.float64)
-    question_words = set(q_terms)
-    stated = np.array([states(want.kind, u.text, u.tokens, question, question_words) for u in units])
-    # A small prior for the retriever's order breaks ties between equally covering sentences.
+    # A small prior for the retriever's order breaks ties between equally covering sentences; the retrieval
+    # score itself (min-max over the passages, so BM25 and fused z-scores alike) and how much of the question
+    # the sentence's whole passage covers say which passage the question was written about.
     score = coverage + WEIGHTS.answer_rank_prior / (1.0 + np.maximum(ranks, 0))
+    score += WEIGHTS.answer_retrieval_weight * _retrieval_share(passages)[[u.passage for u in units]]
+    score += WEIGHTS.answer_passage_weight * _passage_coverage(q_terms, weights, units, len(passages))
     score += WEIGHTS.answer_type_bonus * stated
     # Forms and notes repeat a regulation's words without saying what it rules (issue 15's block kinds).
     score -= WEIGHTS.answer_form_penalty * np.array([passages[u.passage].kind in SECONDARY_KINDS for u in units])
@@ -142,15 +146,21 @@ def answer_sentences(
         return []
     first = supported[0]
     absent = set(q_terms) - known(q_terms) if known is not None else set()
-    evidence = measure(q_terms, units, first, float(coverage[first]), bool(stated[first]), want.kind,
-                       without_absent(kb_idf(q_terms, idf, weights), absent,
-                                      bool(stated[first]) and want.kind in CHECKED_KINDS))
+    checked = want.kind in CHECKED_KINDS
+    # The best sentence names the subject but not what is asked ("정기 점검으로 본사 사옥 전체가 정전됩니다"
+    # for 언제): a sentence near it in its passage that states it completes the answer.
+    near = (_stating_neighbour(units[first], every, want.kind, question, question_words)
+            if checked and not stated[first] and units[first].kind == "prose" else None)
+    said = bool(stated[first]) or near is not None
+    evidence = measure(q_terms, units, first, float(coverage[first]), said, want.kind,
+                       without_absent(kb_idf(q_terms, idf, weights), absent, said and checked))
     if not gate(evidence):
         return []
     best = score[first]
     # Further sentences only when nearly as good (scores are in coverage units), or when the question
     # asks two things and another sentence covers question words the first one lacks.
-    picked = [first] + [i for i in order if i != first and score[i] >= best - keep_margin]
+    # (for a kind the answer must state, only sentences that state it)
+    picked = [first] + [i for i in (supported if strict else order) if i != first and score[i] >= best - keep_margin]
     if want.two_parts:
         missing = {t for t in q_terms if not _match(t, set(units[first].terms))}
         other = next((i for i in supported[1:] if missing & {t for t in q_terms if _match(t, set(units[i].terms))}),
@@ -158,11 +168,41 @@ def answer_sentences(
         if other is not None and other not in picked[:max_sentences]:
             picked = [first, other] + [i for i in picked[1:] if i != other]
     picked = [units[i] for i in picked[:max_sentences]]
+    if near is not None and near not in picked:
+        picked = [picked[0], near, *picked[1:]][:max(max_sentences, 2)]
     scores = [float(score[units.index(u)]) for u in picked]
     supports = {(u.passage, u.index): float(coverage[units.index(u)]) for u in picked}
     picked, scores = _with_antecedents(picked, scores, every)
     merged = _merge_adjacent(picked, scores, passages, supports)
     return [replace(merged[0], evidence=evidence), *merged[1:]]
+
+
+def _retrieval_share(passages: list[Passage]) -> np.ndarray:
+    """Each passage's retrieval score, min-max scaled over the passages (all 1 when they tie or there is one)."""
+    scores = np.array([p.score for p in passages], dtype=np.float64)
+    spread = scores.max() - scores.min() if len(scores) else 0.0
+    return (scores - scores.min()) / spread if spread > 0 else np.ones(len(scores))
+
+
+def _passage_coverage(question: list[str], weights: dict[str, float], units: list[Unit], passages: int) -> np.ndarray:
+    """For each unit, the share of the question's weight its whole passage covers (sentences and headings)."""
+    total = sum(weights[t] for t in question) or 1.0
+    bags: list[set[str]] = [set() for _ in range(passages)]
+    for unit in units:
+        bags[unit.passage] |= set(unit.terms) | set(unit.context)
+    share = [sum(weights[t] for t in question if _match(t, bag)) / total for bag in bags]
+    return np.array([share[u.passage] for u in units])
+
+
+def _stating_neighbour(unit: Unit, every: list[list[Unit]], kind: str, question: str,
+                       question_words: set[str]) -> Unit | None:
+    """The nearest sentence within `answer_neighbour_reach` of `unit` in its passage that states `kind`."""
+    reach = WEIGHTS.answer_neighbour_reach
+    around = sorted((u for u in every[unit.passage] if 0 < abs(u.index - unit.index) <= reach),
+                    key=lambda u: (abs(u.index - unit.index), u.index))
+    # Prose only: a neighbouring table row is another record (another department's budget), not the rest of this one.
+    return next((u for u in around if u.kind == "prose" and not is_fragment(u) and not is_residue(u.text)
+                 and states(kind, u.text, u.tokens, question, question_words)), None)
 
 
 def _with_antecedents(picked: list[Unit], scores: list[float], every: list[list[Unit]]) -> tuple[list[Unit], list[float]]:

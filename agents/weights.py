@@ -51,11 +51,12 @@ class AnswerWeights:
     answer_two_part_share: float = 0.5
     """A question asking two things (agents/asked.py `two_parts`) is answered by two sentences that each
     cover about half of it: its support floor is `answer_min_support` × this. Hand-set."""
-    answer_strict_kinds: tuple[str, ...] = ()
+    answer_strict_kinds: tuple[str, ...] = ("days",)
     """Asked kinds (agents/asked.py) the best sentence must state to be an answer. Chosen on the korquad_dev
     tune half: requiring a date for 언제, a figure with its unit for 얼마, the counter for 몇 never beat the
-    support floor alone at ≤ 5 % refusals (e.g. when+amount at 0.36: false 26 % vs 21 %), so the kind only
-    ranks sentences (`answer_type_bonus`)."""
+    support floor alone at ≤ 5 % refusals (e.g. when+amount at 0.36: false 26 % vs 21 %), so those kinds only
+    rank sentences (`answer_type_bonus`). 며칠 ("days") is strict by what it means, not by a fit: no sentence
+    without a figure of 일 says how many days (4 of korquad_dev's 3,049 questions ask it)."""
     answer_candidate_share: float = 0.75
     """A further sentence needs at least `answer_min_support` × this coverage to be shown at all. Hand-set."""
     answer_keep_margin: float = 0.15
@@ -65,6 +66,17 @@ class AnswerWeights:
     """Sentences in one extractive answer, at most. Hand-set (a short answer reads as one)."""
     answer_rank_prior: float = 0.05
     """Bonus for the retriever's order, / (1 + rank): breaks ties between equally covering sentences. Hand-set."""
+    answer_retrieval_weight: float = 0.3
+    """Bonus × the sentence's passage retrieval score, min-max scaled over the retrieved passages. Chosen on the
+    korquad_dev tune half with `answer_passage_weight` (grid 0.1–1.0 × 0–0.5; `bench/answers.py`), reported on
+    the report half (docs/benchmarks.md)."""
+    answer_passage_weight: float = 0.2
+    """Bonus × the share of the question's (local-idf) weight the sentence's whole passage covers: the passage a
+    question was written about covers its other words too. Chosen with `answer_retrieval_weight`."""
+    answer_neighbour_reach: int = 2
+    """When the best sentence does not state what a checkable question asks (agents/asked.py `CHECKED_KINDS`),
+    the nearest sentence within this many units of it in its passage that does is added. Chosen on the
+    korquad_dev tune half (1 and 3 within one question of 2)."""
     answer_type_bonus: float = 0.05
     """Bonus for a sentence stating what the question asks for (agents/asked.py: a date, an amount with its
     unit, the counter of 몇, a name for 누구/어디, a reason for 왜). Hand-set."""

@@ -10,7 +10,9 @@ from rag.model import Chunk
 
 
 def test_the_question_word_decides_the_kind(kiwi):
-    assert asked("연차휴가는 며칠인가요?").kind == "when"
+    assert asked("연차휴가는 며칠인가요?").kind == "days"
+    assert asked("몇 월 며칠에 태어났나?").kind == "when" and not asked("몇 월 며칠에 태어났나?").two_parts
+    assert asked("비밀번호는 얼마나 자주 바꿔야 하나요?").kind == "often"
     assert asked("숙박비 한도는 얼마인가요?").kind == "amount"
     assert asked("위원은 몇 명인가?").kind == "count"
     assert asked("평양축전에 파견된 인물은?").kind == "who"
@@ -95,3 +97,38 @@ def test_document_level_questions_read_the_header():
     assert find_field("제목", "무시되는 제목", blocks).value == "하반기 교육 계획 안내"
     assert find_field("제목", "보고서 제목", ["본문만 있는 문서"]).value == "보고서 제목"
     assert find_field("기관", None, ["본문만 있는 문서"]) is None
+
+
+def test_days_often_and_figures_inside_names(kiwi):
+    def says(question: str, text: str) -> bool:
+        return states(asked(question).kind, text, list(kiwi.tokenize(text)), question, set())
+
+    # 며칠 wants a figure with 일: "1월" is a month, not a number of days
+    assert says("연차휴가는 며칠인가요?", "회사는 1년간 80퍼센트 이상 출근한 직원에게 15일의 유급휴가를 준다.")
+    assert not says("연차휴가는 며칠인가요?", "사용하지 못한 연차휴가는 다음 해 1월 급여 지급일에 정산한다.")
+    # 얼마나 자주 wants a period, not any quantity
+    assert says("비밀번호는 얼마나 자주 바꿔야 하나요?", "비밀번호는 90일마다 변경하여야 한다.")
+    assert says("점검은 얼마나 자주 하나요?", "설비 점검은 분기별로 실시한다.")
+    assert not says("비밀번호는 얼마나 자주 바꿔야 하나요?", "비밀번호는 12자 이상으로 설정한다.")
+    # a figure inside a name is not an amount or a count; a label can carry the unit of money
+    assert not says("투자비 예산은 얼마인가요?", "부서명: 연구개발2팀 · 비고: 신설")
+    assert not says("직원은 몇 명인가?", "연구개발2팀이 맡는다.")
+    assert says("투자비 예산은 얼마인가요?", "부서명: 생산관리팀 · 투자비(백만 원): 2300")
+
+
+def test_a_neighbour_that_states_what_is_asked_completes_the_answer(kiwi):
+    text = ("본사 사옥 전기설비 정기 점검 및 정전 안내\n수변전 설비 정기 점검으로 본사 사옥 전체가 정전됩니다.\n"
+            "2025년 10월 11일(토) 오전 8시부터 오후 2시까지 (약 6시간)\n점검 당일 출근이 필요한 직원은 총무팀에 신청하여 "
+            "주시기 바랍니다.")
+    answers = answer_sentences("본사 정전 점검은 언제 하나요?", [Passage(1, text)], kiwi)
+    said = " ".join(a.text for a in answers)
+    assert "정전됩니다" in said and "10월 11일" in said
+
+
+def test_the_retrieval_score_is_scaled_over_the_passages_whatever_its_scale():
+    from agents.extractive import _retrieval_share
+
+    bm25 = _retrieval_share([Passage(1, "a", score=9.0), Passage(2, "b", score=3.0), Passage(3, "c", score=6.0)])
+    zscores = _retrieval_share([Passage(1, "a", score=1.5), Passage(2, "b", score=-0.5), Passage(3, "c", score=0.5)])
+    assert list(bm25) == list(zscores) == [1.0, 0.0, 0.5]
+    assert list(_retrieval_share([Passage(1, "a", score=0.0)])) == [1.0]
