@@ -15,7 +15,7 @@ import numpy as np
 
 from agents.asked import CHECKED_KINDS, asked, refers_back, states
 from agents.lexicons import lexicon
-from agents.sentences import SECONDARY_KINDS, Passage, Unit, is_fragment, is_residue
+from agents.sentences import SECONDARY_KINDS, Passage, Unit, context_share, is_fragment, is_residue
 from agents.sentences import units as sentence_units
 from agents.support import Support, kb_idf, measure, without_absent
 from agents.support import answers as supports_answer
@@ -59,8 +59,8 @@ def _weights(question: list[str], units: list[Unit]) -> dict[str, float]:
 
 
 def _coverage(question: list[str], weights: dict[str, float], unit: Unit) -> float:
-    """Share of the question's idf mass that the unit (fully) or its heading/header (half) carries."""
-    own, context = set(unit.terms), set(unit.context)
+    """Share of the question's idf mass that the unit (fully) or its heading/header (`context_share`) carries."""
+    own, context, share = set(unit.terms), set(unit.context), context_share(unit)
     total = sum(weights[t] for t in question)
     if not total:
         return 0.0
@@ -69,7 +69,7 @@ def _coverage(question: list[str], weights: dict[str, float], unit: Unit) -> flo
         if _match(t, own):
             got += weights[t]
         elif _match(t, context):
-            got += WEIGHTS.answer_context_share * weights[t]
+            got += share * weights[t]
     return got / total
 
 

