@@ -145,6 +145,17 @@ def split_compound(text: str, start: int, end: int, strength: float, others: set
         (head.group(1) in others or head.group(1) + text[start:end].replace(" ", "") in others)
 
 
+# words that make a label name another occasion than the document's own: 다음 회의, 차기 회의, 지난 회의
+OTHER_OCCASION = re.compile(r"(?:다음|차기|지난|이전|직전|향후)\s*$")
+
+
+def other_occasion(text: str, start: int, name: str) -> bool:
+    """The label at `start` is preceded by 다음/차기/지난…, and the field's own name has no such word: "다음 회의:
+    2026. 1. 27." is another meeting's date, not this one's 회의일 (but it is 차기 회의일's)."""
+    return (OTHER_OCCASION.search(text, max(0, start - 6), start) is not None
+            and re.search(r"다음|차기|지난|이전|직전|향후", name) is None)
+
+
 def whole(text: str, start: int, end: int, strength: float) -> bool:
     """A label is a word, not the tail of a figure ("3학년" is no "학년" label); a noun of the field's name
     is not a label inside another compound ("계약" in "총 계약금액" does not name 계약보증금)."""

@@ -45,8 +45,10 @@ _ORG = re.compile(
 # Words that end like an organisation but are not one (거래처 is a counterparty, 수석연구원 a job).
 _NOT_ORG = re.compile(rf"{alternation(_WORDS['not_org'])}$")
 _PERSON_LABEL = re.compile(rf"{alternation(_WORDS['person_label'], spaced=True)}"
-                           r"(?:[ \t]*[:：][ \t]*|[ \t]+)([가-힣]{2,4})(?=[\s,.)(·/]|$|님|씨|[은는이가을를의에와과])")
-_NOT_NAME = re.compile(rf"{alternation(_WORDS['not_name'])}$")
+                           r"(?:[ \t]*[:：][ \t]*|[ \t]+)"
+                           rf"(?:(?:{alternation(_WORDS['job_title'])})[ \t]+)?"  # "담당자 차장 민서진": the title is skipped
+                           r"([가-힣]{2,4})(?=[\s,.)(·/]|$|님|씨|[은는이가을를의에와과])")
+_NOT_NAME = re.compile(rf"{alternation(_WORDS['not_name'])}$|^(?:{alternation(_WORDS['job_title'])})$")
 # "label: value", "label | value", "수급자(을): value"; never across a line break (an empty form cell)
 _SEPARATOR = re.compile(r"(?:[ \t]*\([^()\n]{1,6}\))?[ \t]*(?:[:：]|\s\|\s?|\|)[ \t]*")
 # a value ends at the next cell (" | ", or " · " as ingest/structure_tables.py joins cells), line, list

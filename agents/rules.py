@@ -12,8 +12,8 @@ from agents.contract_terms import closing_date, parties
 from agents.extractive import Passage
 from agents.letterhead import Part, letterhead, role_of
 from agents.lexicons import alternation, lexicon
-from agents.rule_labels import (NAME_WORDS, anchor_of, label_pattern, labels_of, schema_type, split_compound,
-                                value_kind, whole)
+from agents.rule_labels import (NAME_WORDS, anchor_of, label_pattern, labels_of, other_occasion, schema_type,
+                                split_compound, value_kind, whole)
 from agents.rule_values import (FREE_KINDS, Found, find, in_column, labelled_values, line_at, rendered_row,
                                 table_column, typed)
 from agents.weights import WEIGHTS
@@ -83,10 +83,13 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     enum = prop.get("enum") or item.get("enum")
     kind = "enum" if enum else value_kind(name, {**item, **prop}, item_type)
     labels = [(label_pattern(label), strength) for label, strength in labels_of(name, prop, kind, kiwi)]
+    shape = next((i for i, (pattern, _) in enumerate(_ID_FORMATS) if pattern.search(name.replace(" ", ""))), None)
+    if shape is not None:  # a registration number under any of the labels forms print it with
+        labels += [(label_pattern(label), WEIGHTS.label_own_name) for label in _ID_LABELS[shape]]
     if kind == "number":  # a bare figure is anything: only the field's own name or description labels it
         labels = [(pattern, strength) for pattern, strength in labels if strength >= WEIGHTS.label_number_floor]
     hits = [[(m.start(), m.end(), strength) for pattern, strength in labels for m in pattern.finditer(passage.text)
-             if whole(passage.text, m.start(), m.end(), strength)
+             if whole(passage.text, m.start(), m.end(), strength) and not other_occasion(passage.text, m.start(), name)
              and not split_compound(passage.text, m.start(), m.end(), strength, others)] for passage in passages]
     scored: list[tuple[float, int, Found, object]] = []  # (anchor, order, found, typed value)
 
@@ -105,6 +108,12 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         if isinstance(value, str) and name.endswith("번호") and (not re.search(r"\d", value)
                                                                 or re.fullmatch(r"\d{1,2}\.?", value)):
             return  # a 번호 without a digit is an instruction or a blank; "3" is a list item's number
+        form = next((f for pattern, f in _ID_FORMATS if pattern.search(name.replace(" ", ""))), None)
+        if form is not None and isinstance(value, str):
+            shaped = form.search(value)
+            if shaped is None:
+                return  # "카드 번호 5107-37**-…" is no 사업자등록번호: a registration number has its own shape
+            value = shaped.group()
         if value is not None:
             scored.append((anchor, len(scored), found, value))
 
@@ -160,7 +169,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         for p, passage in enumerate(passages):
             for found, anchor in labelled_values(passage.text, p, hits[p]):
                 # "작성자: 윤태호 선임": the name the person pattern found beats the whole line
-                add(found, anchor * (WEIGHTS.named_line if kind in ("person", "org") else 1.0), "text")
+                add(_before_other_label(found, others), anchor * (WEIGHTS.named_line if kind in ("person", "org")
+                                                                  else 1.0), "text")
             for pattern, strength in labels[:1]:
                 cells = table_column(passage.text, p, pattern)
                 # one data row: the cell is the value; many rows: weak, mostly for arrays
@@ -176,6 +186,33 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     return _choose(scored, kind, is_array, prop, passages, why, placed)
 
 
+# Korean registration numbers have a fixed shape (국세청 사업자등록번호 3-2-5, 법인등록번호 6-7, 우편번호 5)
+# and the labels forms print them under (세금계산서 "등록번호", receipts "사업자번호")
+_ID_FORMATS = [
+    (re.compile(r"사업자(?:등록)?번호"), re.compile(r"(?<!\d)\d{3}\s?-\s?\d{2}\s?-\s?\d{5}(?!\d)")),
+    (re.compile(r"법인(?:등록)?번호"), re.compile(r"(?<!\d)\d{6}\s?-\s?\d{7}(?!\d)")),
+    (re.compile(r"우편번호"), re.compile(r"(?<!\d)\d{5}(?!\d)")),
+]
+_ID_LABELS = {0: ("사업자등록번호", "사업자번호", "등록번호"), 1: ("법인등록번호", "법인번호"), 2: ("우편번호",)}
+
+
+def _before_other_label(found: Found, others: set[str]) -> Found:
+    """A labelled value cut where another field's label starts on the same line: a flattened table row
+    "담당부서 숲체험사업실 담당자 차장 민서진" gives 담당부서 "숲체험사업실", not the rest of the row."""
+    value = found.parsed
+    if not isinstance(value, str):
+        return found
+    words = others | _PERSON_LABELS
+    # the label must be followed by its own value: "영업 담당자" (참조) ends on a label word and is whole
+    cut = min((m.start() for m in re.finditer(r"\s([가-힣]{2,10})(?:\s*[:：]\s*|\s+)(?=\S)", value)
+               if m.group(1) in words), default=None)
+    if not cut:
+        return found
+    value = value[:cut].rstrip(" ,;")
+    return Found(found.passage, found.start, found.start + len(value), value)
+
+
+_PERSON_LABELS = frozenset(w.replace(" ", "") for w in lexicon("document_words")["person_label"])
 _CHANGE = re.compile(r"\s*(?:이|가|을|를)?\s*(?:늘어난|늘어|늘린|증가한|증액된|줄어든|줄어|줄인|감소한|감액된|많은|적은|인상된|인하된)")
 # 제출기한, 신청 마감일: the date by which something is to be done
 _DEADLINE = re.compile(r"([가-힣]{2,4})(?:기한|마감일?|시한)")
@@ -255,6 +292,7 @@ def _first_line(text: str) -> tuple[int, int]:
     return start, end
 
 
+_ONE_OF_A_KIND = {"email": "이메일 주소"}  # kinds specific enough that the document's only one is the field's
 _LABELLED = WEIGHTS.labelled  # weaker anchors are a many-row table column or the document's first line
 _LABELLED_ITEM = WEIGHTS.labelled_item  # ...but a many-row column is exactly what an array field wants
 
@@ -294,10 +332,14 @@ def _choose(scored, kind: str, is_array: bool, prop: dict, passages: list[Passag
         # name, "한도" after two limits): no guess
         why.append(f"같은 라벨이 다른 값 {len(rivals)}개를 똑같이 가리켜 고르지 않음")
         return None
+    distinct = len({repr(s[3]) for s in scored})
+    if anchor < _LABELLED and kind in _ONE_OF_A_KIND and distinct == 1:
+        # a document with one e-mail address (a 공문's footer): that is its e-mail, label or not
+        return FieldMatch(value, passages[found.passage].chunk_id, found.start, found.end, labelled=True,
+                          how=f"문서에 하나뿐인 {_ONE_OF_A_KIND[kind]}")
     if anchor < _LABELLED:
         # Never the first value of a kind: a 공문's recipient is an organisation too, and a referenced
         # letter has a date too. A field without its label (or its place in the layout) stays empty.
-        distinct = len({repr(s[3]) for s in scored})
         why.append(f"라벨 없이 같은 종류의 값만 {distinct}개 있어 고르지 않음" if distinct > 1
                    else "라벨 없이 같은 종류의 값 하나만 있어 이 항목의 값인지 알 수 없음")
         return None

@@ -110,3 +110,33 @@ def test_a_value_ends_at_the_next_rendered_cell():
     row = [Passage(1, "담당부서: 미래전략과 · 담당과장: 장인숙(02-2110-2430) · 담 당 자: 용찬재 사무관")]
     values, _ = _values({"담당부서": _text("담당 부서"), "담당과장": _text("담당 과장")}, row)
     assert values == {"담당부서": "미래전략과", "담당과장": "장인숙"}
+
+
+def test_a_flattened_row_s_value_stops_at_the_next_label_and_a_title_is_not_a_name(kiwi):
+    # a PDF's table row comes out as one line of words: "담당부서 X 담당자 차장 Y"
+    release = [Passage(1, "보 도 자 료\n담당부서 숲체험사업실 담당자 차장 민서진\n연락처 042-000-0000")]
+    values, _ = _values({"담당부서": _text("담당 부서"), "담당자": _text("담당자 이름")}, release, kiwi)
+    assert values == {"담당부서": "숲체험사업실", "담당자": "민서진"}
+    letter = [Passage(1, "수신 새봄식품(주)\n참조 영업 담당자\n제목 단가 협의")]
+    assert _values({"참조": _text("참조")}, letter, kiwi)[0]["참조"] == "영업 담당자"  # ends on a label word: whole
+
+
+def test_a_registration_number_has_its_shape_and_next_meeting_is_another_meeting(kiwi):
+    slip = [Passage(1, "새온마트 가온점\n카드 번호 5107-37**-****-2281\n승인 번호 30012458")]
+    values, _ = _values({"사업자등록번호": _text("사업자등록번호")}, slip, kiwi)
+    assert values["사업자등록번호"] is None  # a card number is not a business registration number
+    receipt = [Passage(1, "온새미베이커리\n사업자번호: 504-21-66093  대표: 정민규")]
+    assert _values({"사업자등록번호": _text("사업자등록번호")}, receipt, kiwi)[0]["사업자등록번호"] == "504-21-66093"
+    minutes = [Passage(1, "벚꽃축제 추진위원회 회의록\n참석: 위원 9명\n5. 다음 회의: 2026. 1. 27.(화) 14:00, 같은 장소")]
+    date = {"type": ["string", "null"], "format": "date"}
+    values, _ = _values({"회의일": date, "차기 회의일": date}, minutes, kiwi)
+    assert values == {"회의일": None, "차기 회의일": "2026-01-27"}
+
+
+def test_a_document_s_only_e_mail_address_is_its_e_mail():
+    email = {"type": ["string", "null"], "format": "email"}
+    one = [Passage(1, "도담대학교\n수신 주식회사 푸른길관광 대표이사\n학생지원처 정예진 / 041-550-6624 / yj.jung@dodam.example.ac.kr")]
+    assert _values({"이메일": email}, one)[0]["이메일"] == "yj.jung@dodam.example.ac.kr"
+    two = [Passage(1, "담당 a.kim@example.go.kr\n참조 b.lee@example.go.kr")]
+    values, reasons = _values({"이메일": email}, two)
+    assert values["이메일"] is None and "2개" in reasons["이메일"]  # two and no label: no guess
