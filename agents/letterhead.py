@@ -197,6 +197,16 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
                 value, end = f"{value} {more}", lines[n + 1][1] + lines[n + 1][2].index(more) + len(more)
             see_list = role == "recipient" and "recipient" in parts and _SEE_LIST.fullmatch(str(parts[role].value))
             put(role, value, p, offset + label.start(2), end, label.group(1), replace=bool(see_list))
+        elif re.fullmatch(r"\s*(?:제\s{0,2}목|건\s{0,2}명)\s*[:：]?\s*", line) and n + 1 < len(lines):
+            # "제목" alone at the end of a header cell or block (PDF), the title on the next line(s)
+            p1, offset1, first = lines[n + 1]
+            value, end = first.strip(), offset1 + len(first.rstrip())
+            following = lines[n + 2] if n + 2 < len(lines) else None
+            if value and following and following[0] == p1 and _TITLE_GOES_ON.match(following[2]):
+                more = following[2].strip()
+                value, end = f"{value} {more}", following[1] + following[2].index(more) + len(more)
+            if value and not re.match(r"\d+\.\s", value):
+                put("title", value, p1, offset1 + first.index(value.split()[0]), end, "제목")
         issued = re.match(r"^\s*시행\s+(\S+)\s*(\(.*?\))?", line)
         if issued and _DOC_NUMBER.match(issued.group(1)):  # "시행  복지정책과-8841 (2025. 11. 17.)   접수"
             put("doc_number", issued.group(1), p, offset + issued.start(1), offset + issued.end(1), "시행")

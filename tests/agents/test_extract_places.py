@@ -140,3 +140,11 @@ def test_a_document_s_only_e_mail_address_is_its_e_mail():
     two = [Passage(1, "담당 a.kim@example.go.kr\n참조 b.lee@example.go.kr")]
     values, reasons = _values({"이메일": email}, two)
     assert values["이메일"] is None and "2개" in reasons["이메일"]  # two and no label: no guess
+
+
+def test_a_title_label_alone_on_its_line_takes_the_next_lines():
+    # a PDF header cell: "제목" ends one block, the title (two lines) starts the next
+    letter = [Passage(1, "한국농어촌문화진흥원"), Passage(2, "수신 전국 시·군 농업기술센터소장\n(경유)\n제목"),
+              Passage(3, "2026년 농촌 청년 마을활동가 지원사업 참여\n마을 추천 요청\n1. 귀 기관의 발전을 기원합니다.")]
+    values, _ = _values({"제목": _text("공문 제목")}, letter)
+    assert values["제목"] == "2026년 농촌 청년 마을활동가 지원사업 참여 마을 추천 요청"
