@@ -79,6 +79,8 @@ def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]
         labels += [(noun, w.label_noun) for noun in nouns if noun != name]
     if kind == "text" and re.fullmatch(r"[가-힣]{2,}명", name):
         labels.append((name[:-1] + "건명", w.label_own_name))  # 계약명 is written "계약건명" (건명: a matter's name)
+    if re.sub(r"\s", "", name) in ("계약명", "계약건명"):  # a service contract prints it "용 역 명 : …"
+        labels += [(word, w.label_own_name) for word in NAME_WORDS["contract_name"]]
     if re.fullmatch(r"[가-힣]{2,}[일액비율률자]", name):
         labels.append((name[:-1], w.label_stem))  # 시행일 → "2025년 1월 1일부터 시행한다"
     role = role_of(name, prop.get("title", ""))

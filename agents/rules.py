@@ -99,8 +99,15 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         value = typed(found_kind, found, passages[found.passage].text, item_type, item)
         if kind in ("person", "text") and isinstance(value, str):
             value = re.sub(r"\s*\((?:서명|인|날인|印|직인\s?생략)\)$", "", value)  # "최 윤 서 (서명)": a seal mark
-        if kind == "person" and isinstance(value, str) and _TITLED_NAME.search(value):
-            value = _TITLED_NAME.search(value).group(1)  # "… 도시공감연구소 선임연구위원 정다은": the name
+        if kind == "person" and isinstance(value, str):
+            # "… 선임 봉세아 (내선 3142, …@…)", "… 연구원  도 하 람  (인)": contact details and a seal mark go
+            value = re.sub(r"\s*\((?:0\d|내선|☎|전화|tel|인|서명)[^)]*\)\s*$", "", value, flags=re.IGNORECASE)
+        if kind == "person" and isinstance(value, str):
+            # "… 도시공감연구소 선임연구위원 정다은": the name (its syllables may be spaced: "도 하 람"); a list
+            # ("연구원 도하람, 주임 백서린") name by name
+            value = ", ".join(_TITLED_NAME.search(part).group(1).replace(" ", "") if _TITLED_NAME.search(part)
+                              else part for part in _split_list(value)) if is_array else (
+                _TITLED_NAME.search(value).group(1).replace(" ", "") if _TITLED_NAME.search(value) else value)
         if kind == "person" and isinstance(value, str) and _SPLIT_NAME.fullmatch(value):
             value = value.replace(" ", "")  # "장 은 비", "윤 재 호": a name OCR or letter-spacing split
         if kind in ("person", "text") and isinstance(value, str):
@@ -113,7 +120,7 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             shaped = form.search(value)
             if shaped is None:
                 return  # "카드 번호 5107-37**-…" is no 사업자등록번호: a registration number has its own shape
-            value = shaped.group()
+            value = re.sub(r"\s", "", shaped.group())  # "38 나 4172": OCR's spaces are not part of it
         if value is not None:
             scored.append((anchor, len(scored), found, value))
 
@@ -192,8 +199,10 @@ _ID_FORMATS = [
     (re.compile(r"사업자(?:등록)?번호"), re.compile(r"(?<!\d)\d{3}\s?-\s?\d{2}\s?-\s?\d{5}(?!\d)")),
     (re.compile(r"법인(?:등록)?번호"), re.compile(r"(?<!\d)\d{6}\s?-\s?\d{7}(?!\d)")),
     (re.compile(r"우편번호"), re.compile(r"(?<!\d)\d{5}(?!\d)")),
+    (re.compile(r"차량번호|차번호"), re.compile(r"(?<!\d)\d{2,3}\s?[가-힣]\s?\d{4}(?!\d)")),  # 자동차 등록번호판
 ]
-_ID_LABELS = {0: ("사업자등록번호", "사업자번호", "등록번호"), 1: ("법인등록번호", "법인번호"), 2: ("우편번호",)}
+_ID_LABELS = {0: ("사업자등록번호", "사업자번호", "등록번호"), 1: ("법인등록번호", "법인번호"), 2: ("우편번호",),
+              3: ("차량번호",)}
 
 
 def _before_other_label(found: Found, others: set[str]) -> Found:
@@ -262,7 +271,7 @@ def _announced(event: str, text: str, p: int) -> list[Found]:
 
 # a name after a job title at the end of a labelled line
 _TITLED_NAME = re.compile(r"(?:위원|연구원|교수|박사|팀장|과장|대리|주무관|사무관|주임|부장|실장|차장|이사|소장|국장|선임|책임)"
-                          r"\s+([가-힣]{2,4})$")
+                          r"\s+([가-힣]{2,4}|[가-힣](?: [가-힣]){1,3})$")
 # a Korean name of 2-4 syllables written with spaces between them ("노 경숙", "장 은 비")
 _SPLIT_NAME = re.compile(r"[가-힣]{1,2}(?: [가-힣]{1,2}){1,3}")
 _GENRES = frozenset(lexicon("document_words")["genre_heading"])
@@ -314,7 +323,7 @@ def _choose(scored, kind: str, is_array: bool, prop: dict, passages: list[Passag
         pool = labelled if labelled or kind in ("text", "bool", "number") else scored
         items, spans, seen = [], [], set()
         for _, _, found, value in sorted(pool, key=lambda s: (s[2].passage, s[2].start)):
-            for part in (_split_list(value) if isinstance(value, str) and kind == "text" else [value]):
+            for part in (_split_list(value) if isinstance(value, str) and kind in ("text", "person") else [value]):
                 if repr(part) not in seen:
                     seen.add(repr(part))
                     items.append(part)

@@ -66,17 +66,17 @@ class AnswerWeights:
     """Sentences in one extractive answer, at most. Hand-set (a short answer reads as one)."""
     answer_rank_prior: float = 0.05
     """Bonus for the retriever's order, / (1 + rank): breaks ties between equally covering sentences. Hand-set."""
-    answer_retrieval_weight: float = 0.3
+    answer_retrieval_weight: float = 0.2
     """Bonus × the sentence's passage retrieval score, min-max scaled over the retrieved passages. Chosen on the
     korquad_dev tune half with `answer_passage_weight` (grid 0.1–1.0 × 0–0.5; `bench/answers.py`), reported on
     the report half (docs/benchmarks.md)."""
-    answer_passage_weight: float = 0.2
+    answer_passage_weight: float = 0.3
     """Bonus × the share of the question's (local-idf) weight the sentence's whole passage covers: the passage a
     question was written about covers its other words too. Chosen with `answer_retrieval_weight`."""
-    answer_neighbour_reach: int = 2
+    answer_neighbour_reach: int = 3
     """When the best sentence does not state what a checkable question asks (agents/asked.py `CHECKED_KINDS`),
     the nearest sentence within this many units of it in its passage that does is added. Chosen on the
-    korquad_dev tune half (1 and 3 within one question of 2)."""
+    korquad_dev tune half (`python bench/answer_ranking.py`: 1, 2 and 3 lie within two questions)."""
     answer_type_bonus: float = 0.05
     """Bonus for a sentence stating what the question asks for (agents/asked.py: a date, an amount with its
     unit, the counter of 몇, a name for 누구/어디, a reason for 왜). Hand-set."""

@@ -148,3 +148,16 @@ def test_a_title_label_alone_on_its_line_takes_the_next_lines():
               Passage(3, "2026년 농촌 청년 마을활동가 지원사업 참여\n마을 추천 요청\n1. 귀 기관의 발전을 기원합니다.")]
     values, _ = _values({"제목": _text("공문 제목")}, letter)
     assert values["제목"] == "2026년 농촌 청년 마을활동가 지원사업 참여 마을 추천 요청"
+
+
+def test_names_after_titles_in_lines_and_lists_a_plate_number_and_a_service_contract_s_name(kiwi):
+    memo = [Passage(1, "협 조 전\n담당 : 인재개발팀 선임 봉세아 (내선 3142, seah.bong@example.co.kr)\n"
+                       "보고자  농업환경연구과 연구원  도 하 람  (인)\n출장자 : 연구원 도하람, 주임 백서린")]
+    people = {"type": ["array", "null"], "items": {"type": "string"}, "description": "출장자 이름"}
+    values, _ = _values({"담당자": _text("담당자 이름"), "보고자": _text("보고자 이름"), "출장자": people}, memo, kiwi)
+    assert values == {"담당자": "봉세아", "보고자": "도하람", "출장자": ["도하람", "백서린"]}
+    ticket = [Passage(1, "솔내공영주차장\n차량 번호 : 38 나 4172\n주차 요금 3,000원")]
+    assert _values({"차량번호": _text("차량번호")}, ticket, kiwi)[0]["차량번호"] == "38나4172"
+    contract = [Passage(1, "시설경비 용역 계약서\n제1조(계약의 내용)\n① 용 역 명 : 2026년 가람청소년수련관 시설경비 용역\n"
+                           "② 계약금액 : 금 사천삼백이십만원정")]
+    assert _values({"계약명": _text("계약 이름")}, contract, kiwi)[0]["계약명"] == "2026년 가람청소년수련관 시설경비 용역"
