@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from agents.asked import CHECKED_KINDS, asked, refers_back, states
-from agents.lexicons import lexicon
+from agents.lexicons import alternation, lexicon
 from agents.sentences import SECONDARY_KINDS, Passage, Unit, context_share, is_fragment, is_residue
 from agents.sentences import units as sentence_units
 from agents.support import Support, kb_idf, measure, without_absent
@@ -42,6 +42,10 @@ _WORDS = lexicon("questions")  # agents/lexicons/questions.tsv
 # Interrogatives and light verbs: present in almost every question, they say nothing about where
 # the answer is, and in a one-passage candidate set idf cannot learn that.
 _QUESTION_NOISE = frozenset(_WORDS["noise"])
+
+
+_REQUEST = re.compile(rf"({alternation(_WORDS['request'])})\s*(?:을|를|은|는|이|가|에\s*대해서?|에\s*대하여|에\s*관해)?"
+                      r"\s*(?:좀\s*)?(?:알려|설명|정리|요약|소개|보여)")
 
 
 def _idf(term_sets: list[set[str]]) -> dict[str, float]:
@@ -107,6 +111,11 @@ def answer_sentences(
     if not passages or max_sentences < 1:
         return []
     q_terms = list(dict.fromkeys(t for t in content_terms(kiwi.tokenize(question)) if t not in _QUESTION_NOISE))
+    # "비밀번호 규정을 알려줘": 규정 names the kind of answer wanted, like a question word, not a word the
+    # sentence must hold (a 지침 says "비밀번호는 90일마다 변경하여야 한다", never "규정")
+    request = _REQUEST.search(question)
+    if request and len(q_terms) > 1:
+        q_terms = [t for t in q_terms if t != request.group(1)] or q_terms
     every = sentence_units(passages, kiwi)
     units = [u for per in every for u in per
              if u.kind in ("prose", "row") and not is_fragment(u) and not is_residue(u.text)]

@@ -49,3 +49,10 @@ def test_a_paragraph_answers_for_its_article_title(assistant):
     answer = assistant.ask("연차휴가는 며칠인가요?")
     assert answer.grounded and answer.text.startswith("① 회사는 1년간 80퍼센트 이상 출근한 직원에게 15일의 유급휴가")
     assert answer.citations[0].citation.startswith("취업규칙.docx › 제7조(연차휴가)")
+
+
+def test_a_request_for_the_rules_on_a_topic_quotes_them(assistant):
+    # "규정" before 알려줘 names the kind of answer, like a question word: 보안_지침 never says "규정"
+    answer = assistant.ask("비밀번호 규정을 알려줘")
+    assert answer.grounded and "90일마다 변경" in answer.text
+    assert answer.citations[0].citation.startswith("보안_지침.hwp › 제2조(비밀번호 관리)")
