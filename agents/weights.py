@@ -68,8 +68,8 @@ class AnswerWeights:
     """Bonus for the retriever's order, / (1 + rank): breaks ties between equally covering sentences. Hand-set."""
     answer_retrieval_weight: float = 0.2
     """Bonus × the sentence's passage retrieval score, min-max scaled over the retrieved passages. Chosen on the
-    korquad_dev tune half with `answer_passage_weight` (grid 0.1–1.0 × 0–0.5; `bench/answers.py`), reported on
-    the report half (docs/benchmarks.md)."""
+    korquad_dev tune half with `answer_passage_weight` (grid 0–1.0 × 0–0.5, `python bench/answer_ranking.py`),
+    reported on the report half (docs/benchmarks.md)."""
     answer_passage_weight: float = 0.3
     """Bonus × the share of the question's (local-idf) weight the sentence's whole passage covers: the passage a
     question was written about covers its other words too. Chosen with `answer_retrieval_weight`."""
