@@ -183,6 +183,11 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 # one data row: the cell is the value; many rows: weak, mostly for arrays
                 for cell in cells:
                     add(cell, strength * _table_share(cells), "text")
+    if re.sub(r"\s", "", name) in NAME_WORDS["business_name"] and passages:
+        head = _business_head(passages[0].text)
+        if head is not None:  # "하늘길셀프주유소" over "대표 : …" / "사업자번호 : …": the receipt's 상호
+            placed[(0, head[0])] = "영수증 머리: 사업자 정보 위 첫 줄"
+            add(Found(0, head[0], head[1], passages[0].text[head[0]:head[1]]), _LABELLED, "text")
     named = kind == "text" and re.fullmatch(r"([가-힣]{2,})명", name)  # 협약명: the 협약서's title line
     if (kind == "title" or named) and passages and passages[0].text.strip():
         start, end = _first_line(passages[0].text)
@@ -275,6 +280,33 @@ _TITLED_NAME = re.compile(r"(?:위원|연구원|교수|박사|팀장|과장|대�
 # a Korean name of 2-4 syllables written with spaces between them ("노 경숙", "장 은 비")
 _SPLIT_NAME = re.compile(r"[가-힣]{1,2}(?: [가-힣]{1,2}){1,3}")
 _GENRES = frozenset(lexicon("document_words")["genre_heading"])
+
+
+# a receipt's genre line above its 상호 ("[영수증]", "카드매출전표", "간이 영수증")
+_RECEIPT_GENRE = re.compile(r"^[\[(<]?\s*(?:간이\s*)?(?:영\s*수\s*증|카드\s*매출\s*전표|매출\s*전표|신용\s*카드\s*전표)"
+                            r"\s*[\])>]?$")
+_BUSINESS_BLOCK = re.compile(r"대\s*표|사업자")
+
+
+def _business_head(text: str) -> tuple[int, int] | None:
+    """The first line of a document (after a receipt's genre line) when one of the next three lines is its
+    business block (대표, 사업자등록번호): a receipt's 상호, printed without a label. None otherwise."""
+    lines, at = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            lines.append((at + len(line) - len(line.lstrip()), at + len(line.rstrip())))
+        at += len(line) + 1
+        if len(lines) == 5:
+            break
+    if lines and _RECEIPT_GENRE.match(text[lines[0][0]:lines[0][1]]):
+        lines = lines[1:]
+    if not lines:
+        return None
+    start, end = lines[0]
+    head = text[start:end]
+    if len(head) > 25 or not re.search(r"[가-힣]", head) or re.search(r"[:：]|\d{2,}", head) or _BUSINESS_BLOCK.search(head):
+        return None
+    return (start, end) if any(_BUSINESS_BLOCK.search(text[a:b]) for a, b in lines[1:4]) else None
 
 
 def _no_title(line: str) -> bool:

@@ -161,3 +161,12 @@ def test_names_after_titles_in_lines_and_lists_a_plate_number_and_a_service_cont
     contract = [Passage(1, "시설경비 용역 계약서\n제1조(계약의 내용)\n① 용 역 명 : 2026년 가람청소년수련관 시설경비 용역\n"
                            "② 계약금액 : 금 사천삼백이십만원정")]
     assert _values({"계약명": _text("계약 이름")}, contract, kiwi)[0]["계약명"] == "2026년 가람청소년수련관 시설경비 용역"
+
+
+def test_a_receipt_s_store_name_heads_its_business_block():
+    receipt = [Passage(1, "[영수증]\n한우명가 마포점\n대표: 김태식\n사업자번호: 105-12-34567\n합계 84,000")]
+    assert _values({"상호": _text("가게 이름")}, receipt)[0]["상호"] == "한우명가 마포점"
+    # no 대표/사업자 block under the first line: a letterhead, not a store
+    letter = [Passage(1, "서울특별시\n수신 국토교통부장관\n제목 추진실적 제출")]
+    values, reasons = _values({"상호": _text("가게 이름")}, letter)
+    assert values["상호"] is None
