@@ -60,7 +60,7 @@ def asked(question: str) -> Asked:
     return Asked(kind, _asks_two(question))
 
 
-_TWO_PART_KINDS = ("when", "amount", "count", "who", "where", "why")  # 몇 월 며칠 is one date, not two things
+_TWO_PART_KINDS = ("when", "days", "amount", "count", "who", "where", "why")  # "몇 월 며칠" is one date (when)
 
 
 def _asks_two(question: str) -> bool:

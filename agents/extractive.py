@@ -144,7 +144,7 @@ def answer_sentences(
                                         embed_weight)
     # The best sentence must reach min_support and, where the asked kind can be checked, state it; the
     # embedder only reorders, never rescues, so a refusal does not depend on which embedder is configured.
-    strict = want.kind in WEIGHTS.answer_strict_kinds
+    strict = want.kind in WEIGHTS.answer_strict_kinds and not want.two_parts  # the other part asks another kind
     # A question asking two things is answered by two sentences, each covering about half of it.
     floor = min_support * (WEIGHTS.answer_two_part_share if want.two_parts else 1.0)
     answers = (coverage >= floor) & (stated | (not strict))
@@ -171,9 +171,8 @@ def answer_sentences(
     # (for a kind the answer must state, only sentences that state it)
     picked = [first] + [i for i in (supported if strict else order) if i != first and score[i] >= best - keep_margin]
     if want.two_parts:
-        missing = {t for t in q_terms if not _match(t, set(units[first].terms))}
-        other = next((i for i in supported[1:] if missing & {t for t in q_terms if _match(t, set(units[i].terms))}),
-                     None)
+        missing = {t for t in q_terms if not _match(t, _says(units[first]))}
+        other = next((i for i in supported[1:] if missing & {t for t in q_terms if _match(t, _says(units[i]))}), None)
         if other is not None and other not in picked[:max_sentences]:
             picked = [first, other] + [i for i in picked[1:] if i != other]
     picked = [units[i] for i in picked[:max_sentences]]
@@ -184,6 +183,12 @@ def answer_sentences(
     picked, scores = _with_antecedents(picked, scores, every)
     merged = _merge_adjacent(picked, scores, passages, supports)
     return [replace(merged[0], evidence=evidence), *merged[1:]]
+
+
+def _says(unit: Unit) -> set[str]:
+    """The words a sentence says itself, with its article's title ("제7조(선지급)" over "…80퍼센트 범위에서 미리
+    지급할 수 있다" says 선지급): what a two-part question's second sentence must add."""
+    return set(unit.terms) | (set(unit.context) if context_share(unit) >= 1.0 else set())
 
 
 def _retrieval_share(passages: list[Passage]) -> np.ndarray:

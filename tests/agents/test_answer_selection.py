@@ -132,3 +132,14 @@ def test_the_retrieval_score_is_scaled_over_the_passages_whatever_its_scale():
     zscores = _retrieval_share([Passage(1, "a", score=1.5), Passage(2, "b", score=-0.5), Passage(3, "c", score=0.5)])
     assert list(bm25) == list(zscores) == [1.0, 0.0, 0.5]
     assert list(_retrieval_share([Passage(1, "a", score=0.0)])) == [1.0]
+
+
+def test_two_parts_with_days_and_a_word_only_in_an_article_title(kiwi):
+    assert asked("출장 정산은 며칠 안에 하고 선지급은 얼마까지 되나요?").two_parts
+    assert not asked("몇 월 며칠에 태어났나?").two_parts  # one date
+    text = ("제6조(정산)\n출장자는 돌아온 날부터 7일 이내에 정산서를 제출하여야 한다.\n제7조(선지급)\n"
+            "① 출장비는 예상액의 80퍼센트 범위에서 미리 지급할 수 있다.")
+    answers = answer_sentences("출장 정산은 며칠 안에 하고 선지급은 얼마까지 되나요?", [Passage(1, text)], kiwi,
+                               gate=lambda s: True)
+    said = " ".join(a.text for a in answers)
+    assert "7일 이내" in said and "80퍼센트" in said  # 선지급 is said by ①'s article title
