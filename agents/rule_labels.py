@@ -60,6 +60,9 @@ def value_kind(name: str, prop: dict, json_type: str) -> str:
     return "number" if json_type in ("integer", "number") else "text"
 
 
+_FAX = re.compile(r"팩스|전송|fax", re.IGNORECASE)
+
+
 def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]:
     """Strings that, written in a document before a value, say the value is this field's."""
     labels: list[tuple[str, float]] = []
@@ -87,6 +90,9 @@ def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]
     if role:  # 수신자 is labelled "수신" too, 시행일자 "시행일"
         labels += [(word, w.label_own_name) for word in ROLES[role] if re.search(r"[가-힣]", word) and word != name]
     generic = _KIND_LABELS.get(kind, ())
+    if _FAX.search(name):  # a fax number is printed after 팩스 / 전송 / FAX, never after 전화 or 연락처
+        generic = ()
+        labels += [(word, w.label_own_name) for word in ("팩스", "전송", "FAX", "Fax")]
     if kind == "date" and not any(word in name for word in generic):
         generic = ()  # "일시" (an event's time) does not name 신청기한 or 계약일; it names 일자, 거래일시
     if role not in ("sender", "recipient", "via"):  # "기관명" names some organisation, not the 수신

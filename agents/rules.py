@@ -112,10 +112,16 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             value = value.replace(" ", "")  # "장 은 비", "윤 재 호": a name OCR or letter-spacing split
         if kind in ("person", "text") and isinstance(value, str):
             value = re.sub(r"^([가-힣]{2,4})\s*\((?:0\d|내선)[^)]*\)$", r"\1", value)  # "장인숙(02-2110-2430)"
+        if kind == "org" and isinstance(value, str):
+            # "주식회사 맑은공조 (2개사 견적 비교 후 최저가 업체 선정)": a remark after the name, not part of it
+            value = re.sub(r"\s+\([^)]*\s[^)]*\)$", "", value)
         if isinstance(value, str) and name.endswith("번호") and (not re.search(r"\d", value)
                                                                 or re.fullmatch(r"\d{1,2}\.?", value)):
             return  # a 번호 without a digit is an instruction or a blank; "3" is a list item's number
         form = next((f for pattern, f in _ID_FORMATS if pattern.search(name.replace(" ", ""))), None)
+        if (form is None and isinstance(value, str) and name.endswith("번호") and "등록번호" not in name
+                and _ID_FORMATS[0][1].fullmatch(value)):
+            return  # "318-05-72164" is a 사업자등록번호 (3-2-5), not the 승인번호 the field asks for
         if form is not None and isinstance(value, str):
             shaped = form.search(value)
             if shaped is None:

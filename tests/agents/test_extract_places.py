@@ -170,3 +170,12 @@ def test_a_receipt_s_store_name_heads_its_business_block():
     letter = [Passage(1, "서울특별시\n수신 국토교통부장관\n제목 추진실적 제출")]
     values, reasons = _values({"상호": _text("가게 이름")}, letter)
     assert values["상호"] is None
+
+
+def test_a_fax_is_not_the_phone_and_a_business_number_is_not_an_approval_number(kiwi):
+    footer = [Passage(1, "단해시 기후에너지과\n전화 055-610-3826  전송 055-610-3839  이메일 energy@example.go.kr")]
+    values, _ = _values({"전화": _text("전화번호"), "팩스": _text("팩스 번호")}, footer, kiwi)
+    assert values == {"전화": "055-610-3826", "팩스": "055-610-3839"}
+    receipt = [Passage(1, "늘봄온누리약국\n대표 맹지호\n사업자 번호 318-05-72164\n현금 결제 12,400원")]
+    values, _ = _values({"승인번호": _text("카드 승인번호"), "사업자등록번호": _text("사업자등록번호")}, receipt, kiwi)
+    assert values["승인번호"] is None and values["사업자등록번호"] == "318-05-72164"
