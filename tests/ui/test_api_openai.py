@@ -24,7 +24,8 @@ from ui.api import create_app
 from ui.keys import key_digest
 
 pytestmark = pytest.mark.integration
-QUESTION = "연차휴가 규정을 알려줘"  # the samples answer it with two cited sentences
+QUESTION = "연차휴가 규정을 알려줘"
+EXTRACTIVE_QUESTION = "2025년 매출 목표는 얼마인가요?"  # the samples answer it with three cited sentences
 KEY = "korag-test-key"
 
 
@@ -148,18 +149,18 @@ def test_an_llm_that_breaks_off_mid_stream_ends_the_stream_with_an_openai_error(
 # --- answers, streams, usage ---------------------------------------------------------------------
 
 def test_an_extractive_answer_streams_sentence_by_sentence_with_kiwi_usage(extractive):
-    done = extractive.chat.completions.create(model="samples", messages=[{"role": "user", "content": QUESTION}])
+    done = extractive.chat.completions.create(model="samples", messages=[{"role": "user", "content": EXTRACTIVE_QUESTION}])
     text = done.choices[0].message.content
     extension = done.model_extra["korag"]
     assert extension["mode"] == "extractive" and len(extension["citations"]) >= 2
     kiwi = shared_kiwi()
     assert extension["usage_counted_by"] == "kiwi"
     assert done.usage.completion_tokens == len(kiwi.tokenize(text))
-    assert done.usage.prompt_tokens > len(kiwi.tokenize(QUESTION))  # the question and the passages read
+    assert done.usage.prompt_tokens > len(kiwi.tokenize(EXTRACTIVE_QUESTION))  # the question and the passages read
     assert done.usage.total_tokens == done.usage.prompt_tokens + done.usage.completion_tokens
 
     stream = extractive.chat.completions.create(model="samples", stream=True, stream_options={"include_usage": True},
-                                                messages=[{"role": "user", "content": QUESTION}])
+                                                messages=[{"role": "user", "content": EXTRACTIVE_QUESTION}])
     pieces, streamed_extension, usage = _collect(stream)
     assert len(pieces) == len(extension["citations"]) >= 2  # one chunk per cited sentence, not one piece
     assert "".join(pieces) == text
