@@ -103,11 +103,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             # "… 선임 봉세아 (내선 3142, …@…)", "… 연구원  도 하 람  (인)": contact details and a seal mark go
             value = re.sub(r"\s*\((?:0\d|내선|☎|전화|tel|인|서명)[^)]*\)\s*$", "", value, flags=re.IGNORECASE)
         if kind == "person" and isinstance(value, str):
-            # "… 도시공감연구소 선임연구위원 정다은": the name (its syllables may be spaced: "도 하 람"); a list
-            # ("연구원 도하람, 주임 백서린") name by name
-            value = ", ".join(_TITLED_NAME.search(part).group(1).replace(" ", "") if _TITLED_NAME.search(part)
-                              else part for part in _split_list(value)) if is_array else (
-                _TITLED_NAME.search(value).group(1).replace(" ", "") if _TITLED_NAME.search(value) else value)
+            # a list ("연구원 도하람, 주임 백서린") name by name
+            value = ", ".join(map(_untitled, _split_list(value))) if is_array else _untitled(value)
         if kind == "person" and isinstance(value, str) and _SPLIT_NAME.fullmatch(value):
             value = value.replace(" ", "")  # "장 은 비", "윤 재 호": a name OCR or letter-spacing split
         if kind in ("person", "text") and isinstance(value, str):
@@ -283,6 +280,12 @@ def _announced(event: str, text: str, p: int) -> list[Found]:
 # a name after a job title at the end of a labelled line
 _TITLED_NAME = re.compile(r"(?:위원|연구원|교수|박사|팀장|과장|대리|주무관|사무관|주임|부장|실장|차장|이사|소장|국장|선임|책임)"
                           r"\s+([가-힣]{2,4}|[가-힣](?: [가-힣]){1,3})$")
+def _untitled(value: str) -> str:
+    """"… 도시공감연구소 선임연구위원 정다은" → the name after the job title (its syllables may be spaced: "도 하 람")."""
+    titled = _TITLED_NAME.search(value)
+    return titled.group(1).replace(" ", "") if titled else value
+
+
 # a Korean name of 2-4 syllables written with spaces between them ("노 경숙", "장 은 비")
 _SPLIT_NAME = re.compile(r"[가-힣]{1,2}(?: [가-힣]{1,2}){1,3}")
 _GENRES = frozenset(lexicon("document_words")["genre_heading"])
