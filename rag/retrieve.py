@@ -16,7 +16,8 @@ import numpy as np
 from rag.embed import Embedder
 from rag.filters import Filters, mask_for
 from rag.kb import KnowledgeBase, SearchHit
-from rag.morphemes import lexical_terms_of
+from rag.morphemes import content_terms, lexical_terms_of
+from rag.proximity import proximity_rerank
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,13 @@ class Retriever:
     """Searches one KB. Build once (it holds the embedder and the optional reranker)."""
 
     def __init__(self, kb: KnowledgeBase, embedder: Embedder | None = None, reranker=None,
-                 fusion: Fusion | None = None, rerank_top: int = 20, kind_penalty: float = 0.0) -> None:
+                 fusion: Fusion | None = None, rerank_top: int = 20, kind_penalty: float = 0.0,
+                 proximity_weight: float | None = None) -> None:
         self.kb = kb
+        settings = kb.settings
+        # see rag/proximity.py; None takes the KB's settings, 0 keeps the fused order
+        self.proximity = (settings.proximity_weight if proximity_weight is None else proximity_weight,
+                          settings.proximity_window, settings.proximity_top)
         self.kind_penalty = kind_penalty  # see demote_kinds; 0 keeps the fused order
         self.embedder = embedder
         self.reranker = reranker
@@ -50,7 +56,8 @@ class Retriever:
             raise ValueError(f"mode must be one of {MODES}")
         allowed = self.kb.store.allowed_chunk_ids(filters) if filters else None
         dense_ready = self.embedder is not None and self.kb.dense.index() is not None
-        pool = max(k, self.rerank_top if self.reranker else k, 2 * k if self.kind_penalty else k)
+        pool = max(k, self.rerank_top if self.reranker else k, 2 * k if self.kind_penalty else k,
+                   self.proximity[2] if self.proximity[0] > 0 and mode != "dense" else k)
         if mode == "lexical" or (mode == "hybrid" and not dense_ready):
             scored = self._lexical(query, pool, allowed)
         elif mode == "dense":
@@ -59,7 +66,10 @@ class Retriever:
             scored = self._dense(query, pool, allowed)
         else:
             scored = self._hybrid(query, pool, allowed)
-        hits = demote_kinds(self._hits(scored), self.kind_penalty)
+        hits = self._hits(scored)
+        if self.proximity[0] > 0 and mode != "dense" and hits:
+            hits = self._near(query, hits)
+        hits = demote_kinds(hits, self.kind_penalty)
         if self.reranker is not None and mode == "hybrid" and hits:
             hits = self.reranker.rerank(query, hits[: self.rerank_top])
         return hits[:k]
@@ -118,6 +128,12 @@ class Retriever:
         else:
             fused = lex_z
         return _top(candidates, fused, k, positive=False)  # z-scores are negative below the mean
+
+    def _near(self, query: str, hits: list[SearchHit]) -> list[SearchHit]:
+        """`hits` with those holding the question's words close together raised (rag/proximity.py)."""
+        weight, window, top = self.proximity
+        terms = list(dict.fromkeys(content_terms(self.kb.kiwi().tokenize(query))))
+        return proximity_rerank(hits, terms, self.kb.lexical().idf(terms), weight=weight, window=window, top=top)
 
     def _hits(self, scored: list[tuple[int, float]]) -> list[SearchHit]:
         # one snapshot: a delete or a new version committed meanwhile never splits a chunk from its document

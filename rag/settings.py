@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     fusion_candidates: int = Field(50, description="Hybrid: candidates taken from each index before fusion")
     reranker: str | None = Field(None, description="Cross-encoder model path or name (off when unset)")
     rerank_top: int = Field(20, description="Fused candidates re-scored by the cross-encoder")
+    proximity_weight: float = Field(2.0, description="Lexical and hybrid: how much a chunk holding the question's "
+                                                     "words close together rises, in units of the candidates' score "
+                                                     "spread (rag/proximity.py; 0 = off)")
+    proximity_window: int = Field(24, description="Term proximity: content morphemes in one window (about a sentence)")
+    proximity_top: int = Field(30, description="Term proximity: the best candidates re-scored")
 
     # access control and personal data
     audit_log: bool = Field(True, description="Append who asked what and which documents answered to <kb>/audit.jsonl")
