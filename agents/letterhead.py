@@ -38,7 +38,7 @@ _CELL_LABELS = {"수신": "recipient", "수신자": "recipient", "(경유)": "vi
                 "건명": "title", "발신": "sender", "발신명의": "sender", "시행": "number_and_date"}
 # Cells that end the 시행 cell group in the approval table.
 _STOP_CELLS = {"접수", "우", "전화", "/전송", "전송", "공개", "비공개", "협조자"}
-_ORG_END = re.compile(r"(?:특별자치시|특별자치도|특별시|광역시|[시도군구부처청원실국관]|위원회|공단|공사|재단|센터|학교|법원)$")
+_ORG_END = re.compile(r"(?:특별자치시|특별자치도|특별시|광역시|[시도군구부처청원실국관읍면]|위원회|공단|공사|재단|센터|학교|법원)$")
 _NOTICE = re.compile(r"^\s*(?P<org>[가-힣 ]{2,30}?)\s*(?:공고|고시|훈령|예규|공문)\s*"
                      r"(?P<number>제\s*\d{4}\s*-\s*\d+\s*호)")
 _DOC_NUMBER = re.compile(r"^[가-힣A-Za-z0-9·]+(?:\s?-\s?\d+)+$")
@@ -60,6 +60,14 @@ _SEE_LIST = re.compile(r"수신(?:자|처)\s*참조")
 _RECEIVED = re.compile(r"접\s?수(?:\s+([가-힣A-Za-z0-9·]+(?:\s?-\s?\d+)+))?\s*(\([^)]*\))?\s*$")
 # a title's second line (the loaders drop its indent): short, no numbered paragraph, label or sentence
 _TITLE_GOES_ON = re.compile(r"^\s*(?!\d+\.|[가-하]\.|수\s?신|\(?경유|발\s?신|붙\s?임|시\s?행|\()[^:：|]{1,40}?(?<![다요]\.)\s*$")
+
+
+# another header label inside a header line's value, its letters possibly spaced ("… 운영자 참 조 담당자")
+_NEXT_LABEL = re.compile(r"\s(?:참\s?조|\(?경\s?유\)?|발\s?신(?:\s?명\s?의)?|제\s?목|수\s?신자?)(?:\s*[:：]|\s)")
+# a line that starts with a header label
+_HEADER_LINE = re.compile(r"^(?:수\s?신자?|발\s?신|참\s?조|\(?경\s?유\)?|제\s?목)(?:\s|[:：])")
+# a title that cannot end where its line does: "… 추진 계획 알림 및" (its rest may be in the next block)
+_UNFINISHED = re.compile(r"(?:\s및|\s또는|[·ㆍ,]|「[^」]*)\s*$")
 
 
 def _clean(cell: str) -> str:
@@ -108,6 +116,7 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             value, end = (body, start + len(body)) if value.startswith(body) else (value, end)
         if role == "sender" and isinstance(value, str):  # "서울특별시마포구" (letters spaced out): two names
             value = re.sub(r"^([가-힣]+?(?:특별시|광역시|특별자치시|특별자치도|도))(?=[가-힣]{1,4}[시군구]$)", r"\1 ", value)
+            value = re.sub(r"^([가-힣]{1,4}[시군구])(?=[가-힣]{1,4}[읍면]$)", r"\1 ", value)  # "달래군 산들면"
         if role == "title" and isinstance(value, str) and _SPACED.match(value.strip()):
             value = value.replace(" ", "")  # "인 사 발 령": a heading's letters spaced out
         if value and (replace or role not in parts or parts[role].value == ""):
@@ -189,10 +198,14 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
                          r"(?:\s*[:：]\s*|\s+)(\S.*?)\s*$", line)
         if label and (":" in line or "：" in line or len(line) <= 80):
             role = _CELL_LABELS.get(re.sub(r"\s", "", label.group(1)), "via")
-            end = offset + label.end(2)
             value = label.group(2)
+            nxt = _NEXT_LABEL.search(value)
+            if nxt and not _SEE_LIST.fullmatch(value.strip()):
+                value = value[:nxt.start()].rstrip()  # "수 신 관내 작은도서관 운영자 참 조 프로그램 담당자"
+            end = offset + label.start(2) + len(value)
             following = lines[n + 1] if n + 1 < len(lines) else None
-            if role == "title" and following and following[0] == p and _TITLE_GOES_ON.match(following[2]):
+            if role == "title" and following and (following[0] == p or _UNFINISHED.search(value)) \
+                    and _TITLE_GOES_ON.match(following[2]):
                 more = lines[n + 1][2].strip()  # "제목  … 참가 학교" / "      추천 요청": one title
                 value, end = f"{value} {more}", lines[n + 1][1] + lines[n + 1][2].index(more) + len(more)
             see_list = role == "recipient" and "recipient" in parts and _SEE_LIST.fullmatch(str(parts[role].value))
@@ -230,7 +243,8 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
                 if dates:
                     put("date", dates[0].value, p2, offset2 + dates[0].start, offset2 + dates[0].end, "시행")
                     _put_received(put, blank, line2[dates[0].end:], p2, offset2 + dates[0].end)
-        org = _signer(stripped.replace(" ", ""))
+        # "수신 산들초등학교장" names the recipient's head, not the letter's 발신명의
+        org = "" if _HEADER_LINE.match(stripped) else _signer(stripped.replace(" ", ""))
         if _SPACED.match(stripped) or (org and len(stripped.replace(" ", "")) <= 20):
             name = stripped.replace(" ", "")
             start = offset + line.index(stripped)

@@ -207,7 +207,8 @@ _ID_FORMATS = [
     (re.compile(r"사업자(?:등록)?번호"), re.compile(r"(?<!\d)\d{3}\s?-\s?\d{2}\s?-\s?\d{5}(?!\d)")),
     (re.compile(r"법인(?:등록)?번호"), re.compile(r"(?<!\d)\d{6}\s?-\s?\d{7}(?!\d)")),
     (re.compile(r"우편번호"), re.compile(r"(?<!\d)\d{5}(?!\d)")),
-    (re.compile(r"차량번호|차번호"), re.compile(r"(?<!\d)\d{2,3}\s?[가-힣]\s?\d{4}(?!\d)")),  # 자동차 등록번호판
+    # 자동차 등록번호판, with the region of a commercial plate when printed ("서울31바1234")
+    (re.compile(r"차량번호|차번호"), re.compile(r"(?<![\d가-힣])(?:[가-힣]{2}\s?)?\d{2,3}\s?[가-힣]\s?\d{4}(?!\d)")),
 ]
 _ID_LABELS = {0: ("사업자등록번호", "사업자번호", "등록번호"), 1: ("법인등록번호", "법인번호"), 2: ("우편번호",),
               3: ("차량번호",)}
@@ -223,6 +224,11 @@ def _before_other_label(found: Found, others: set[str]) -> Found:
     # the label must be followed by its own value: "영업 담당자" (참조) ends on a label word and is whole
     cut = min((m.start() for m in re.finditer(r"\s([가-힣]{2,10})(?:\s*[:：]\s*|\s+)(?=\S)", value)
                if m.group(1) in words), default=None)
+    # another field's own name ends the line, its value on the next ("등록번호 129-86-33071 공급받는자")
+    tail = re.search(r"\s([가-힣]{2,10})\s*[:：]?\s*$", value)
+    # (not a person's role: "참조: 부서 교육 담당자" is one value)
+    if tail and tail.group(1) in others - _PERSON_LABELS and (cut is None or tail.start() < cut):
+        cut = tail.start()
     if not cut:
         return found
     value = value[:cut].rstrip(" ,;")
@@ -280,9 +286,13 @@ def _announced(event: str, text: str, p: int) -> list[Found]:
 # a name after a job title at the end of a labelled line
 _TITLED_NAME = re.compile(r"(?:위원|연구원|교수|박사|팀장|과장|대리|주무관|사무관|주임|부장|실장|차장|이사|소장|국장|선임|책임)"
                           r"\s+([가-힣]{2,4}|[가-힣](?: [가-힣]){1,3})$")
+# ... or after the team or office it works in, with at most one word (its post) between: "독서진흥팀 사서 금나연"
+_UNIT_NAME = re.compile(r"[가-힣]{2,}(?:팀|과|실|센터|본부|사업단)(?:\s+[가-힣]{1,5})?\s+([가-힣]{2,4}|[가-힣](?: [가-힣]){1,3})$")
+
+
 def _untitled(value: str) -> str:
     """"… 도시공감연구소 선임연구위원 정다은" → the name after the job title (its syllables may be spaced: "도 하 람")."""
-    titled = _TITLED_NAME.search(value)
+    titled = _TITLED_NAME.search(value) or _UNIT_NAME.search(value)
     return titled.group(1).replace(" ", "") if titled else value
 
 
@@ -292,8 +302,8 @@ _GENRES = frozenset(lexicon("document_words")["genre_heading"])
 
 
 # a receipt's genre line above its 상호 ("[영수증]", "카드매출전표", "간이 영수증")
-_RECEIPT_GENRE = re.compile(r"^[\[(<]?\s*(?:간이\s*)?(?:영\s*수\s*증|카드\s*매출\s*전표|매출\s*전표|신용\s*카드\s*전표)"
-                            r"\s*[\])>]?$")
+# ("택시 승차 영수증", "현금 영수증"): up to three words before the genre word
+_RECEIPT_GENRE = re.compile(r"^[\[(<]?\s*(?:[가-힣]{1,4}\s*){0,3}(?:영\s*수\s*증|매\s*출\s*전\s*표|전\s*표)\s*[\])>]?$")
 _BUSINESS_BLOCK = re.compile(r"대\s*표|사업자")
 
 
@@ -322,6 +332,8 @@ def _no_title(line: str) -> bool:
     """A first line that is a genre ("보 도 자 료", "서울 마포구 보도자료") or the sender's letterhead
     ("한국생활안전공단"), not what the document is about."""
     bare = re.sub(r"\s", "", line)
+    if any(re.match(rf"{re.escape(g)}[:：|]", bare) for g in _GENRES):
+        return True  # "보 도 자 료: 새별시": the genre and its sender
     genre = next((g for g in _GENRES if bare.endswith(g)), None)
     if bare in _GENRES or (genre and len(line.split()) <= 4):
         return True

@@ -125,13 +125,14 @@ class KoreanDate:
 _YEAR = r"(?:(\d{4})|['’‘](\d{2}))"
 _WEEKDAY = r"(?:\s*\(\s*[월화수목금토일]\s*(?:요일)?\s*\))?"
 _DAY_KO = re.compile(rf"(?<![\d.]){_YEAR}\s*년\s*(\d{{1,2}})\s*월\s*(\d{{1,2}})\s*일{_WEEKDAY}")
-_DAY_DOTS = re.compile(rf"(?<![\d.]){_YEAR}\s*([-./])\s*(\d{{1,2}})\s*\3\s*(\d{{1,2}})(?![\d])(?:\s*\.(?!\s*\d))?{_WEEKDAY}")
+# A dotted date never runs across a line break: "운영 기간: 2026. 7. ~ 11.⏎3. 신청 방법" is no 11월 3일.
+_DAY_DOTS = re.compile(rf"(?<![\d.]){_YEAR}[ \t]*([-./])[ \t]*(\d{{1,2}})[ \t]*\3[ \t]*(\d{{1,2}})(?![\d])(?:[ \t]*\.(?![ \t]*\d))?{_WEEKDAY}")
 _QUARTER = re.compile(rf"(?<![\d.])(?:{_YEAR}\s*(?:년|\.)?\s*)?([1-4])\s*(?:/\s*4\s*)?분기")
 _MONTH_KO = re.compile(rf"(?<![\d.]){_YEAR}\s*년\s*(\d{{1,2}})\s*월(?!\s*\d{{1,2}}\s*일)")
-_MONTH_DOTS = re.compile(rf"(?<![\d.]){_YEAR}\s*\.\s*(\d{{1,2}})\s*\.(?!\s*\d)")
+_MONTH_DOTS = re.compile(rf"(?<![\d.]){_YEAR}[ \t]*\.[ \t]*(\d{{1,2}})[ \t]*\.(?![ \t]*\d)")
 _MONTH_DAY = re.compile(rf"(?<![\d.])(\d{{1,2}})\s*월\s*(\d{{1,2}})\s*일{_WEEKDAY}")
 # the end of a range written without its year: "2023. 6. 19.(월) ~ 6. 25.(일)"
-_RANGE_END = re.compile(rf"(?:(?<=~)|(?<=~ )|(?<=~  ))(\d{{1,2}})\s*\.\s*(\d{{1,2}})\s*\.?{_WEEKDAY}")
+_RANGE_END = re.compile(rf"(?:(?<=~)|(?<=~ )|(?<=~  ))(\d{{1,2}})[ \t]*\.[ \t]*(\d{{1,2}})[ \t]*\.?{_WEEKDAY}")
 _YEAR_BEFORE = re.compile(rf"(?<![\d.]){_YEAR}\s*(?:년|[-./])")
 
 
