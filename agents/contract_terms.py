@@ -24,6 +24,8 @@ _NAME_HEAD = re.compile(r"(?:[가-힣]+(?:특별시|광역시|특별자치시|�
 _SIGNATURE = re.compile(r"^\s*(?:[\"“]?[갑을병][\"”]?(?:\s|\(|:|$)|구분|상호|대표|주소|발주|수급|계약\s?상대)")
 
 
+# an organisation's kind written as a word after its name ("깨끗한내일 사회적협동조합")
+_GENERIC_ORG = re.compile(r"(?:사회적)?협동조합$|조합$|재단$|협회$|연합회$")
 _COMPANY_WORD = r"(?:주식회사|유한회사|\(주\)|㈜)"
 _NAMED = re.compile(rf"(?:{_COMPANY_WORD}\s?)?[가-힣A-Za-z0-9&]+(?:\s?{_COMPANY_WORD})?$")
 
@@ -53,11 +55,16 @@ def parties(passages: list[Passage]) -> list[Placed]:
             if word is None:
                 continue
             start = word.start()
+            if _GENERIC_ORG.match(before[start:]):  # "깨끗한내일 사회적협동조합": the name is the word before
+                head = re.search(r"([가-힣A-Za-z0-9&]{2,})\s$", before[:start])
+                start = head.start(1) if head else start
             for _ in range(2):  # "서울특별시 마포구", "사단법인 도시공감연구소"
                 head = re.search(r"(\S+)\s$", before[:start])
-                if head is None or not _NAME_HEAD.search(head.group(1)) or _NAME_HEAD.search(before[start:]) is None \
-                        and not re.search(r"[구군시]$|산학협력단$|연구소$|연구원$|재단$|협회$", before[start:]):
+                if head is None or not _NAME_HEAD.search(head.group(1)):
                     break
+                if not head.group(1).endswith("법인") and _NAME_HEAD.search(before[start:]) is None \
+                        and not re.search(r"[구군시]$|산학협력단$|연구소$|연구원$|재단$|협회$", before[start:]):
+                    break  # a legal form (사단법인, 재단법인) always heads the name after it
                 start = head.start(1)
             name = before[start:]
             if name and name not in seen:

@@ -244,7 +244,9 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
                     put("date", dates[0].value, p2, offset2 + dates[0].start, offset2 + dates[0].end, "시행")
                     _put_received(put, blank, line2[dates[0].end:], p2, offset2 + dates[0].end)
         # "수신 산들초등학교장" names the recipient's head, not the letter's 발신명의
-        org = "" if _HEADER_LINE.match(stripped) else _signer(stripped.replace(" ", ""))
+        org = "" if _HEADER_LINE.match(stripped) else (
+            _signer(stripped.replace(" ", "")) if _SPACED.match(stripped) or not _signer(stripped) else _signer(stripped))
+        # (its own spacing kept unless its letters are spaced out: "재단법인 온마루문화재단 대표이사")
         if _SPACED.match(stripped) or (org and len(stripped.replace(" ", "")) <= 20):
             name = stripped.replace(" ", "")
             start = offset + line.index(stripped)

@@ -110,3 +110,15 @@ def test_genre_lines_names_and_ids_on_receipts_and_releases(kiwi):
     bill = "공급자 등록번호 129-86-33071 공급받는자\n새별시립도서관 귀하"
     got = _values(_props(**{"공급자 등록번호": TEXT, "공급받는자": TEXT}), bill, kiwi=kiwi)
     assert got["공급자 등록번호"] == "129-86-33071"
+
+
+def test_parties_keep_their_legal_form_and_the_name_before_their_kind(kiwi):
+    text = ("사단법인 미리내사회적경제지원센터(이하 \"갑\"이라 한다)와 깨끗한내일 사회적협동조합(이하 \"을\"이라 "
+            "한다)은 다음과 같이 청소 용역 계약을 체결한다.")
+    schema = _props(당사자={"type": "array", "items": {"type": "string"}})
+    assert _values(schema, text, kiwi=kiwi) == {"당사자": ["사단법인 미리내사회적경제지원센터", "깨끗한내일 사회적협동조합"]}
+
+
+def test_a_signers_body_keeps_its_own_spacing(kiwi):
+    letter = "수 신 관내 작은도서관 운영자\n제 목 공모 안내\n1. 공모합니다.  끝.\n재단법인 온마루문화재단 대표이사"
+    assert _values(_props(발신=TEXT), letter, kiwi=kiwi) == {"발신": "재단법인 온마루문화재단"}
