@@ -25,7 +25,7 @@ from agents.evaluate_answers import split_by_article  # noqa: E402
 from rag.kb import KnowledgeBase  # noqa: E402
 from rag.morphemes import content_terms  # noqa: E402
 from rag.proximity import proximity_rerank  # noqa: E402
-from rag.retrieve import Retriever, embedder_for  # noqa: E402
+from rag.retrieve import Fusion, Retriever, embedder_for  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 POOL = 30
@@ -54,6 +54,7 @@ def main() -> None:
     parser.add_argument("--weight", type=float, default=None)
     parser.add_argument("--window", type=int, default=None)
     parser.add_argument("--top", type=int, default=None)
+    parser.add_argument("--lexical-weight", type=float, default=None, help="hybrid: BM25's fusion weight (default: the setting)")
     parser.add_argument("--all-grid", action="store_true", help="print every setting of the grid, in grid order")
     args = parser.parse_args()
     corpus, questions = load_dataset(args.dataset)
@@ -64,7 +65,9 @@ def main() -> None:
     embedder = embedder_for(settings)
     if embedder is not None:
         kb.embed_pending(embedder)
-    retriever = Retriever(kb, embedder, proximity_weight=0.0)
+    fusion = Fusion(args.lexical_weight if args.lexical_weight is not None else kb.settings.lexical_weight,
+                    kb.settings.fusion_candidates, kb.settings.fusion)
+    retriever = Retriever(kb, embedder, fusion=fusion, proximity_weight=0.0)
     mode = "hybrid" if embedder is not None else "lexical"
     lexical, kiwi = kb.lexical(), kb.kiwi()
     sources = {d.id: d.source.removeprefix("corpus:") for d in kb.documents()}

@@ -27,7 +27,7 @@ MODES = ("hybrid", "lexical", "dense")
 
 @dataclass(frozen=True)
 class Fusion:
-    lexical_weight: float = 0.9  # dense gets 1 - lexical_weight
+    lexical_weight: float = 0.6  # dense gets 1 - lexical_weight (the setting's default)
     candidates: int = 50  # taken from each index
     method: Literal["zscore", "rrf"] = "zscore"
     rrf_k: int = 60

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     embedder_device: str | None = Field(None, description="sentence-transformers device (default: cuda if present)")
     allow_downloads: bool = Field(False, description="Let sentence-transformers fetch a configured model name")
     hnsw_threshold: int = Field(200_000, description="Vectors past which the exact index becomes HNSW")
-    lexical_weight: float = Field(0.9, description="Hybrid: weight of BM25 in the convex fusion (dense gets 1 - w)")
+    lexical_weight: float = Field(0.6, description="Hybrid: weight of BM25 in the convex fusion (dense gets 1 - w)")
     fusion: Literal["zscore", "rrf"] = Field("zscore", description="Hybrid: z-score convex fusion or weighted RRF")
     fusion_candidates: int = Field(50, description="Hybrid: candidates taken from each index before fusion")
     reranker: str | None = Field(None, description="Cross-encoder model path or name (off when unset)")
