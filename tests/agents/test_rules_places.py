@@ -122,3 +122,9 @@ def test_parties_keep_their_legal_form_and_the_name_before_their_kind(kiwi):
 def test_a_signers_body_keeps_its_own_spacing(kiwi):
     letter = "수 신 관내 작은도서관 운영자\n제 목 공모 안내\n1. 공모합니다.  끝.\n재단법인 온마루문화재단 대표이사"
     assert _values(_props(발신=TEXT), letter, kiwi=kiwi) == {"발신": "재단법인 온마루문화재단"}
+
+
+def test_a_label_standing_alone_beats_the_same_label_after_another_word(kiwi):
+    receipt = "상품 합계 13,300\n행사 할인 (1+1) -1,500\n합 계 11,800\n부가세 718"
+    assert _values(_props(합계=MONEY), receipt, kiwi=kiwi) == {"합계": 11_800}
+    assert _values(_props(합계=MONEY), "상품 합계 13,300\n부가세 718", kiwi=kiwi) == {"합계": 13_300}  # the only one
