@@ -10,7 +10,9 @@ import pytest
 from agents.evaluate import build_kb, evaluate, load_dataset, neighbourhood, score
 from rag.settings import Settings
 
-HYBRID_SUBSET_NDCG_FLOOR = 0.96  # measured 0.971 (lexical 0.961)
+# measured 0.954 with term proximity and BM25 weight 0.6 (0.971 before them, at weight 0.9): the proximity
+# round costs autorag_ko a little while it lifts korquad_dev held out (docs/benchmarks.md, "Term proximity")
+HYBRID_SUBSET_NDCG_FLOOR = 0.95
 
 
 def test_score_matches_the_binary_relevance_definitions():
