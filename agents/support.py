@@ -11,19 +11,15 @@ from dataclasses import dataclass
 
 from agents.sentences import Unit, context_share
 from agents.weights import WEIGHTS, AnswerWeights
+from rag.morphemes import same_word
 
-_HANGUL = re.compile(r"[가-힣]")
 
 
 def match(term: str, terms: set[str]) -> bool:
     """A question term is in a sentence's terms, or (Hangul, ≥ 2 syllables) contains or is contained by one."""
-    if term in terms:
-        return True
     # Compounds split differently in a question and a document (숙박비 vs 숙박): a containing Hangul
     # term counts. Not for figures: "20" is not part of "2025".
-    return len(term) >= 2 and _HANGUL.search(term) is not None and any(
-        len(t) >= 2 and _HANGUL.search(t) is not None and (term in t or t in term) for t in terms
-    )
+    return term in terms or any(same_word(term, t) for t in terms)
 
 
 @dataclass(frozen=True)

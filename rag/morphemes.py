@@ -5,6 +5,7 @@ here (`lexical_terms`), so a document and a question are always tokenized the sa
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -109,6 +110,19 @@ def noun_pairs(tokens: Sequence[Token]) -> list[str]:
                 and 0 <= right.start - left.end <= 1):
             pairs.append(f"{_form(left)}_{_form(right)}")
     return pairs
+
+
+_HANGUL = re.compile(r"[가-힣]")
+
+
+def same_word(term: str, other: str) -> bool:
+    """Two terms that name the same thing though Kiwi split them differently: equal, or both Hangul of two
+    syllables or more with one inside the other ("대학교" in "고려대학교", "숙박" in "숙박비"). Never figures:
+    "20" is not part of "2025"."""
+    if term == other:
+        return True
+    return (len(term) >= 2 and len(other) >= 2 and (term in other or other in term)
+            and _HANGUL.search(term) is not None and _HANGUL.search(other) is not None)
 
 
 def _form(token: Token) -> str:

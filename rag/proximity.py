@@ -11,13 +11,13 @@ Chosen on the korquad_dev tune half (bench/proximity.py), reported on its report
 """
 from __future__ import annotations
 
-import re
-from dataclasses import replace
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from rag.kb import SearchHit
+from rag.morphemes import same_word
 
 
 def window_share(query: Sequence[str], weights: Mapping[str, float], terms: Sequence[str], window: int) -> float:
@@ -47,17 +47,12 @@ def window_share(query: Sequence[str], weights: Mapping[str, float], terms: Sequ
     return min(best / total, 1.0)
 
 
-_HANGUL = re.compile(r"[가-힣]")
-
-
 def _matches(term: str, wanted: set[str]) -> list[str]:
-    """The query terms a chunk term stands for: itself, or (Hangul, two syllables or more) a query term it
-    contains or is contained by — Kiwi keeps "고려대학교" whole where the question says "대학교"."""
+    """The query terms a chunk term stands for: itself, or one it contains or is contained by
+    (`rag.morphemes.same_word`) — Kiwi keeps "고려대학교" whole where the question says "대학교"."""
     if term in wanted:
         return [term]
-    if len(term) < 2 or not _HANGUL.search(term):
-        return []
-    return [q for q in wanted if len(q) >= 2 and (q in term or term in q) and _HANGUL.search(q)]
+    return [q for q in wanted if same_word(q, term)]
 
 
 def proximity_rerank(hits: list[SearchHit], query: Sequence[str], weights: Mapping[str, float], *,
