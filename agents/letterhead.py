@@ -70,6 +70,29 @@ _HEADER_LINE = re.compile(r"^(?:수\s?신자?|발\s?신|참\s?조|\(?경\s?유\)
 _UNFINISHED = re.compile(r"(?:\s및|\s또는|[·ㆍ,]|「[^」]*)\s*$")
 
 
+# the noun a Korean official title ends with: what the letter does ("… 지급 기준 안내", "… 채용 공고")
+_TITLE_END = r"(?:안내|알림|요청|공고|모집|계획|결과|협조|개최|제출|통보|회신|보고|공모|신청)"
+_TITLE_TAIL = re.compile(rf"^\s*[가-힣·\s]{{0,10}}{_TITLE_END}\s*$")
+
+
+def _finish_title(parts: dict[str, Part], lines: list[tuple[int, int, str]]) -> None:
+    """A title that stops short of the noun it ends with takes the short line under it that holds it
+    ("… 강사료 지급 기준" / "안내"; a PDF cell or a 공고 heading wraps where it likes)."""
+    title = parts["title"]
+    if re.search(rf"{_TITLE_END}\s*$", title.value):
+        return
+    n = next((i for i, (p, offset, line) in enumerate(lines)
+              if p == title.passage and offset <= title.end <= offset + len(line)), None)
+    if n is None or n + 1 >= len(lines):
+        return
+    p, offset, line = lines[n + 1]
+    if _TITLE_TAIL.match(line) and not _HEADER_LINE.match(line.strip()):
+        more = line.strip()
+        start = offset + line.index(more)
+        end = start + len(more) if p == title.passage else title.end
+        parts["title"] = replace(title, value=f"{title.value} {more}", end=end)
+
+
 def _clean(cell: str) -> str:
     """A cell's text without table pipes, brackets left empty and spacing runs."""
     text = re.sub(r"\s+", " ", cell.replace("|", " ")).strip(" :：")
@@ -117,6 +140,9 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
         if role == "sender" and isinstance(value, str):  # "서울특별시마포구" (letters spaced out): two names
             value = re.sub(r"^([가-힣]+?(?:특별시|광역시|특별자치시|특별자치도|도))(?=[가-힣]{1,4}[시군구]$)", r"\1 ", value)
             value = re.sub(r"^([가-힣]{1,4}[시군구])(?=[가-힣]{1,4}[읍면]$)", r"\1 ", value)  # "달래군 산들면"
+        if role == "recipient" and isinstance(value, str) and re.search(r"\s(?:귀중|귀하)(?:\s|$)", value):
+            value = re.split(r"\s(?:귀중|귀하)(?:\s|$)", value)[0].rstrip()  # "하늬시립미술관 귀중 등록번호 …"
+            end = start + len(value)
         if role == "title" and isinstance(value, str) and _SPACED.match(value.strip()):
             value = value.replace(" ", "")  # "인 사 발 령": a heading's letters spaced out
         if value and (replace or role not in parts or parts[role].value == ""):
@@ -264,6 +290,8 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             elif _ORG_END.search(name):
                 put("sender", name, p, start, start + len(stripped), "머리")
         previous = (p, offset, line) if stripped else previous
+    if "title" in parts and isinstance(parts["title"].value, str):
+        _finish_title(parts, lines)
     if signature and "sender" not in parts:
         put("sender", signature[3], signature[0], signature[1], signature[2], "발신명의")
     if "recipient" in parts and _SEE_LIST.fullmatch(str(parts["recipient"].value)):

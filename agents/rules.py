@@ -235,6 +235,10 @@ def _before_other_label(found: Found, others: set[str]) -> Found:
     # the label must be followed by its own value: "영업 담당자" (참조) ends on a label word and is whole
     cut = min((m.start() for m in re.finditer(r"\s([가-힣]{2,10})(?:\s*[:：]\s*|\s+)(?=\S)", value)
                if m.group(1) in words), default=None)
+    # a form's next label, its letters spaced out, ends the line ("유효기간 견적일로부터 30일 주 소")
+    spaced = re.search(r"\s(?:[가-힣] ){1,3}[가-힣]$", value)
+    if spaced and re.search(r"[가-힣0-9]{2,}", value[:spaced.start()]) and (cut is None or spaced.start() < cut):
+        cut = spaced.start()
     # another field's own name ends the line, its value on the next ("등록번호 129-86-33071 공급받는자")
     tail = re.search(r"\s([가-힣]{2,10})\s*[:：]?\s*$", value)
     # (not a person's role: "참조: 부서 교육 담당자" is one value)
@@ -314,7 +318,8 @@ _GENRES = frozenset(lexicon("document_words")["genre_heading"])
 
 # a receipt's genre line above its 상호 ("[영수증]", "카드매출전표", "간이 영수증")
 # ("택시 승차 영수증", "현금 영수증"): up to three words before the genre word
-_RECEIPT_GENRE = re.compile(r"^[\[(<]?\s*(?:[가-힣]{1,4}\s*){0,3}(?:영\s*수\s*증|매\s*출\s*전\s*표|전\s*표)\s*[\])>]?$")
+_RECEIPT_GENRE = re.compile(r"^[\[(<]?\s*(?:[가-힣]{1,4}\s*){0,3}(?:영\s*수\s*증|매\s*출\s*전\s*표|전\s*표)\s*[\])>]?"
+                            r"(?:\s*\([^)]{0,12}\))?$")  # "현금영수증 (소득 공제)"
 _BUSINESS_BLOCK = re.compile(r"대\s*표|사업자")
 
 
@@ -346,7 +351,9 @@ def _no_title(line: str) -> bool:
     if any(re.match(rf"{re.escape(g)}[:：|]", bare) for g in _GENRES):
         return True  # "보 도 자 료: 새별시": the genre and its sender
     genre = next((g for g in _GENRES if bare.endswith(g)), None)
-    if bare in _GENRES or (genre and len(line.split()) <= 4):
+    # letters spaced out ("누 리 벌 군 보 도 자 료") are words run together, not eight words
+    words = len(re.sub(r"(?<=[가-힣]) (?=[가-힣](?: |$))", "", line.strip()).split())
+    if bare in _GENRES or (genre and words <= 4):
         return True
     return " " not in line.strip() and any(f.end - f.start == len(bare) for f in find("org", bare, 0))
 

@@ -128,3 +128,29 @@ def test_a_label_standing_alone_beats_the_same_label_after_another_word(kiwi):
     receipt = "상품 합계 13,300\n행사 할인 (1+1) -1,500\n합 계 11,800\n부가세 718"
     assert _values(_props(합계=MONEY), receipt, kiwi=kiwi) == {"합계": 11_800}
     assert _values(_props(합계=MONEY), "상품 합계 13,300\n부가세 718", kiwi=kiwi) == {"합계": 13_300}  # the only one
+
+
+# --- holdout8's generic fixes (tuned on holdout8 after its first, blind run) ---
+
+def test_a_title_takes_the_short_line_that_holds_its_last_noun(kiwi):
+    letter = ("수신 각 학교장\n제목 2학기 외부 강사 인력풀 추천 및 강사료 지급 기준\n안내\n"
+              "1. 관련: 교육부 학생지원과-1234(2026. 5. 1.)")
+    assert _values(_props(제목=TEXT), letter, kiwi=kiwi) == {"제목": "2학기 외부 강사 인력풀 추천 및 강사료 지급 기준 안내"}
+    head, body = "수신 각 학교장\n제목 강사료 지급 기준 안내", "결과 보고\n1. 관련: 학생지원과-1234"
+    assert _values(_props(제목=TEXT), head, body, kiwi=kiwi) == {"제목": "강사료 지급 기준 안내"}  # it already ends
+
+
+def test_a_compound_label_names_its_own_thing_not_the_date_field(kiwi):
+    text = "계약 기간: 2026년 7월 1일 ~ 2029년 6월 30일\n신청 기간: 2026. 6. 1. ~ 6. 15.\n계약일: 2026. 6. 16."
+    got = _values(_props(계약일=DATE, 신청기한=DATE), text, kiwi=kiwi)
+    assert got == {"계약일": "2026-06-16", "신청기한": None}
+
+
+def test_form_cells_run_together_are_cut_at_the_next_label(kiwi):
+    quote = "견 적 서\n수 신 하늬시립미술관 귀중 등록번호 314-81-62097\n유효기간 견적일로부터 30일 주 소\n다솔광역시 서구"
+    got = _values(_props(수신=TEXT, 유효기간=TEXT), quote, kiwi=kiwi)
+    assert got == {"수신": "하늬시립미술관", "유효기간": "견적일로부터 30일"}
+    receipt = "현금영수증 ( 소득 공제)\n글벗서점 하늬역점\n사업자 등록 번호: 221-12-70583\n대표자: 편소율"
+    assert _values(_props(상호=TEXT), receipt, kiwi=kiwi) == {"상호": "글벗서점 하늬역점"}
+    release = "누 리 벌 군 보 도 자 료\n보도일시: 2026. 6. 11.(목) 조간"
+    assert _values(_props(제목=TEXT), release, kiwi=kiwi) == {"제목": None}
