@@ -1,5 +1,5 @@
 """The hand-labelled extraction set (tests/data/extraction_gold.json) as a regression test: the in-repo
-documents through the rules (targets of bench/extraction.py) and every document of the set through the
+documents through the rules (precision at the issue's target, recall above a floor) and every document of the set through the
 LLM path (scripted OpenAI-compatible server) and its schema validation."""
 from __future__ import annotations
 
