@@ -108,6 +108,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             value = ", ".join(map(_untitled, _split_list(value))) if is_array else _untitled(value)
         if kind == "person" and isinstance(value, str) and _SPLIT_NAME.fullmatch(value):
             value = value.replace(" ", "")  # "장 은 비", "윤 재 호": a name OCR or letter-spacing split
+        if kind == "person" and isinstance(value, str) and _GARBLED_NAME.search(value):
+            return  # OCR's "A 태 윤" or "HAS" for a printed name: no name at all rather than a wrong one
         if kind in ("person", "text") and isinstance(value, str):
             value = re.sub(r"^([가-힣]{2,4})\s*\((?:0\d|내선)[^)]*\)$", r"\1", value)  # "장인숙(02-2110-2430)"
         if kind == "org" and isinstance(value, str):
@@ -311,6 +313,8 @@ def _untitled(value: str) -> str:
     return titled.group(1).replace(" ", "") if titled else value
 
 
+# a name OCR garbled: Latin letters mixed into Hangul syllables ("A 태 윤"), or a lone capitals fragment ("HAS")
+_GARBLED_NAME = re.compile(r"^(?=.*[A-Za-z])(?=.*[가-힣])[A-Za-z가-힣 ]{2,8}$|^[A-Z]{1,3}$")
 # a Korean name of 2-4 syllables written with spaces between them ("노 경숙", "장 은 비")
 _SPLIT_NAME = re.compile(r"[가-힣]{1,2}(?: [가-힣]{1,2}){1,3}")
 _GENRES = frozenset(lexicon("document_words")["genre_heading"])

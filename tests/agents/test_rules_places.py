@@ -154,3 +154,10 @@ def test_form_cells_run_together_are_cut_at_the_next_label(kiwi):
     assert _values(_props(상호=TEXT), receipt, kiwi=kiwi) == {"상호": "글벗서점 하늬역점"}
     release = "누 리 벌 군 보 도 자 료\n보도일시: 2026. 6. 11.(목) 조간"
     assert _values(_props(제목=TEXT), release, kiwi=kiwi) == {"제목": None}
+
+
+def test_a_name_ocr_garbled_is_no_name(kiwi):
+    person = {"type": ["string", "null"], "description": "대표자 성명"}
+    assert _values(_props(대표자=person), "상호: 별하람 중식당\n대표: A 태 윤", kiwi=kiwi) == {"대표자": None}
+    assert _values(_props(대표자=person), "상호: 글벗서점\n대표자: HAS", kiwi=kiwi) == {"대표자": None}
+    assert _values(_props(대표자=person), "상호: 글벗서점\n대표자: 편 소 율", kiwi=kiwi) == {"대표자": "편소율"}
