@@ -64,6 +64,8 @@ _TITLE_GOES_ON = re.compile(r"^\s*(?!\d+\.|[가-하]\.|수\s?신|\(?경유|발\s
 
 # another header label inside a header line's value, its letters possibly spaced ("… 운영자 참 조 담당자")
 _NEXT_LABEL = re.compile(r"\s(?:참\s?조|\(?경\s?유\)?|발\s?신(?:\s?명\s?의)?|제\s?목|수\s?신자?)(?:\s*[:：]|\s)")
+# "귀중" / "귀하" after the recipient: the honorific ends it
+_HONORIFIC = re.compile(r"\s(?:귀중|귀하)(?:\s|$)")
 # a line that starts with a header label
 _HEADER_LINE = re.compile(r"^(?:수\s?신자?|발\s?신|참\s?조|\(?경\s?유\)?|제\s?목)(?:\s|[:：])")
 # a title that cannot end where its line does: "… 추진 계획 알림 및" (its rest may be in the next block)
@@ -91,6 +93,16 @@ def _finish_title(parts: dict[str, Part], lines: list[tuple[int, int, str]]) -> 
         start = offset + line.index(more)
         end = start + len(more) if p == title.passage else title.end
         parts["title"] = replace(title, value=f"{title.value} {more}", end=end)
+
+
+def _line_signer(line: str) -> str:
+    """The 기관 of a 발신명의 line, its own spacing kept unless its letters are spaced out ("재단법인
+    온마루문화재단 대표이사" → "재단법인 온마루문화재단"); "" for a header line ("수신 산들초등학교장" names the
+    recipient's head, not the letter's 발신명의)."""
+    if _HEADER_LINE.match(line):
+        return ""
+    spaced = _SPACED.match(line) is not None
+    return (not spaced and _signer(line)) or _signer(line.replace(" ", ""))
 
 
 def _clean(cell: str) -> str:
@@ -140,9 +152,9 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
         if role == "sender" and isinstance(value, str):  # "서울특별시마포구" (letters spaced out): two names
             value = re.sub(r"^([가-힣]+?(?:특별시|광역시|특별자치시|특별자치도|도))(?=[가-힣]{1,4}[시군구]$)", r"\1 ", value)
             value = re.sub(r"^([가-힣]{1,4}[시군구])(?=[가-힣]{1,4}[읍면]$)", r"\1 ", value)  # "달래군 산들면"
-        if role == "recipient" and isinstance(value, str) and re.search(r"\s(?:귀중|귀하)(?:\s|$)", value):
-            value = re.split(r"\s(?:귀중|귀하)(?:\s|$)", value)[0].rstrip()  # "하늬시립미술관 귀중 등록번호 …"
-            end = start + len(value)
+        if role == "recipient" and isinstance(value, str):
+            kept = _HONORIFIC.split(value, maxsplit=1)[0].rstrip()  # "하늬시립미술관 귀중 등록번호 …"
+            value, end = (kept, start + len(kept)) if kept != value else (value, end)
         if role == "title" and isinstance(value, str) and _SPACED.match(value.strip()):
             value = value.replace(" ", "")  # "인 사 발 령": a heading's letters spaced out
         if value and (replace or role not in parts or parts[role].value == ""):
@@ -269,10 +281,7 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
                 if dates:
                     put("date", dates[0].value, p2, offset2 + dates[0].start, offset2 + dates[0].end, "시행")
                     _put_received(put, blank, line2[dates[0].end:], p2, offset2 + dates[0].end)
-        # "수신 산들초등학교장" names the recipient's head, not the letter's 발신명의
-        org = "" if _HEADER_LINE.match(stripped) else (
-            _signer(stripped.replace(" ", "")) if _SPACED.match(stripped) or not _signer(stripped) else _signer(stripped))
-        # (its own spacing kept unless its letters are spaced out: "재단법인 온마루문화재단 대표이사")
+        org = _line_signer(stripped)
         if _SPACED.match(stripped) or (org and len(stripped.replace(" ", "")) <= 20):
             name = stripped.replace(" ", "")
             start = offset + line.index(stripped)
