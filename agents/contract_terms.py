@@ -40,8 +40,30 @@ class Placed:
     end: int
 
 
+# a parties table rendered row by row (ingest/structure_tables.py): "구 분: 명 칭 · 갑 (주최자): … · 을 (…): …"
+_NAME_ROW = re.compile(r"^[^·\n:]{1,8}:\s*(?:명\s?칭|상\s?호|기\s?관\s?명|업\s?체\s?명|회\s?사\s?명|성\s?명)\s*·")
+_PARTY_CELL = re.compile(r"\s·\s[\"“]?([갑을병정])[\"”]?\s*(?:\([^)\n]{0,20}\))?:\s*([^·\n]+?)(?=\s·\s|\n|$)")
+
+
+def _table_parties(passages: list[Passage]) -> list[Placed]:
+    """The names in a parties table's 명칭 (상호, 성명 …) row, under its 갑 / 을 columns."""
+    for p, passage in enumerate(passages):
+        for line in re.finditer(r"[^\n]+", passage.text):
+            if _NAME_ROW.match(line.group()):
+                cells = [(m.group(2).strip(), line.start() + m.start(2)) for m in _PARTY_CELL.finditer(line.group())]
+                if len(cells) >= 2:
+                    return [Placed(name, p, at, at + len(name)) for name, at in cells]
+    return []
+
+
 def parties(passages: list[Passage]) -> list[Placed]:
-    """The parties a contract defines ("갑", "을" …), in the order it defines them."""
+    """The parties a contract defines ("갑", "을" …), in the order it defines them; failing that, the names
+    its parties table gives under its 갑 / 을 columns."""
+    defined = _defined_parties(passages)
+    return defined if len(defined) >= 2 else _table_parties(passages) or defined
+
+
+def _defined_parties(passages: list[Passage]) -> list[Placed]:
     out: list[Placed] = []
     seen: set[str] = set()
     for p, passage in enumerate(passages):

@@ -38,7 +38,8 @@ _CELL_LABELS = {"수신": "recipient", "수신자": "recipient", "(경유)": "vi
                 "건명": "title", "발신": "sender", "발신명의": "sender", "시행": "number_and_date"}
 # Cells that end the 시행 cell group in the approval table.
 _STOP_CELLS = {"접수", "우", "전화", "/전송", "전송", "공개", "비공개", "협조자"}
-_ORG_END = re.compile(r"(?:특별자치시|특별자치도|특별시|광역시|[시도군구부처청원실국관읍면]|위원회|공단|공사|재단|센터|학교|법원)$")
+_ORG_END = re.compile(r"(?:특별자치시|특별자치도|특별시|광역시|[시도군구부처청원실국관읍면]|위원회|공단|공사|재단|센터|학교|법원"
+                      r"|(?:소방|경찰|세무)서|(?:보건|사업|연구|출장|관리)소)$")  # 윤슬소방서, 맑은물사업소
 _NOTICE = re.compile(r"^\s*(?P<org>[가-힣 ]{2,30}?)\s*(?:공고|고시|훈령|예규|공문)\s*"
                      r"(?P<number>제\s*\d{4}\s*-\s*\d+\s*호)")
 _DOC_NUMBER = re.compile(r"^[가-힣A-Za-z0-9·]+(?:\s?-\s?\d+)+$")
@@ -59,7 +60,7 @@ _SEE_LIST = re.compile(r"수신(?:자|처)\s*참조")
 # "접수  교육청소년과-8812 (2025. 9. 9.)" after the 시행 part; a bare "접수" is the receiving office's blank
 _RECEIVED = re.compile(r"접\s?수(?:\s+([가-힣A-Za-z0-9·]+(?:\s?-\s?\d+)+))?\s*(\([^)]*\))?\s*$")
 # a title's second line (the loaders drop its indent): short, no numbered paragraph, label or sentence
-_TITLE_GOES_ON = re.compile(r"^\s*(?!\d+\.|[가-하]\.|수\s?신|\(?경유|발\s?신|붙\s?임|시\s?행|\()[^:：|]{1,40}?(?<![다요]\.)\s*$")
+_TITLE_GOES_ON = re.compile(r"^\s*(?!\d+\.|[가-하]\.|수\s?신|\(?경\s*유|발\s?신|붙\s?임|시\s?행|\()[^:：|]{1,40}?(?<![다요]\.)\s*$")
 
 
 # another header label inside a header line's value, its letters possibly spaced ("… 운영자 참 조 담당자")
@@ -67,7 +68,7 @@ _NEXT_LABEL = re.compile(r"\s(?:참\s?조|\(?경\s?유\)?|발\s?신(?:\s?명\s?�
 # "귀중" / "귀하" after the recipient: the honorific ends it
 _HONORIFIC = re.compile(r"\s(?:귀중|귀하)(?:\s|$)")
 # a line that starts with a header label
-_HEADER_LINE = re.compile(r"^(?:수\s?신자?|발\s?신|참\s?조|\(?경\s?유\)?|제\s?목)(?:\s|[:：])")
+_HEADER_LINE = re.compile(r"^(?:수\s?신자?|발\s?신|참\s?조|\(?경\s{0,4}유\)?|제\s?목)(?:\s|[:：])")
 # a title that cannot end where its line does: "… 추진 계획 알림 및" (its rest may be in the next block)
 _UNFINISHED = re.compile(r"(?:\s및|\s또는|[·ㆍ,]|「[^」]*)\s*$")
 
@@ -103,6 +104,37 @@ def _line_signer(line: str) -> str:
         return ""
     spaced = _SPACED.match(line) is not None
     return (not spaced and _signer(line)) or _signer(line.replace(" ", ""))
+
+
+# the 결재 line under the 발신명의: posts and names, the drafter (기안자, the letter's 담당자) first —
+# "주무관 모다인 맞춤형복지팀장 어지훈 …", or a table "주임 | 숲길사업팀장 | …" over "변하율 | 한소망 | …"
+_POST = re.compile(r"^(?:[가-힣]{0,10}(?:장|관|주임|대리|사원|교사|사서|간사|연구원|연구사)|소방[사교장위경령정]|경[사위감정]|순경"
+                   r"|(?:" + "|".join(map(re.escape, lexicon("document_words")["job_title"])) + r"))$")
+_PERSON = re.compile(r"^[가-힣]{2,4}$")
+_APPROVAL_END = re.compile(r"^\s*(?:협\s?조\s?자|시\s?행|접\s?수|우\s?\d|우편번호)(?:\s|$)")
+
+
+def _drafter(lines: list[tuple[int, int, str]], after: int) -> tuple[int, int, int, str] | None:
+    """(passage, start, end, name) of the first person of the 결재 line in the few lines after the 발신명의."""
+    for n in range(after + 1, min(after + 5, len(lines))):
+        p, offset, line = lines[n]
+        if _APPROVAL_END.match(line):
+            return None
+        if "|" in line:
+            posts = [c[2] for c in _cells(line, offset)]
+            names = _cells(lines[n + 1][2], lines[n + 1][1]) if n + 1 < len(lines) else []
+            if len(posts) >= 2 and all(_POST.match(c.replace(" ", "")) for c in posts) and names \
+                    and _PERSON.match(names[0][2].replace(" ", "")) and not _POST.match(names[0][2].replace(" ", "")):
+                start, end, name = names[0]
+                return lines[n + 1][0], start, end, name.replace(" ", "")
+            continue
+        words = [(m.start(), m.group()) for m in re.finditer(r"\S+", line)]
+        posts = sum(1 for _, w in words if _POST.match(w))
+        if len(words) >= 4 and posts >= 2 and _POST.match(words[0][1]) and _PERSON.match(words[1][1]) \
+                and not _POST.match(words[1][1]):
+            at, name = words[1]
+            return p, offset + at, offset + at + len(name), name
+    return None
 
 
 def _clean(cell: str) -> str:
@@ -165,6 +197,7 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
         parts.setdefault(role, Part(role, "", p, start, end, "접수"))
 
     signature: tuple[int, int, int, str] | None = None
+    signed_at = -1  # the line of the last 발신명의
     previous: tuple[int, int, str] | None = None
     after_notice = False
     lines = list(_lines(passages))
@@ -182,7 +215,8 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             if _SPACED.match(cell) and _ORG_END.search(name):  # "| 서 울 특 별 시 |": the letterhead
                 put("sender", name, p, start, end, "머리")
             elif _SPACED.match(cell) and name.endswith("장") and _ORG_END.search(name[:-1]):
-                signature = signature or (p, start, end, name[:-1])  # "서 울 특 별 시 장": 발신명의
+                if signature is None:  # "| 서 울 특 별 시 장 |": 발신명의
+                    signature, signed_at = (p, start, end, name[:-1]), n
             role = _CELL_LABELS.get(name)
             if role is None and name.endswith("시행") and " " in cell and cell.split()[-1] == "시행":
                 role = "number_and_date"  # "협조자 시행": blocks joined on one line, the label is the cell's end
@@ -232,7 +266,9 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             put("doc_number", number, p, offset + notice.start("number"), offset + notice.end("number"), "공고")
             after_notice = True
         # "수신: 전 임직원", or a plain-text letter's short "수신 각 동 주민센터장" line
-        label = re.match(r"^\s*(수\s{0,2}신자?|발\s{0,2}신(?:명의)?|제\s{0,2}목|건\s{0,2}명|\(?경유\)?)"
+        # ("수 신 자", "(경   유)": a form's labels spaced out to the width of the longest)
+        label = re.match(r"^\s*(수\s{0,2}신(?:\s{0,2}자(?=[\s:：]))?|발\s{0,2}신(?:명의)?|제\s{0,2}목|건\s{0,2}명"
+                         r"|\(?경\s{0,4}유\)?)"
                          r"(?:\s*[:：]\s*|\s+)(\S.*?)\s*$", line)
         if label and (":" in line or "：" in line or len(line) <= 80):
             role = _CELL_LABELS.get(re.sub(r"\s", "", label.group(1)), "via")
@@ -286,7 +322,7 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             name = stripped.replace(" ", "")
             start = offset + line.index(stripped)
             if org:
-                signature = (p, start, start + len(stripped), org)
+                signature, signed_at = (p, start, start + len(stripped), org), n
                 # a notice's date stands alone on the line right above its 기관장, or ends that line after
                 # a sentence (PDF text joins "…바랍니다." and "2025. 11. 28.")
                 if previous:
@@ -301,8 +337,15 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
         previous = (p, offset, line) if stripped else previous
     if "title" in parts and isinstance(parts["title"].value, str):
         _finish_title(parts, lines)
+    drafter = _drafter(lines, signed_at) if signed_at >= 0 else None
+    if drafter:
+        put("drafter", drafter[3], drafter[0], drafter[1], drafter[2], "결재란 (기안자)")
     if signature and "sender" not in parts:
         put("sender", signature[3], signature[0], signature[1], signature[2], "발신명의")
+    elif signature and parts["sender"].label == "머리" and signature[3] != parts["sender"].value \
+            and signature[3].replace(" ", "") == str(parts["sender"].value):
+        # the letterhead spaced out its letters ("재 단 법 인   윤 슬 …"); the 발신명의 keeps the name's own spacing
+        put("sender", signature[3], signature[0], signature[1], signature[2], "발신명의", replace=True)
     if "recipient" in parts and _SEE_LIST.fullmatch(str(parts["recipient"].value)):
         parts["recipient"] = replace(parts["recipient"], value="")  # "수신자 참조" and no 수신자 list: not a recipient
     if "sender" not in parts and ("recipient" in parts or "title" in parts):

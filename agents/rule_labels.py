@@ -46,6 +46,8 @@ def value_kind(name: str, prop: dict, json_type: str) -> str:
     english = {w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", re.sub(r"([a-z])([A-Z])", r"\1 \2", text))}
     if re.search(r"[가-힣](?:율|률)$", name):
         return "percent"  # 수수료율, 영업이익률 (before "이익" makes it money)
+    if re.search(r"[가-힣]기간$", name.replace(" ", "")) and json_type == "string":
+        return "text"  # the compound's head decides: 하자보수기간 is a period, though 보수 is pay
     for words in (name, text):  # the name first: "규정명" (규정 이름) is a title, not a person's 이름
         for kind, keys in _KIND_WORDS:
             # English keys are whole words ("tel" is not in "hotel"); Korean keys may sit inside a compound.
@@ -79,7 +81,10 @@ def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]
             labels.append((re.sub(r"\s*\(.*?\)\s*", "", text), w.label_title))
     if kiwi is not None:  # the name's own nouns, when the document words it differently
         nouns = [t.form for t in kiwi.tokenize(name) if t.tag in ("NNG", "NNP") and len(t.form) >= 2]
-        labels += [(noun, w.label_noun) for noun in nouns if noun != name]
+        # (a period's head noun, 기간, names every period: "유지보수 기간" is no 하자보수기간)
+        labels += [(noun, w.label_noun) for noun in nouns if noun != name and not (noun == "기간" and kind == "text")]
+        if kind == "date":  # "마감일" of 입찰마감일 is printed "마감" in a schedule's row: "제출 마감 | 2026. 10. 5."
+            labels += [(noun[:-1], w.label_noun) for noun in nouns if noun.endswith("일") and len(noun) >= 3]
     if kind == "text" and re.fullmatch(r"[가-힣]{2,}명", name):
         labels.append((name[:-1] + "건명", w.label_own_name))  # 계약명 is written "계약건명" (건명: a matter's name)
     if re.sub(r"\s", "", name) in ("계약명", "계약건명"):  # a service contract prints it "용 역 명 : …"
@@ -166,6 +171,18 @@ def other_occasion(text: str, start: int, name: str) -> bool:
     2026. 1. 27." is another meeting's date, not this one's 회의일 (but it is 차기 회의일's)."""
     return (OTHER_OCCASION.search(text, max(0, start - 6), start) is not None
             and re.search(r"다음|차기|지난|이전|직전|향후", name) is None)
+
+
+def names_another_word(text: str, start: int, end: int, strength: float, kind: str, name: str) -> bool:
+    """A kind's generic label ("금액", "성명") right after a word the field's name lacks names that word's
+    value: "계약 금액: 2,860만원" is the 계약금액, not the 선금. A field named by a generic word itself (일자,
+    이메일) is asked of the document as a whole, and "거래 일시" is its value."""
+    generic = _KIND_LABELS.get(kind, ())
+    if strength > WEIGHTS.label_noun or re.sub(r"\s", "", text[start:end]) not in generic \
+            or re.sub(r"\s", "", name) in generic:
+        return False
+    word = re.search(r"([가-힣]{2,})[ \t]?$", text[text.rfind("\n", 0, start) + 1:start])
+    return word is not None and word.group(1) not in name.replace(" ", "")
 
 
 def whole(text: str, start: int, end: int, strength: float) -> bool:

@@ -12,8 +12,8 @@ from agents.contract_terms import closing_date, parties
 from agents.extractive import Passage
 from agents.letterhead import Part, letterhead, role_of
 from agents.lexicons import alternation, lexicon
-from agents.rule_labels import (NAME_WORDS, anchor_of, label_pattern, labels_of, other_occasion, schema_type,
-                                split_compound, value_kind, whole)
+from agents.rule_labels import (NAME_WORDS, anchor_of, label_pattern, labels_of, names_another_word, other_occasion,
+                                schema_type, split_compound, value_kind, whole)
 from agents.rule_values import (FREE_KINDS, Found, find, in_column, labelled_values, line_at, rendered_row,
                                 table_column, typed)
 from agents.weights import WEIGHTS
@@ -91,6 +91,7 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     hits = [[(m.start(), m.end(), strength * _qualified(passage.text, m.start(), strength, name))
              for pattern, strength in labels for m in pattern.finditer(passage.text)
              if whole(passage.text, m.start(), m.end(), strength) and not other_occasion(passage.text, m.start(), name)
+             and not names_another_word(passage.text, m.start(), m.end(), strength, kind, name)
              and not split_compound(passage.text, m.start(), m.end(), strength, others)] for passage in passages]
     scored: list[tuple[float, int, Found, object]] = []  # (anchor, order, found, typed value)
 
@@ -115,6 +116,9 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         if kind == "org" and isinstance(value, str):
             # "주식회사 맑은공조 (2개사 견적 비교 후 최저가 업체 선정)": a remark after the name, not part of it
             value = re.sub(r"\s+\([^)]*\s[^)]*\)$", "", value)
+        if isinstance(value, str) and name.endswith("번호"):
+            # "고객번호 07-2231-0458 전자납부번호 41470-…": a number ends where another 번호 label starts
+            value = re.split(r"\s+(?=[가-힣]{2,}\s?번호\s*[:：]?\s*[\w(])", value, maxsplit=1)[0]
         if isinstance(value, str) and name.endswith("번호") and (not re.search(r"\d", value)
                                                                 or re.fullmatch(r"\d{1,2}\.?", value)):
             return  # a 번호 without a digit is an instruction or a blank; "3" is a list item's number
@@ -142,29 +146,29 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     people = _PEOPLE.search(" ".join([name, prop.get("description", "")])) is not None
     for p, passage in enumerate(passages):
         text = passage.text
-        cells = [(c, strength * _table_share(cs))
-                 for pattern, strength in labels[:1] for cs in [table_column(text, p, pattern)] for c in cs]
+        cells = _column_cells(text, p, labels[:1])
         for found in find(kind, text, p):
             if kind == "number" and people and not text.startswith("명", found.end):
                 continue  # a head count is written "45명"
             if kind == "money" and _CHANGE.match(text, found.end):
                 continue  # "올해보다 1억 원 늘어난 3억 원": a difference, not the amount
-            # a value in a table cell under the field's header is labelled by that header
-            column = max((a for c, a in cells if c.start <= found.start and found.end <= c.end), default=0.0)
-            # In a rendered row every header sits beside every value: only the named cell labels it.
-            add(found, column if rendered_row(line_at(text, found.start)) else
-                max(anchor_of(found, text, hits[p]), column), kind)
+            add(found, _anchor(found, text, hits[p], cells), kind)
     event = kind == "date" and re.fullmatch(r"([가-힣]{2,6})(?:일|일자|일시|날짜)", name.replace(" ", ""))
-    if event and not _DEADLINE.fullmatch(name.replace(" ", "")):
+    act = _deadline_act(name) if kind == "date" else None
+    if event and not act:
         for p, passage in enumerate(passages):
             for found in _announced(event.group(1), passage.text, p):
                 placed[(p, found.start)] = "'다음과 같이' 목록의 일시"
                 add(found, _LABELLED, kind)
-    if kind == "date" and _DEADLINE.fullmatch(name.replace(" ", "")):
+    if act:
         for p, passage in enumerate(passages):
-            for found, act in _by_when(_DEADLINE.fullmatch(name.replace(" ", "")).group(1), passage.text, p):
+            for found, act in _by_when(act, passage.text, p):
                 placed[(p, found.start)] = f"'…까지 {act}' 문장"
                 add(found, _LABELLED, kind)
+    if kind == "date":
+        for found, label, end in _range_part(name, passages):
+            placed[(found.passage, found.start)] = f"'{label}'의 {'끝' if end else '시작'} 날짜"
+            add(found, _LABELLED, kind)
     if kind == "money":
         strong = [[h for h in hit if h[2] >= WEIGHTS.label_number_floor] for hit in hits]
         for p, passage in enumerate(passages):
@@ -173,7 +177,7 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
                 found = Found(p, m.start(), m.end(), float(m.group().replace(",", "")))
-                anchor = anchor_of(found, passage.text, strong[p])
+                anchor = _anchor(found, passage.text, strong[p], _column_cells(passage.text, p, labels[:1]))
                 if anchor >= _LABELLED:
                     add(found, anchor, kind)
     # The text after the field's own label: the value itself for free-text kinds; for a typed kind
@@ -189,6 +193,17 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 # one data row: the cell is the value; many rows: weak, mostly for arrays
                 for cell in cells:
                     add(cell, strength * _table_share(cells), "text")
+    if len(name.split()) == 2:  # "을 대표자": the cell in the 대표자 row under the 을 column
+        for p, passage in enumerate(passages):
+            for cell in _crossed_cell(name, passage.text, p):
+                placed[(p, cell.start)] = f"표의 '{name}' 칸"
+                if kind in ("text", "title", "person", "org"):
+                    add(cell, WEIGHTS.label_own_name * WEIGHTS.table_one_row, "text")
+                else:
+                    for found in find(kind, cell.parsed, p):
+                        at = Found(p, cell.start + found.start, cell.start + found.end, found.parsed)
+                        placed[(p, at.start)] = f"표의 '{name}' 칸"
+                        add(at, WEIGHTS.label_own_name * WEIGHTS.table_one_row, kind)
     if re.sub(r"\s", "", name) in NAME_WORDS["business_name"] and passages:
         head = _business_head(passages[0].text)
         if head is not None:  # "하늘길셀프주유소" over "대표 : …" / "사업자번호 : …": the receipt's 상호
@@ -257,6 +272,56 @@ _CHANGE = re.compile(r"\s*(?:이|가|을|를)?\s*(?:늘어난|늘어|늘린|증�
 # 제출기한, 신청 마감일: the date by which something is to be done
 _DEADLINE = re.compile(r"([가-힣]{2,4})(?:기한|마감일?|시한)")
 _UNTIL = re.compile(r"\s*(?:\([^)\n]{1,4}\))?\s*(?:(?:오전|오후)?\s*\d{1,2}\s*(?::\s*\d{2}|시)\s*)?까지")
+
+
+def _deadline_act(name: str) -> str | None:
+    """The act a deadline field names: 제출기한 → 제출, "소화기 신청기한" → 신청 (its last word's)."""
+    for words in (name.replace(" ", ""), name.split()[-1] if name.split() else ""):
+        m = _DEADLINE.fullmatch(words)
+        if m:
+            return m.group(1)
+    return None
+
+
+# 점검 시작일, 행사 종료일, 신청 마감일: one end of the range a "점검 기간: 2026. 9. 14. ~ 9. 18." line gives
+_RANGE_FIELD = re.compile(r"([가-힣]{0,6}?)(?:(시작일자?|개시일자?|첫날)|(종료일자?|만료일자?|마지막날|끝나는날|마감일?|기한))")
+_RANGE_LABELS = r"(?:기\s?간|일\s?정|일\s?시)"
+_RANGE_DASH = re.compile(r"\s*(?:[~∼～–-]|부터)\s*")
+
+
+def _range_part(name: str, passages: list[Passage]) -> list[tuple[Found, str, bool]]:
+    """(date, label, is the end) for a field that asks one end of a labelled date range. The label is the
+    field's stem with 기간 / 일정 / 일시 ("점검 기간: …"); failing that, a bare "기간:" that opens its line or
+    cell, only when the document has exactly one such range (a deadline, 신청기한, never takes a bare one)."""
+    m = _RANGE_FIELD.fullmatch(name.replace(" ", ""))
+    if m is None:
+        return []
+    stem, end = m.group(1), m.group(3) is not None
+    if stem:
+        found = _ranges(r"\s*".join(stem) + rf"\s*{_RANGE_LABELS}", passages, end)
+        if found:
+            return found
+    if end and re.match(r"마감|기한", m.group(3)):
+        return []
+    found = _ranges(rf"(?:^|[:·|]\s|[가-하]\.\s|\d+[.)]\s|[-○◦▪•]\s?)\s*{_RANGE_LABELS}", passages, end)
+    return found if len(found) == 1 else []
+
+
+def _ranges(label: str, passages: list[Passage], end: bool) -> list[tuple[Found, str, bool]]:
+    """The first (or, with `end`, the last) date of each "A ~ B" range on a line that `label` ends right
+    before A (a colon, a cell separator or a bracketed weekday between)."""
+    named = re.compile(rf"({label})\s*(?:\([^)\n]{{0,10}}\))?\s*(?:[:：]|·|\|)?\s*$")
+    out = []
+    for p, passage in enumerate(passages):
+        text = passage.text
+        dates = find("date", text, p)
+        for first, last in zip(dates, dates[1:]):
+            line_start = text.rfind("\n", 0, first.start) + 1
+            before = named.search(text[line_start:first.start])
+            if before and _RANGE_DASH.fullmatch(text, first.end, last.start) and "\n" not in text[first.start:last.end]:
+                label_text = re.sub(r"^[\s:·|\-○◦▪•]*(?:[가-하]\.|\d+[.)])?\s*", "", before.group(1)).strip()
+                out.append((last if end else first, label_text, end))
+    return out
 
 
 def _by_when(act: str, text: str, p: int) -> list[tuple[Found, str]]:
@@ -384,6 +449,68 @@ _LABELLED_ITEM = WEIGHTS.labelled_item  # ...but a many-row column is exactly wh
 def _table_share(cells: list[Found]) -> float:
     """A header's one data-row cell is the value; in a many-row column each cell is only a weak candidate."""
     return WEIGHTS.table_one_row if len(cells) == 1 else WEIGHTS.table_many_rows
+
+
+def _crossed_cell(name: str, text: str, p: int) -> list[Found]:
+    """For a two-word field ("을 대표자", "공급자 등록번호"), the cells of rendered table rows whose row is named
+    by one word (the first cell's value: "구 분: 대 표 자") and whose column header starts with the other
+    ("을 (출연자 소속사): 대표이사 추 서 연")."""
+    words = [w for w in name.split()]
+    out = []
+    for line in re.finditer(r"[^\n]+", text):
+        if not rendered_row(line.group()):
+            continue
+        cells, offset = [], line.start()
+        for cell in line.group().split(" · "):
+            header, _, value = cell.partition(": ")
+            cells.append((re.sub(r"\s|\(.*?\)", "", header), value, offset + len(header) + 2))
+            offset += len(cell) + 3
+        row = re.sub(r"\s", "", cells[0][1])
+        for a, b in (words, words[::-1]):
+            if row == b:
+                out += [Found(p, at, at + len(value.strip()), value.strip()) for header, value, at in cells[1:]
+                        if header.startswith(a) and value.strip()]
+    return out
+
+
+def _column_cells(text: str, p: int, labels: list[tuple[re.Pattern, float]]) -> list[tuple[Found, float]]:
+    """The cells under the field's own header (labels[:1]) with their anchors."""
+    return [(c, strength * share) for pattern, strength in labels
+            for cs in [table_column(text, p, pattern)] for c, share in zip(cs, _cell_shares(cs, text))]
+
+
+def _anchor(found: Found, text: str, hits: list[tuple[int, int, float]], cells: list[tuple[Found, float]]) -> float:
+    """How well the field's labels name a value: a table cell under the field's header is labelled by that
+    header; in a rendered row every header sits beside every value, so only the named cell labels it, or the
+    row's own name in its first cell ("구 분: 전자입찰서 제출 마감 · 일 시: 2026. 10. 5.")."""
+    column = max((a for c, a in cells if c.start <= found.start and found.end <= c.end), default=0.0)
+    if rendered_row(line_at(text, found.start)):
+        return max(column, _row_named(found, text, hits))
+    return max(anchor_of(found, text, hits), column)
+
+
+def _cell_shares(cells: list[Found], text: str) -> list[float]:
+    """`_table_share` per cell, except that a column's one total row ("구분: 합계 · 예산액(원): 35,000,000")
+    is the column's value as a one-row column's cell is: a document's 예산액 is the total, not the first item's."""
+    totals = [c for c in cells if _TOTAL_ROW.match(line_at(text, c.start))]
+    return [WEIGHTS.table_one_row if len(totals) == 1 and c is totals[0] else _table_share(cells) for c in cells]
+
+
+# a table's total row: its first cell says 합계 / 총계 / 계 / 총액 ("합 계 | 1276000", "구분: 합계 · …")
+_TOTAL_ROW = re.compile(r"^\s*(?:[가-힣 ]{1,8}:\s*)?(?:총\s?)?(?:합\s?계|총\s?계|계|총\s?액|total)\s*(?:\||·|$)",
+                        re.IGNORECASE)
+
+
+def _row_named(found: Found, text: str, hits: list[tuple[int, int, float]]) -> float:
+    """The field's label in a rendered row's first cell, the row's own name ("구 분: 개 찰 · 일 시: …"),
+    names the row's values as a one-row column's header does; a value in that first cell is not named by it."""
+    start = text.rfind("\n", 0, found.start) + 1
+    first = text.find(" · ", start)
+    if first < 0 or found.start < first:
+        return 0.0
+    name_at = text.find(": ", start, first)
+    name_at = name_at + 2 if name_at >= 0 else start
+    return max((strength * WEIGHTS.table_one_row for a, b, strength in hits if name_at <= a and b <= first), default=0.0)
 
 
 def _choose(scored, kind: str, is_array: bool, prop: dict, passages: list[Passage],

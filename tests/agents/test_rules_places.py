@@ -141,9 +141,12 @@ def test_a_title_takes_the_short_line_that_holds_its_last_noun(kiwi):
 
 
 def test_a_compound_label_names_its_own_thing_not_the_date_field(kiwi):
+    # "신청 기간" never labels its first date as the 신청기한; the period's end is the deadline (holdout9's fix)
     text = "계약 기간: 2026년 7월 1일 ~ 2029년 6월 30일\n신청 기간: 2026. 6. 1. ~ 6. 15.\n계약일: 2026. 6. 16."
     got = _values(_props(계약일=DATE, 신청기한=DATE), text, kiwi=kiwi)
-    assert got == {"계약일": "2026-06-16", "신청기한": None}
+    assert got == {"계약일": "2026-06-16", "신청기한": "2026-06-15"}
+    got = _values(_props(계약일=DATE, 신청기한=DATE), "계약 기간: 2026년 7월 1일 ~ 2029년 6월 30일", kiwi=kiwi)
+    assert got == {"계약일": None, "신청기한": None}
 
 
 def test_form_cells_run_together_are_cut_at_the_next_label(kiwi):
@@ -161,3 +164,92 @@ def test_a_name_ocr_garbled_is_no_name(kiwi):
     assert _values(_props(대표자=person), "상호: 별하람 중식당\n대표: A 태 윤", kiwi=kiwi) == {"대표자": None}
     assert _values(_props(대표자=person), "상호: 글벗서점\n대표자: HAS", kiwi=kiwi) == {"대표자": None}
     assert _values(_props(대표자=person), "상호: 글벗서점\n대표자: 편 소 율", kiwi=kiwi) == {"대표자": "편소율"}
+
+
+# --- holdout9's generic fixes (tuned on holdout9 after its first, blind run) ---
+
+def test_a_field_asking_one_end_of_a_period_reads_the_labelled_range(kiwi):
+    text = "가. 점검 기간: 2026. 9. 14.(월) ~ 9. 18.(금)\n나. 신청 기간: 2026년 6월 15일(월) ~ 7월 3일(금) 18:00"
+    got = _values(_props(**{"점검 시작일": DATE, "점검 종료일": DATE, "신청기한": DATE}), text, kiwi=kiwi)
+    assert got == {"점검 시작일": "2026-09-14", "점검 종료일": "2026-09-18", "신청기한": "2026-07-03"}
+    # a bare "기간:" serves a field whose own label is absent only when it is the document's one period
+    one = "1. 운영 개요\n기간: 2026. 8. 28.(금) ~ 8. 30.(일), 3일간"
+    assert _values(_props(**{"행사 시작일": DATE}), one, kiwi=kiwi) == {"행사 시작일": "2026-08-28"}
+    two = one + "\n기간: 2026. 10. 1. ~ 10. 3."
+    assert _values(_props(**{"행사 시작일": DATE}), two, kiwi=kiwi) == {"행사 시작일": None}
+    # a deadline is the end of its own act's period, never of a bare one
+    assert _values(_props(제출기한=DATE), one, kiwi=kiwi) == {"제출기한": None}
+
+
+def test_a_deadline_field_named_with_its_object_finds_its_act(kiwi):
+    text = ("3. 소화기가 없는 점포는 2026. 9. 11.(금)까지 상인회를 통하여 신청하면 무상으로 보급합니다.\n"
+            "4. 점검은 2026. 9. 14.(월)에 시작합니다.")
+    got = _values(_props(**{"소화기 신청기한": DATE}), text, kiwi=kiwi)
+    assert got == {"소화기 신청기한": "2026-09-11"}
+
+
+def test_a_rendered_row_is_named_by_its_first_cell(kiwi):
+    schedule = ("구 분 · 일 시 · 비 고\n"
+                "구 분: 전자입찰서 제출 개시 · 일 시: 2026. 9. 21.(월) 10:00 · 비 고: 나라장터\n"
+                "구 분: 전자입찰서 제출 마감 · 일 시: 2026. 10. 5.(월) 10:00\n"
+                "구 분: 개 찰 · 일 시: 2026. 10. 6.(화) 11:00 · 비 고: 재무과")
+    got = _values(_props(입찰마감일=DATE, 개찰일=DATE, 낙찰일=DATE), schedule, kiwi=kiwi)
+    assert got == {"입찰마감일": "2026-10-05", "개찰일": "2026-10-06", "낙찰일": None}
+
+
+def test_a_column_s_total_row_is_its_value(kiwi):
+    budget = ("구분 · 예산액(원) · 집행액(원)\n"
+              "구분: 무대 설치 · 예산액(원): 14,000,000 · 집행액(원): 13,620,000\n"
+              "구분: 홍보물 제작 · 예산액(원): 4,000,000 · 집행액(원): 3,760,000\n"
+              "구분: 합계 · 예산액(원): 18,000,000 · 집행액(원): 17,380,000")
+    got = _values(_props(예산액=MONEY, 집행액=MONEY), budget, kiwi=kiwi)
+    assert got == {"예산액": 18_000_000, "집행액": 17_380_000}
+    rows = budget.rsplit("\n", 1)[0]  # no total row: many rows, none of them the value
+    assert _values(_props(예산액=MONEY), rows, kiwi=kiwi) == {"예산액": None}
+
+
+def test_a_number_ends_where_another_number_label_starts(kiwi):
+    bill = "고객번호 07-2231-0458 전자납부번호 41470-2609-0722310458\n납기일 2026. 9. 30."
+    assert _values(_props(고객번호=TEXT), bill, kiwi=kiwi) == {"고객번호": "07-2231-0458"}
+
+
+def test_a_letter_s_drafter_is_the_first_person_of_its_approval_line(kiwi):
+    person = {"type": ["string", "null"], "description": "담당자 성명"}
+    plain = ("수신 산들초등학교장\n제목 면민 체육대회 운동장 사용 협조 요청\n1. 협조를 요청합니다.  끝.\n"
+             "달 래 군 산 들 면 장\n주무관 모다인 맞춤형복지팀장 어지훈 산들면장 노승배\n협조자\n"
+             "시행 산들면-1532 (2026. 5. 6.)")
+    assert _values(_props(담당자=person), plain, kiwi=kiwi) == {"담당자": "모다인"}
+    table = ("수신 관내 초·중학교장\n제목 체험버스 참가 학교 모집 안내\n1. 신청하여 주시기 바랍니다.  끝.\n"
+             "재단법인 윤슬문화관광재단 이사장\n주임 | 교육사업팀장 | 문화사업본부장\n탁여울 | 금하람 | (전결) 09/03\n"
+             "협조자\n시행 교육사업팀-0742 (2026. 9. 3.)")
+    assert _values(_props(담당자=person), table, kiwi=kiwi) == {"담당자": "탁여울"}
+    # no approval line: no drafter; a sentence's "담당자 전자우편" names no person
+    bare = "수신 관내 초·중학교장\n제목 안내\n1. 2026. 9. 8.(화)까지 담당자 전자우편(a@b.example.kr)으로 보내 주십시오."
+    assert _values(_props(담당자=person), bare, kiwi=kiwi) == {"담당자": None}
+
+
+def test_spaced_header_labels_and_a_spaced_letterhead(kiwi):
+    letter = ("재 단 법 인 윤 슬 문 화 관 광 재 단\n수 신 자 윤슬시 관내 초·중학교장\n(경   유) 윤슬교육지원청교육장\n"
+              "제 목 체험버스 참가 학교 모집 안내\n1. 신청하여 주시기 바랍니다.  끝.\n재단법인 윤슬문화관광재단 이사장")
+    got = _values(_props(수신=TEXT, 경유=TEXT, 발신=TEXT), letter, kiwi=kiwi)
+    assert got == {"수신": "윤슬시 관내 초·중학교장", "경유": "윤슬교육지원청교육장", "발신": "재단법인 윤슬문화관광재단"}
+    station = "윤 슬 소 방 서\n수신 수신자 참조\n제목 합동점검 실시 알림\n1. 알려 드립니다.  끝.\n윤 슬 소 방 서 장"
+    assert _values(_props(발신=TEXT), station, kiwi=kiwi) == {"발신": "윤슬소방서"}
+
+
+def test_a_parties_table_gives_the_parties_and_its_crossed_cells(kiwi):
+    parties = {"type": ["array", "null"], "items": {"type": "string"}, "description": "계약 당사자"}
+    person = {"type": ["string", "null"], "description": "을의 대표자 성명"}
+    table = ("공연 출연 계약서\n구 분 · 갑 (주최자) · 을 (소속사)\n"
+             "구 분: 명 칭 · 갑 (주최자): 재단법인 윤슬문화관광재단 · 을 (소속사): 주식회사 파란새벽엔터테인먼트\n"
+             "구 분: 대 표 자 · 갑 (주최자): 이사장 한 무 결 · 을 (소속사): 대표이사 추 서 연")
+    got = _values(_props(당사자=parties, **{"을 대표자": person, "갑 주소": TEXT}), table, kiwi=kiwi)
+    assert got == {"당사자": ["재단법인 윤슬문화관광재단", "주식회사 파란새벽엔터테인먼트"], "을 대표자": "추서연", "갑 주소": None}
+
+
+def test_a_period_field_and_a_generic_label_after_another_word(kiwi):
+    terms = "계약 금액: 28,600,000원 (부가가치세 포함)\n유지보수 기간: 2026. 10. 1. ~ 2026. 12. 31.\n하자보수기간: 정비 완료일부터 3개월"
+    got = _values(_props(하자보수기간=TEXT, 선금=MONEY, 계약금액=MONEY), terms, kiwi=kiwi)
+    assert got == {"하자보수기간": "정비 완료일부터 3개월", "선금": None, "계약금액": 28_600_000}
+    no_warranty = terms.rsplit("\n", 1)[0]  # "유지보수 기간" is another period
+    assert _values(_props(하자보수기간=TEXT), no_warranty, kiwi=kiwi) == {"하자보수기간": None}
