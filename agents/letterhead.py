@@ -39,6 +39,7 @@ _CELL_LABELS = {"수신": "recipient", "수신자": "recipient", "(경유)": "vi
 # Cells that end the 시행 cell group in the approval table.
 _STOP_CELLS = {"접수", "우", "전화", "/전송", "전송", "공개", "비공개", "협조자"}
 _ORG_END = re.compile(r"(?:특별자치시|특별자치도|특별시|광역시|[시도군구부처청원실국관읍면]|위원회|공단|공사|재단|센터|학교|법원"
+                      r"|협회|연합회|조합|학회"
                       r"|(?:소방|경찰|세무)서|(?:보건|사업|연구|출장|관리)소)$")  # 윤슬소방서, 맑은물사업소
 _NOTICE = re.compile(r"^\s*(?P<org>[가-힣 ]{2,30}?)\s*(?:공고|고시|훈령|예규|공문)\s*"
                      r"(?P<number>제\s*\d{4}\s*-\s*\d+\s*호)")
@@ -100,10 +101,15 @@ def _line_signer(line: str) -> str:
     """The 기관 of a 발신명의 line, its own spacing kept unless its letters are spaced out ("재단법인
     온마루문화재단 대표이사" → "재단법인 온마루문화재단"); "" for a header line ("수신 산들초등학교장" names the
     recipient's head, not the letter's 발신명의)."""
-    if _HEADER_LINE.match(line):
-        return ""
+    if _HEADER_LINE.match(line) or _APPROVAL_END.match(line):
+        return ""  # nor is a "협조자 경영기획부장 남도경" line
+    # "사단법인 한국캠핑장협회 회장 봉 다 겸 (직인생략)": the head's name and the seal remark are not the 기관's
+    line = re.sub(r"\s*\((?:직인\s?생략|인|서명|印)\)\s*$", "", line)
+    named = re.sub(r"\s+(?:[가-힣](?: [가-힣]){1,3}|[가-힣]{2,4})$", "", line)
     spaced = _SPACED.match(line) is not None
-    return (not spaced and _signer(line)) or _signer(line.replace(" ", ""))
+    # (the 기관 and its head in at most three words: a 결재 line "주무관 모다인 … 산들면장 노승배" is no 발신명의)
+    short = named != line and 1 < len(named.split()) <= 3 and not _POST.match(named.split()[0])
+    return (not spaced and (_signer(line) or (short and _signer(named)))) or _signer(line.replace(" ", ""))
 
 
 # the 결재 line under the 발신명의: posts and names, the drafter (기안자, the letter's 담당자) first —
@@ -111,6 +117,7 @@ def _line_signer(line: str) -> str:
 _POST = re.compile(r"^(?:[가-힣]{0,10}(?:장|관|주임|대리|사원|교사|사서|간사|연구원|연구사)|소방[사교장위경령정]|경[사위감정]|순경"
                    r"|(?:" + "|".join(map(re.escape, lexicon("document_words")["job_title"])) + r"))$")
 _PERSON = re.compile(r"^[가-힣]{2,4}$")
+_POSTED_NAME = re.compile(r"^\s*(\S+)\s+((?:[가-힣] ){1,3}[가-힣]|[가-힣]{2,4})(?=\s|$)")
 _APPROVAL_END = re.compile(r"^\s*(?:협\s?조\s?자|시\s?행|접\s?수|우\s?\d|우편번호)(?:\s|$)")
 
 
@@ -128,12 +135,10 @@ def _drafter(lines: list[tuple[int, int, str]], after: int) -> tuple[int, int, i
                 start, end, name = names[0]
                 return lines[n + 1][0], start, end, name.replace(" ", "")
             continue
-        words = [(m.start(), m.group()) for m in re.finditer(r"\S+", line)]
-        posts = sum(1 for _, w in words if _POST.match(w))
-        if len(words) >= 4 and posts >= 2 and _POST.match(words[0][1]) and _PERSON.match(words[1][1]) \
-                and not _POST.match(words[1][1]):
-            at, name = words[1]
-            return p, offset + at, offset + at + len(name), name
+        first = _POSTED_NAME.match(line)  # "주무관 모다인 …", "경위 예 지 안 여성청소년계장 …"
+        posts = sum(1 for w in line.split() if _POST.match(w))
+        if first and posts >= 2 and _POST.match(first.group(1)) and not _POST.match(first.group(2).replace(" ", "")):
+            return p, offset + first.start(2), offset + first.end(2), first.group(2).replace(" ", "")
     return None
 
 
@@ -318,7 +323,7 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
                     put("date", dates[0].value, p2, offset2 + dates[0].start, offset2 + dates[0].end, "시행")
                     _put_received(put, blank, line2[dates[0].end:], p2, offset2 + dates[0].end)
         org = _line_signer(stripped)
-        if _SPACED.match(stripped) or (org and len(stripped.replace(" ", "")) <= 20):
+        if _SPACED.match(stripped) or (org and len(org.replace(" ", "")) <= 20):
             name = stripped.replace(" ", "")
             start = offset + line.index(stripped)
             if org:
@@ -357,7 +362,8 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
     return parts
 
 
-_COMPANY = re.compile(r"(?:주식회사|유한회사|\(주\)|㈜)\s?[가-힣A-Za-z0-9&]{2,20}|[가-힣A-Za-z0-9&]{2,20}\s?(?:주식회사|\(주\)|㈜)")
+_COMPANY = re.compile(r"(?:주식회사|유한회사|\(주\)|㈜|(?:사단|재단|사회복지|학교|의료|농업회사|영농조합)법인)\s?[가-힣A-Za-z0-9&]{2,20}"
+                      r"|[가-힣A-Za-z0-9&]{2,20}\s?(?:주식회사|\(주\)|㈜)")
 
 
 def _put_received(put, blank, rest: str, p: int, at: int) -> None:

@@ -127,9 +127,15 @@ def _names_another(gap: str) -> bool:
     if re.match(r"[가-힣]", gap) and not re.match(rf"(?:{PARTICLE})+(?![가-힣])", gap):  # "투자로는" is no compound
         return True
     words = re.findall(r"[가-힣]+", gap)
-    last = words[-1] if words else ""
     if any(re.fullmatch(r"[가-힣]{2,}[은는]", word) for word in words):
         return True  # "협약의 유효기간은 2025년 …": the value is the 유효기간's, a topic of its own
+    return _labelled_after(gap)
+
+
+def _labelled_after(gap: str) -> bool:
+    """The gap ends with a word of two or more letters right before the value, not a particle: its own label."""
+    words = re.findall(r"[가-힣]+", gap)
+    last = words[-1] if words else ""
     return len(last) >= 2 and gap.rstrip().endswith(last) and not re.search(rf"(?:{PARTICLE})$", last)
 
 
@@ -143,6 +149,8 @@ def anchor_of(found: Found, text: str, hits: list[tuple[int, int, float]]) -> fl
             gap = text[end:found.start]
             if strength < w.label_title and _names_another(gap):
                 continue  # a part of the name ("계약" of 계약일) names another thing: "계약기간", "선급금 1천만원"
+            if "," in gap and _labelled_after(gap):
+                continue  # "계약금을 납부하고, 잔금 ₩3,150,000은": a later clause's value, under its own label
             if len(gap) <= w.anchor_line_chars and "\n" not in gap and not _SENTENCE_END.search(gap):
                 best = max(best, strength * (1.0 - len(gap) / w.anchor_line_fade_chars))
             elif gap.count("\n") == 1 and len(gap) <= w.anchor_above_chars:
@@ -190,6 +198,8 @@ def whole(text: str, start: int, end: int, strength: float) -> bool:
     is not a label inside another compound ("계약" in "총 계약금액" does not name 계약보증금)."""
     if start and text[start - 1].isdigit():
         return False
+    if " " in text[start:end].strip() and re.match(r" [가-힣](?:\s|[:：]|$)", text[end:]):
+        return False  # "계 약" of a form's spaced "계 약 금:" is not the word 계약
     if strength > WEIGHTS.label_noun:
         return True
     before = text[start - 1] if start else " "

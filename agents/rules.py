@@ -105,8 +105,10 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             # "… 선임 봉세아 (내선 3142, …@…)", "… 연구원  도 하 람  (인)": contact details and a seal mark go
             value = re.sub(r"\s*\((?:0\d|내선|☎|전화|tel|인|서명)[^)]*\)\s*$", "", value, flags=re.IGNORECASE)
         if kind == "person" and isinstance(value, str):
-            # a list ("연구원 도하람, 주임 백서린") name by name
-            value = ", ".join(map(_untitled, _split_list(value))) if is_array else _untitled(value)
+            # a list ("연구원 도하람, 주임 백서린") name by name; a remark after a name ("홍 석 준 (207동 대표)",
+            # "대리 우은별 (3명)") is not part of it
+            value = ", ".join(_untitled(re.sub(r"\s*\([^()]*\)$", "", part)) for part in _split_list(value)) \
+                if is_array else _untitled(re.sub(r"\s*\([^()]*\)$", "", value))
         if kind == "person" and isinstance(value, str) and _SPLIT_NAME.fullmatch(value):
             value = value.replace(" ", "")  # "장 은 비", "윤 재 호": a name OCR or letter-spacing split
         if kind == "person" and isinstance(value, str) and _GARBLED_NAME.search(value):
@@ -160,15 +162,20 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             for found in _announced(event.group(1), passage.text, p):
                 placed[(p, found.start)] = "'다음과 같이' 목록의 일시"
                 add(found, _LABELLED, kind)
-    if act:
+    for acts in ([act] if act else [], _REPLY_ACTS if act == "회신" else []):
+        before = len(scored)
         for p, passage in enumerate(passages):
-            for found, act in _by_when(act, passage.text, p):
-                placed[(p, found.start)] = f"'…까지 {act}' 문장"
-                add(found, _LABELLED, kind)
+            for said in acts:
+                for found, said in _by_when(said, passage.text, p):
+                    placed[(p, found.start)] = f"'…까지 {said}' 문장"
+                    add(found, _LABELLED, kind)
+        if len(scored) > before:
+            break
     if kind == "date":
-        for found, label, end in _range_part(name, passages):
+        for found, label, end, stemmed in _range_part(name, passages):
             placed[(found.passage, found.start)] = f"'{label}'의 {'끝' if end else '시작'} 날짜"
-            add(found, _LABELLED, kind)
+            # "신청 기간: … ~ 11. 20." names the 신청기한 as its stem would; a bare "기간:" only places it
+            add(found, WEIGHTS.label_stem if stemmed else _LABELLED, kind)
     if kind == "money":
         strong = [[h for h in hit if h[2] >= WEIGHTS.label_number_floor] for hit in hits]
         for p, passage in enumerate(passages):
@@ -186,7 +193,7 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         for p, passage in enumerate(passages):
             for found, anchor in labelled_values(passage.text, p, hits[p]):
                 # "작성자: 윤태호 선임": the name the person pattern found beats the whole line
-                add(_before_other_label(found, others), anchor * (WEIGHTS.named_line if kind in ("person", "org")
+                add(_before_other_label(found, others, kind == "person"), anchor * (WEIGHTS.named_line if kind in ("person", "org")
                                                                   else 1.0), "text")
             for pattern, strength in labels[:1]:
                 cells = table_column(passage.text, p, pattern)
@@ -228,7 +235,7 @@ _ID_FORMATS = [
     # 자동차 등록번호판, with the region of a commercial plate when printed ("서울31바1234")
     (re.compile(r"차량번호|차번호"), re.compile(r"(?<![\d가-힣])(?:[가-힣]{2}\s?)?\d{2,3}\s?[가-힣]\s?\d{4}(?!\d)")),
 ]
-_ID_LABELS = {0: ("사업자등록번호", "사업자번호", "등록번호"), 1: ("법인등록번호", "법인번호"), 2: ("우편번호",),
+_ID_LABELS = {0: ("사업자등록번호", "사업자번호", "등록번호", "사업자"), 1: ("법인등록번호", "법인번호"), 2: ("우편번호",),
               3: ("차량번호",)}
 
 
@@ -242,7 +249,7 @@ def _qualified(text: str, start: int, strength: float, name: str) -> float:
     return WEIGHTS.label_qualified if word and word.group(1) not in name else 1.0
 
 
-def _before_other_label(found: Found, others: set[str]) -> Found:
+def _before_other_label(found: Found, others: set[str], person: bool = False) -> Found:
     """A labelled value cut where another field's label starts on the same line: a flattened table row
     "담당부서 숲체험사업실 담당자 차장 민서진" gives 담당부서 "숲체험사업실", not the rest of the row."""
     value = found.parsed
@@ -253,7 +260,8 @@ def _before_other_label(found: Found, others: set[str]) -> Found:
     cut = min((m.start() for m in re.finditer(r"\s([가-힣]{2,10})(?:\s*[:：]\s*|\s+)(?=\S)", value)
                if m.group(1) in words), default=None)
     # a form's next label, its letters spaced out, ends the line ("유효기간 견적일로부터 30일 주 소")
-    spaced = re.search(r"\s(?:[가-힣] ){1,3}[가-힣]$", value)
+    # (not a person's value: "… 주택관리사보 맹 하 율" ends with the name, spaced out)
+    spaced = None if person else re.search(r"\s(?:[가-힣] ){1,3}[가-힣]$", value)
     if spaced and re.search(r"[가-힣0-9]{2,}", value[:spaced.start()]) and (cut is None or spaced.start() < cut):
         cut = spaced.start()
     # another field's own name ends the line, its value on the next ("등록번호 129-86-33071 공급받는자")
@@ -274,6 +282,11 @@ _DEADLINE = re.compile(r"([가-힣]{2,4})(?:기한|마감일?|시한)")
 _UNTIL = re.compile(r"\s*(?:\([^)\n]{1,4}\))?\s*(?:(?:오전|오후)?\s*\d{1,2}\s*(?::\s*\d{2}|시)\s*)?까지")
 
 
+# a 회신기한 with no "…까지 회신" sentence: the date the letter asks its answer to be sent by ("…까지 제출하여
+# 주시기 바랍니다", "…까지 보내 주시기 바랍니다")
+_REPLY_ACTS = ("제출", "보내", "송부", "회송")
+
+
 def _deadline_act(name: str) -> str | None:
     """The act a deadline field names: 제출기한 → 제출, "소화기 신청기한" → 신청 (its last word's)."""
     for words in (name.replace(" ", ""), name.split()[-1] if name.split() else ""):
@@ -289,8 +302,8 @@ _RANGE_LABELS = r"(?:기\s?간|일\s?정|일\s?시)"
 _RANGE_DASH = re.compile(r"\s*(?:[~∼～–-]|부터)\s*")
 
 
-def _range_part(name: str, passages: list[Passage]) -> list[tuple[Found, str, bool]]:
-    """(date, label, is the end) for a field that asks one end of a labelled date range. The label is the
+def _range_part(name: str, passages: list[Passage]) -> list[tuple[Found, str, bool, bool]]:
+    """(date, label, is the end, labelled by the stem) for a field that asks one end of a labelled date range. The label is the
     field's stem with 기간 / 일정 / 일시 ("점검 기간: …"); failing that, a bare "기간:" that opens its line or
     cell, only when the document has exactly one such range (a deadline, 신청기한, never takes a bare one)."""
     m = _RANGE_FIELD.fullmatch(name.replace(" ", ""))
@@ -300,11 +313,11 @@ def _range_part(name: str, passages: list[Passage]) -> list[tuple[Found, str, bo
     if stem:
         found = _ranges(r"\s*".join(stem) + rf"\s*{_RANGE_LABELS}", passages, end)
         if found:
-            return found
+            return [(*f, True) for f in found]
     if end and re.match(r"마감|기한", m.group(3)):
         return []
     found = _ranges(rf"(?:^|[:·|]\s|[가-하]\.\s|\d+[.)]\s|[-○◦▪•]\s?)\s*{_RANGE_LABELS}", passages, end)
-    return found if len(found) == 1 else []
+    return [(*f, False) for f in found] if len(found) == 1 else []
 
 
 def _ranges(label: str, passages: list[Passage], end: bool) -> list[tuple[Found, str, bool]]:
@@ -341,7 +354,7 @@ def _by_when(act: str, text: str, p: int) -> list[tuple[Found, str]]:
 
 
 # "X을 다음과 같이 실시하오니 … / 가. 일시: 2025. 11. 5.": the date an announced event's list gives it
-_AS_FOLLOWS = re.compile(r"다음과\s*같이")
+_AS_FOLLOWS = re.compile(r"(?:다음과|아래와)\s*같이")
 _WHEN_ITEM = re.compile(r"^\s*(?:[가-하]\.|[-○·◦]|\d+\))?\s*(?:일\s?시|일\s?자|날\s?짜)\s*[:：]\s*")
 
 
@@ -366,15 +379,19 @@ def _announced(event: str, text: str, p: int) -> list[Found]:
 
 
 # a name after a job title at the end of a labelled line
-_TITLED_NAME = re.compile(r"(?:위원|연구원|교수|박사|팀장|과장|대리|주무관|사무관|주임|부장|실장|차장|이사|소장|국장|선임|책임)"
+_TITLED_NAME = re.compile(r"(?:위원|연구원|교수|박사|팀장|과장|대리|주무관|사무관|주임|부장|실장|차장|이사|소장|국장|선임|책임"
+                          r"|군수|시장|구청장|도지사|교육감|총장|청장|서장|원장|관장|회장|사장)"
                           r"\s+([가-힣]{2,4}|[가-힣](?: [가-힣]){1,3})$")
+# ... or spaced out letter by letter after other words: "관리사무소 주택관리사보 맹 하 율"
+_SPACED_TAIL = re.compile(r"(?<!\S)\S{2,}\s+((?:[가-힣] ){1,3}[가-힣])$")
 # ... or after the team or office it works in, with at most one word (its post) between: "독서진흥팀 사서 금나연"
 _UNIT_NAME = re.compile(r"[가-힣]{2,}(?:팀|과|실|센터|본부|사업단)(?:\s+[가-힣]{1,5})?\s+([가-힣]{2,4}|[가-힣](?: [가-힣]){1,3})$")
 
 
 def _untitled(value: str) -> str:
-    """"… 도시공감연구소 선임연구위원 정다은" → the name after the job title (its syllables may be spaced: "도 하 람")."""
-    titled = _TITLED_NAME.search(value) or _UNIT_NAME.search(value)
+    """"… 도시공감연구소 선임연구위원 정다은" → the name after the job title (its syllables may be spaced: "도 하 람");
+    a name spaced out after other words ("관리사무소 주택관리사보 맹 하 율") is the name, whatever the title."""
+    titled = _TITLED_NAME.search(value) or _UNIT_NAME.search(value) or _SPACED_TAIL.search(value)
     return titled.group(1).replace(" ", "") if titled else value
 
 

