@@ -200,6 +200,10 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 # one data row: the cell is the value; many rows: weak, mostly for arrays
                 for cell in cells:
                     add(cell, strength * _table_share(cells), "text")
+    if kind == "number":
+        for found, anchor, why in _counted(name, passages, kiwi):
+            placed[(found.passage, found.start)] = why
+            add(found, anchor, kind)
     if len(name.split()) == 2:  # "을 대표자": the cell in the 대표자 row under the 을 column
         for p, passage in enumerate(passages):
             for cell in _crossed_cell(name, passage.text, p):
@@ -285,6 +289,55 @@ _UNTIL = re.compile(r"\s*(?:\([^)\n]{1,4}\))?\s*(?:(?:오전|오후)?\s*\d{1,2}\
 # a 회신기한 with no "…까지 회신" sentence: the date the letter asks its answer to be sent by ("…까지 제출하여
 # 주시기 바랍니다", "…까지 보내 주시기 바랍니다")
 _REPLY_ACTS = ("제출", "보내", "송부", "회송")
+
+
+# a count field ("대상 어린이집 수", "교육 정원", "상담 건수") and a figure with a counter ("132개소", "27곳", "3개 업소")
+_COUNT_FIELD = re.compile(r"(.+?)\s*(개수|건수|대수|인원|정원|명수|개소|수)$")
+_COUNTED = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s*(개소|개교|개사|개|명|대|건|곳|팀|점|가구|세대|그루|마리|권)"
+                      r"(?![가-힣])")
+# the counters a count word allows: 인원 is counted in 명, 대수 in 대 … ("참여 인원" is no "참여 셀러: 86팀")
+_COUNTERS = {"인원": ("명",), "정원": ("명",), "명수": ("명",), "대수": ("대",), "건수": ("건",), "개소": ("개소", "곳", "개")}
+_TOTAL_BEFORE = re.compile(r"(?:총|합계|계)\s*$")
+
+
+def _counted(name: str, passages: list[Passage], kiwi) -> list[tuple[Found, float, str]]:
+    """A count field read from the line that names what it counts: "가. 지원 대상: 관내 어린이집 132개소" for
+    대상 어린이집 수, "점검 대상: … 취약구간 27곳" for 점검 구간 수. A figure scores the field's nouns its line
+    holds before it (or right after its counter: "3개 업소"); one in brackets is a breakdown, and among the
+    figures that hold most of them one after 총 / 계 is the total and beats the field's own label ("모집인원: 기초과정 40명, 심화과정 20명 (총 60명)"). Only a
+    single best value counts: two figures as well named leave the field empty."""
+    m = _COUNT_FIELD.fullmatch(name.replace(" ", "")) if kiwi is not None else None
+    if m is None or re.search(r"(?:점|회|횟)$", m.group(1)):
+        return []  # 점수, 횟수 count no things
+    nouns = {t.form for t in kiwi.tokenize(name) if t.tag in ("NNG", "NNP") and len(t.form) >= 2
+             and t.form not in ("개수", "건수", "대수", "인원", "정원", "명수", "개소")}
+    if not nouns:
+        return []
+    scored: list[tuple[float, Found, bool]] = []
+    for p, passage in enumerate(passages):
+        text = passage.text
+        for c in _COUNTED.finditer(text):
+            if c.group(2) not in _COUNTERS.get(m.group(2), (c.group(2),)):
+                continue
+            line_start = text.rfind("\n", 0, c.start()) + 1
+            before, after = text[line_start:c.start()], text[c.end():c.end() + 6]
+            held = sum(1 for noun in nouns if noun in before[-60:] or re.match(rf"\s*{noun}", after))
+            if not held:
+                continue
+            bracketed = before.count("(") > before.count(")")
+            total = _TOTAL_BEFORE.search(before) is not None
+            if bracketed and not total:
+                continue
+            scored.append((held, Found(p, c.start(1), c.end(1), int(c.group(1).replace(",", ""))), total))
+    if not scored:
+        return []
+    top = [s for s in scored if s[0] == max(s[0] for s in scored)]  # the figures that name most of the field
+    pool = [s for s in top if s[2]] or top
+    if len({s[1].parsed for s in pool}) != 1:
+        return []
+    best = pool[0]
+    anchor = WEIGHTS.label_own_name if best[2] else _LABELLED
+    return [(best[1], anchor, "'총 …' 합계" if best[2] else "세는 대상을 말하는 줄의 개수")]
 
 
 def _deadline_act(name: str) -> str | None:

@@ -312,3 +312,18 @@ def test_a_later_clause_s_labelled_value_and_a_spaced_form_label(kiwi):
     assert got == {"계약금": 1_350_000, "계약보증금": None}  # "계 약" of "계 약 금" is not the word 계약
     receipt = "튼튼철물건재\n사업자 407-19-55231\n합 계 47,500"
     assert _values(_props(사업자등록번호=TEXT), receipt, kiwi=kiwi) == {"사업자등록번호": "407-19-55231"}
+
+
+def test_a_count_field_reads_the_line_that_names_what_it_counts(kiwi):
+    count = {"type": ["integer", "null"]}
+    text = ("가. 지원 대상: 관내 어린이집 132개소 (국공립 41, 민간 38, 가정 53)\n"
+            "나. 점검 대상: 해안 산책로 결빙 취약구간 27곳\n1. 공시송달 대상: 3개 업소\n"
+            "대상 차량: 압축진개차 12대, 암롤차 4대 (총 16대)\n다. 상담: 공급사 상담 14건")
+    got = _values(_props(**{"대상 어린이집 수": count, "점검 구간 수": count, "대상 업소 수": count,
+                            "대상 차량 수": count, "상담 건수": count, "참여 인원": count}), text, kiwi=kiwi)
+    assert got == {"대상 어린이집 수": 132, "점검 구간 수": 27, "대상 업소 수": 3, "대상 차량 수": 16, "상담 건수": 14,
+                   "참여 인원": None}  # nothing here counts people taking part
+    # a total beats the field's own label; two figures as well named are no guess
+    assert _values(_props(모집인원=count), "모집인원: 기초과정 40명, 심화과정 20명 (총 60명)", kiwi=kiwi) == {"모집인원": 60}
+    two = "교육 대상: 관리자 30명\n교육 대상: 책임자 20명"
+    assert _values(_props(**{"교육 대상 수": count}), two, kiwi=kiwi) == {"교육 대상 수": None}
