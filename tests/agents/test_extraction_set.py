@@ -35,10 +35,10 @@ def shared_data_or_none():
     return _shared_data()
 
 
-# Precision holds the target (0.95) on the union of the in-repo splits; recall does not reach its 0.80
-# once the blind sets are in (holdout7 and holdout8 first ran at 0.55 and 0.60 recall): the floor guards
-# against regressions below what is measured after every split's fixes (docs/benchmarks.md, "Extraction").
-RECALL_FLOOR = 0.77  # measured 0.785 typed, 0.789 loose (with holdout8); precision 0.956 and 0.968
+# The targets (precision 0.95, recall 0.80) on the union of the in-repo splits, every one of them
+# looked at while fixing the rules (tuned): measured 0.962 / 0.825 typed, 0.972 / 0.825 loose with holdout10.
+# Out of sample the rules are short of them: each blind split's first run is in docs/benchmarks.md ("Extraction").
+RECALL_FLOOR = 0.80
 
 
 def test_rules_hold_their_precision_and_recall_on_the_in_repo_documents(set_kb):
