@@ -39,7 +39,7 @@ _CELL_LABELS = {"수신": "recipient", "수신자": "recipient", "(경유)": "vi
 # Cells that end the 시행 cell group in the approval table.
 _STOP_CELLS = {"접수", "우", "전화", "/전송", "전송", "공개", "비공개", "협조자"}
 _ORG_END = re.compile(r"(?:특별자치시|특별자치도|특별시|광역시|[시도군구부처청원실국관읍면]|위원회|공단|공사|재단|센터|학교|법원"
-                      r"|협회|연합회|조합|학회"
+                      r"|협회|연합회|조합|학회|체육회|협의회"
                       r"|(?:소방|경찰|세무)서|(?:보건|사업|연구|출장|관리)소)$")  # 윤슬소방서, 맑은물사업소
 _NOTICE = re.compile(r"^\s*(?P<org>[가-힣 ]{2,30}?)\s*(?:공고|고시|훈령|예규|공문)\s*"
                      r"(?P<number>제\s*\d{4}\s*-\s*\d+\s*호)")
@@ -71,7 +71,7 @@ _HONORIFIC = re.compile(r"\s(?:귀중|귀하)(?:\s|$)")
 # a line that starts with a header label
 _HEADER_LINE = re.compile(r"^(?:수\s?신자?|발\s?신|참\s?조|\(?경\s{0,4}유\)?|제\s?목)(?:\s|[:：])")
 # a title that cannot end where its line does: "… 추진 계획 알림 및" (its rest may be in the next block)
-_UNFINISHED = re.compile(r"(?:\s및|\s또는|[·ㆍ,]|「[^」]*)\s*$")
+_UNFINISHED = re.compile(r"(?:\s및|\s또는|[·ㆍ,]|「[^」]*|\([^)]*)\s*$")  # "… 지도자(어르신·장애인 전담" goes on
 
 
 # the noun a Korean official title ends with: what the letter does ("… 지급 기준 안내", "… 채용 공고")
@@ -212,8 +212,12 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             # a 공고's title is the line under "기관 공고 제2023-311호"
             after_notice = False
             if len(stripped) <= 80 and not find_dates(stripped, partial=False):
-                start = offset + line.index(stripped)
-                put("title", stripped, p, start, start + len(stripped), "공고 제목")
+                start, title = offset + line.index(stripped), stripped
+                following = lines[n + 1] if n + 1 < len(lines) else None
+                if following and following[0] == p and _UNFINISHED.search(title) and _TITLE_GOES_ON.match(following[2]):
+                    more = following[2].strip()  # a PDF wraps a long 공고 title: "…(어르신·장애인 전담" / "포함) 채용 공고"
+                    title = f"{title} {more}"
+                put("title", title, p, start, start + len(title), "공고 제목")
         cells = _cells(line, offset) if "|" in line or " · " in line else []
         for i, (start, end, cell) in enumerate(cells):
             name = cell.replace(" ", "")
@@ -265,7 +269,7 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
         stripped = line.strip()
         notice = _NOTICE.match(line)
         if notice:
-            org = notice.group("org").replace(" ", "")
+            org = re.sub(r"^((?:사단|재단|사회복지|학교|의료)법인)(?=[가-힣])", r"\1 ", notice.group("org").replace(" ", ""))
             put("sender", org, p, offset + notice.start("org"), offset + notice.end("org"), "공고")
             number = re.sub(r"\s+", "", notice.group("number"))
             put("doc_number", number, p, offset + notice.start("number"), offset + notice.end("number"), "공고")

@@ -120,7 +120,7 @@ def _names_another(gap: str) -> bool:
     ("계약|기간: 2026. 1. 1."), or the value has a label of its own right before it ("선급금 1천만원")."""
     if re.match(r"\s*[:：|]", gap):
         return False  # "문의: 해오름시 … ☎ 031-…": the label opens a "label: value" span
-    if re.match(r"\s(?:기간|장소|대상|방법)\s*[:：]", gap):
+    if re.match(r"\s(?:기간|장소|대상|방법|금액|일자|일시|번호)\s*[:：]", gap):
         # "계약 기간: …" names the 기간, not the 계약일 ("신청 기간:" not the 신청기한); a field whose own name
         # holds 기간 matches "계약 기간" with its own, stronger label and never gets here
         return True

@@ -309,8 +309,9 @@ def _counted(name: str, passages: list[Passage], kiwi) -> list[tuple[Found, floa
     m = _COUNT_FIELD.fullmatch(name.replace(" ", "")) if kiwi is not None else None
     if m is None or re.search(r"(?:점|회|횟)$", m.group(1)):
         return []  # 점수, 횟수 count no things
+    # (the count word itself names the line too: "채용 분야 및 인원: 총 10명" for 모집인원)
     nouns = {t.form for t in kiwi.tokenize(name) if t.tag in ("NNG", "NNP") and len(t.form) >= 2
-             and t.form not in ("개수", "건수", "대수", "인원", "정원", "명수", "개소")}
+             and t.form not in ("개수", "대수", "명수")}
     if not nouns:
         return []
     scored: list[tuple[float, Found, bool]] = []

@@ -327,3 +327,15 @@ def test_a_count_field_reads_the_line_that_names_what_it_counts(kiwi):
     assert _values(_props(모집인원=count), "모집인원: 기초과정 40명, 심화과정 20명 (총 60명)", kiwi=kiwi) == {"모집인원": 60}
     two = "교육 대상: 관리자 30명\n교육 대상: 책임자 20명"
     assert _values(_props(**{"교육 대상 수": count}), two, kiwi=kiwi) == {"교육 대상 수": None}
+
+
+# --- holdout11's generic fixes (tuned on holdout11 after its first, blind run) ---
+
+def test_a_notice_s_wrapped_title_its_legal_form_and_a_head_count_by_its_count_word(kiwi):
+    count = {"type": ["integer", "null"]}
+    notice = ("사단법인 미리벌시체육회 공고 제2027-04호\n2027년 생활체육지도자(어르신·장애인 전담\n포함) 채용 공고\n"
+              "생활체육지도자를 다음과 같이 공개 채용합니다. 2027. 1. 18.\n사단법인 미리벌시체육회장\n"
+              "1. 채용 분야 및 인원: 총 10명\n일반 지도자 5명\n어르신 전담 지도자 3명")
+    got = _values(_props(기관=TEXT, 제목=TEXT, 공고일=DATE, 모집인원=count), notice, kiwi=kiwi)
+    assert got == {"기관": "사단법인 미리벌시체육회", "제목": "2027년 생활체육지도자(어르신·장애인 전담 포함) 채용 공고",
+                   "공고일": "2027-01-18", "모집인원": 10}
