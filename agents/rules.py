@@ -215,6 +215,12 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                         at = Found(p, cell.start + found.start, cell.start + found.end, found.parsed)
                         placed[(p, at.start)] = f"표의 '{name}' 칸"
                         add(at, WEIGHTS.label_own_name * WEIGHTS.table_one_row, kind)
+    if kind == "date" and re.sub(r"\s", "", name) in _RECEIPT_DATE and passages \
+            and not any(s[0] >= _LABELLED for s in scored) and _business_head(passages[0].text) is not None:
+        dates = [f for p, passage in enumerate(passages) for f in find("date", passage.text, p)]
+        if len({repr(f.parsed) for f in dates}) == 1:  # a receipt prints one date, the sale's: "2026-11-07 10:42"
+            placed[(dates[0].passage, dates[0].start)] = "영수증에 하나뿐인 날짜"
+            add(dates[0], _LABELLED, kind)
     if re.sub(r"\s", "", name) in NAME_WORDS["business_name"] and passages:
         head = _business_head(passages[0].text)
         if head is not None:  # "하늘길셀프주유소" over "대표 : …" / "사업자번호 : …": the receipt's 상호
@@ -461,6 +467,9 @@ _GENRES = frozenset(lexicon("document_words")["genre_heading"])
 _RECEIPT_GENRE = re.compile(r"^[\[(<]?\s*(?:[가-힣]{1,4}\s*){0,3}(?:영\s*수\s*증|매\s*출\s*전\s*표|전\s*표)\s*[\])>]?"
                             r"(?:\s*\([^)]{0,12}\))?$")  # "현금영수증 (소득 공제)"
 _BUSINESS_BLOCK = re.compile(r"대\s*표|사업자")
+# a receipt's own date asked by name: the date of the sale
+_RECEIPT_DATE = frozenset({"일자", "날짜", "거래일", "거래일자", "거래일시", "결제일", "결제일자", "결제일시", "구매일",
+                           "구매일자", "판매일", "판매일자", "발행일", "발행일자", "영수일", "영수일자"})
 
 
 def _business_head(text: str) -> tuple[int, int] | None:

@@ -339,3 +339,12 @@ def test_a_notice_s_wrapped_title_its_legal_form_and_a_head_count_by_its_count_w
     got = _values(_props(기관=TEXT, 제목=TEXT, 공고일=DATE, 모집인원=count), notice, kiwi=kiwi)
     assert got == {"기관": "사단법인 미리벌시체육회", "제목": "2027년 생활체육지도자(어르신·장애인 전담 포함) 채용 공고",
                    "공고일": "2027-01-18", "모집인원": 10}
+
+
+def test_a_receipt_s_one_date_is_its_date(kiwi):
+    receipt = "튼튼철물건재\n대표 길기주\n사업자 407-19-55231\n2026-11-07 10:42 POS:01\n합 계 47,500"
+    assert _values(_props(일자=DATE), receipt, kiwi=kiwi) == {"일자": "2026-11-07"}
+    two = receipt + "\n다음 방문일 2026-12-12"  # two dates: which one is the sale's is not settled
+    assert _values(_props(일자=DATE), two, kiwi=kiwi) == {"일자": None}
+    letter = "수신 각 학교장\n제목 안내\n1. 2026. 11. 7.에 점검합니다."  # no receipt: no date without its label
+    assert _values(_props(일자=DATE), letter, kiwi=kiwi) == {"일자": None}
