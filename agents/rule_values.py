@@ -44,10 +44,16 @@ _ORG = re.compile(
 )
 # Words that end like an organisation but are not one (거래처 is a counterparty, 수석연구원 a job).
 _NOT_ORG = re.compile(rf"{alternation(_WORDS['not_org'])}$")
-_PERSON_LABEL = re.compile(rf"{alternation(_WORDS['person_label'], spaced=True)}"
-                           r"(?:[ \t]*[:：][ \t]*|[ \t]+)"
-                           rf"(?:(?:{alternation(_WORDS['job_title'])})[ \t]+)?"  # "담당자 차장 민서진": the title is skipped
-                           r"([가-힣]{2,4})(?=[\s,.)(·/]|$|님|씨|[은는이가을를의에와과])")
+_PERSON_LABEL = re.compile(rf"(?:{alternation(_WORDS['person_label'], spaced=True)}"
+                           # a receipt's "대표" opening its line or after the business number ("… 90357 대표정민규")
+                           r"|(?m:^)[ \t]*대[ \t]?표|(?<=\d )대표)"
+                           r"(?:[ \t]*[:：][ \t]*|[ \t]+"
+                           r"|(?=[가-힣]{3}(?:\s|$)))"  # a receipt's OCR glues "대표정민규"
+                           # "담당자 차장 민서진", "대표 약사: 맹지호": the title is skipped
+                           rf"(?:(?:{alternation(_WORDS['job_title'])})[ \t]*[:：]?[ \t]+)?"
+                           # the name, its letters spaced out or not ("대표 반 서 윤")
+                           r"([가-힣]{2,4}|[가-힣](?: [가-힣]){1,3}(?![ ]?[가-힣]))"
+                           r"(?=[\s,.)(·/]|$|님|씨|[은는이가을를의에와과])")
 _NOT_NAME = re.compile(rf"{alternation(_WORDS['not_name'])}$|^(?:{alternation(_WORDS['job_title'])})$")
 # "label: value", "label | value", "수급자(을): value"; never across a line break (an empty form cell)
 _SEPARATOR = re.compile(r"(?:[ \t]*\([^()\n]{1,6}\))?[ \t]*(?:[:：]|\s\|\s?|\|)[ \t]*")
@@ -90,6 +96,11 @@ def find(kind: str, text: str, p: int) -> list[Found]:
     elif kind == "person":
         for m in _PERSON_LABEL.finditer(text):
             name = m.group(1)
+            if " " in name:  # "반 서 윤"
+                if _NOT_NAME.search(name.replace(" ", "")):
+                    continue
+                found.append(Found(p, m.start(1), m.end(1), name.replace(" ", "")))
+                continue
             if len(name) == 4 and re.search(rf"{PARTICLE}$", name):  # "박서준은": name + particle
                 name = name[:3]
             if not _NOT_NAME.search(name):

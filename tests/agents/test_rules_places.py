@@ -348,3 +348,14 @@ def test_a_receipt_s_one_date_is_its_date(kiwi):
     assert _values(_props(일자=DATE), two, kiwi=kiwi) == {"일자": None}
     letter = "수신 각 학교장\n제목 안내\n1. 2026. 11. 7.에 점검합니다."  # no receipt: no date without its label
     assert _values(_props(일자=DATE), letter, kiwi=kiwi) == {"일자": None}
+
+
+def test_a_receipt_s_owner_after_a_bare_or_glued_label(kiwi):
+    person = {"type": ["string", "null"], "description": "대표자 성명"}
+    for receipt, owner in (("튼튼철물건재\n대표길기주\n사업자 407-19-55231", "길기주"),
+                           ("새온마트\n사업자 137-81-90357 대표정민규\n합계 63,800", "정민규"),
+                           ("늘봄약국\n대표 약사: 맹지호\n사업자 번호: 318-05-72164", "맹지호"),
+                           ("365스토어\n사업자 214-37-58820\n대표 반 서 윤\n청해도 가람시", "반서윤")):
+        assert _values(_props(대표자=person), receipt, kiwi=kiwi) == {"대표자": owner}, receipt
+    menu = "별하람 식당\n사업자 607-86-31458\n오늘의 대표 메뉴 짜장면"  # "대표" inside a line is no label
+    assert _values(_props(대표자=person), menu, kiwi=kiwi) == {"대표자": None}
