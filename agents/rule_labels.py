@@ -183,14 +183,19 @@ def other_occasion(text: str, start: int, name: str) -> bool:
 
 def names_another_word(text: str, start: int, end: int, strength: float, kind: str, name: str) -> bool:
     """A kind's generic label ("금액", "성명") right after a word the field's name lacks names that word's
-    value: "계약 금액: 2,860만원" is the 계약금액, not the 선금. A field named by a generic word itself (일자,
+    value: "계약 금액: 2,860만원" is the 계약금액, not the 선금 nor the 계약보증금. A field named by a generic word itself (일자,
     이메일) is asked of the document as a whole, and "거래 일시" is its value."""
     generic = _KIND_LABELS.get(kind, ())
     if strength > WEIGHTS.label_noun or re.sub(r"\s", "", text[start:end]) not in generic \
             or re.sub(r"\s", "", name) in generic:
         return False
     word = re.search(r"([가-힣]{2,})[ \t]?$", text[text.rfind("\n", 0, start) + 1:start])
-    return word is not None and word.group(1) not in name.replace(" ", "")
+    if word is None:
+        return False
+    # ("계약 금액" names the 계약금액, not the 계약보증금, though 계약 is a word of that name: the name goes on
+    # after it to a sum of its own, …금; "지원 금액" still names 1인당 지원단가)
+    compact = name.replace(" ", "")
+    return word.group(1) not in compact or compact.split(word.group(1), 1)[1].endswith("금")
 
 
 def whole(text: str, start: int, end: int, strength: float) -> bool:

@@ -171,6 +171,10 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                     add(found, _LABELLED, kind)
         if len(scored) > before:
             break
+    part = _RANGE_FIELD.fullmatch(name.replace(" ", "")) if kind == "date" else None
+    if part:  # a field asking one end of a period never takes the other end ("1. 운영 개요" above "기간: A ~ B")
+        wrong = _range_ends(passages, first=part.group(3) is not None)
+        scored[:] = [s for s in scored if (s[2].passage, s[2].start) not in wrong]
     if kind == "date":
         for found, label, end, stemmed in _range_part(name, passages):
             placed[(found.passage, found.start)] = f"'{label}'의 {'끝' if end else '시작'} 날짜"
@@ -327,11 +331,12 @@ def _counted(name: str, passages: list[Passage], kiwi) -> list[tuple[Found, floa
             if c.group(2) not in _COUNTERS.get(m.group(2), (c.group(2),)):
                 continue
             line_start = text.rfind("\n", 0, c.start()) + 1
-            before, after = text[line_start:c.start()], text[c.end():c.end() + 6]
-            held = sum(1 for noun in nouns if noun in before[-60:] or re.match(rf"\s*{noun}", after))
+            before, after = text[line_start:c.start()], text[c.end():c.end() + 6].split("\n")[0]
+            named = any(re.match(rf"\s*{noun}", after) for noun in nouns)  # "6개 강좌": the counted thing itself
+            held = sum(1 for noun in nouns if noun in before[-60:] or re.match(rf"\s*{noun}", after)) + named
             if not held:
                 continue
-            bracketed = before.count("(") > before.count(")")
+            bracketed = before.count("(") > before.count(")") and not named
             total = _TOTAL_BEFORE.search(before) is not None
             if bracketed and not total:
                 continue
@@ -378,6 +383,17 @@ def _range_part(name: str, passages: list[Passage]) -> list[tuple[Found, str, bo
         return []
     found = _ranges(rf"(?:^|[:·|]\s|[가-하]\.\s|\d+[.)]\s|[-○◦▪•]\s?)\s*{_RANGE_LABELS}", passages, end)
     return [(*f, False) for f in found] if len(found) == 1 else []
+
+
+def _range_ends(passages: list[Passage], first: bool) -> set[tuple[int, int]]:
+    """(passage, start) of the first (or the last) date of every "A ~ B" range on one line."""
+    out = set()
+    for p, passage in enumerate(passages):
+        dates = find("date", passage.text, p)
+        for a, b in zip(dates, dates[1:]):
+            if _RANGE_DASH.fullmatch(passage.text, a.end, b.start) and "\n" not in passage.text[a.start:b.end]:
+                out.add((p, (a if first else b).start))
+    return out
 
 
 def _ranges(label: str, passages: list[Passage], end: bool) -> list[tuple[Found, str, bool]]:

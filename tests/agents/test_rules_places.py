@@ -359,3 +359,32 @@ def test_a_receipt_s_owner_after_a_bare_or_glued_label(kiwi):
         assert _values(_props(대표자=person), receipt, kiwi=kiwi) == {"대표자": owner}, receipt
     menu = "별하람 식당\n사업자 607-86-31458\n오늘의 대표 메뉴 짜장면"  # "대표" inside a line is no label
     assert _values(_props(대표자=person), menu, kiwi=kiwi) == {"대표자": None}
+
+
+# --- holdout12's generic fixes (tuned on holdout12 after its first, blind run) ---
+
+def test_a_field_asking_a_period_s_end_never_takes_its_start(kiwi):
+    deck = "1. 운영 개요\n기간: 2027. 1. 11.(월) ~ 1. 22.(금), 평일 10일간\n장소: 수련관"
+    got = _values(_props(**{"운영 종료일": DATE, "운영 시작일": DATE}), deck, kiwi=kiwi)
+    assert got == {"운영 종료일": "2027-01-22", "운영 시작일": "2027-01-11"}
+
+
+def test_an_office_s_letter_a_report_s_author_and_a_counted_thing_in_brackets(kiwi):
+    person = {"type": ["string", "null"], "description": "성명"}
+    letter = ("수신 각 기관장\n제 목 탐방로 출입통제 알림\n1. 알려 드립니다. 끝.\n국립공원공단 구름산국립공원사무소장\n"
+              "주임 | 재난안전과장 | 사무소장\n봉 하 율 | 소 진 우 | (대결) 부소장 남 궁 헌 2/24\n"
+              "시행 재난안전과-0231 (2027. 2. 24.)")
+    got = _values(_props(발신=TEXT, 담당자=person), letter, kiwi=kiwi)
+    assert got == {"발신": "국립공원공단 구름산국립공원사무소", "담당자": "봉하율"}
+    deck = "코딩캠프 결과 보고\n작성: 청소년지도사 모 은 솔 확인: 청소년활동팀장 피 재 경"
+    assert _values(_props(보고자=person), deck, kiwi=kiwi) == {"보고자": "모은솔"}
+    count = {"type": ["integer", "null"]}
+    courses = "나. 운영 강좌: 향토사, 민요, 한지 공예, 서예, 사진, 마을 기록 (6개 강좌)\n다. 수강 인원: 강좌별 25명 (총 150명)"
+    assert _values(_props(**{"강좌 수": count, "수강 인원": count}), courses, kiwi=kiwi) == {"강좌 수": 6, "수강 인원": 150}
+
+
+def test_a_generic_amount_label_names_no_sum_of_its_own(kiwi):
+    money = {"type": ["integer", "null"]}
+    terms = "계약 금액: 금 육천사백만원정 (₩64,000,000)\n지원 금액: 정원 1인당 금 삼만오천원"
+    got = _values(_props(계약보증금=money, **{"1인당 지원단가": money}), terms, kiwi=kiwi)
+    assert got == {"계약보증금": None, "1인당 지원단가": 35_000}
