@@ -165,8 +165,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     for acts in ([act] if act else [], _REPLY_ACTS if act == "회신" else []):
         before = len(scored)
         for p, passage in enumerate(passages):
-            for said in acts:
-                for found, said in _by_when(said, passage.text, p):
+            for asked in acts:
+                for found, said in _by_when(asked, passage.text, p):
                     placed[(p, found.start)] = f"'…까지 {said}' 문장"
                     add(found, _LABELLED, kind)
         if len(scored) > before:
@@ -184,11 +184,12 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         strong = [[h for h in hit if h[2] >= WEIGHTS.label_number_floor] for hit in hits]
         for p, passage in enumerate(passages):
             taken = [(s[2].start, s[2].end) for s in scored if s[2].passage == p]
+            cells = _column_cells(passage.text, p, labels[:1])
             for m in _BARE_FIGURE.finditer(passage.text):
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
                 found = Found(p, m.start(), m.end(), float(m.group().replace(",", "")))
-                anchor = _anchor(found, passage.text, strong[p], _column_cells(passage.text, p, labels[:1]))
+                anchor = _anchor(found, passage.text, strong[p], cells)
                 if anchor >= _LABELLED:
                     add(found, anchor, kind)
     # The text after the field's own label: the value itself for free-text kinds; for a typed kind
@@ -197,8 +198,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         for p, passage in enumerate(passages):
             for found, anchor in labelled_values(passage.text, p, hits[p]):
                 # "작성자: 윤태호 선임": the name the person pattern found beats the whole line
-                add(_before_other_label(found, others, kind == "person"), anchor * (WEIGHTS.named_line if kind in ("person", "org")
-                                                                  else 1.0), "text")
+                named = WEIGHTS.named_line if kind in ("person", "org") else 1.0
+                add(_before_other_label(found, others, kind == "person"), anchor * named, "text")
             for pattern, strength in labels[:1]:
                 cells = table_column(passage.text, p, pattern)
                 # one data row: the cell is the value; many rows: weak, mostly for arrays
@@ -314,8 +315,9 @@ def _counted(name: str, passages: list[Passage], kiwi) -> list[tuple[Found, floa
     """A count field read from the line that names what it counts: "가. 지원 대상: 관내 어린이집 132개소" for
     대상 어린이집 수, "점검 대상: … 취약구간 27곳" for 점검 구간 수. A figure scores the field's nouns its line
     holds before it (or right after its counter: "3개 업소"); one in brackets is a breakdown, and among the
-    figures that hold most of them one after 총 / 계 is the total and beats the field's own label ("모집인원: 기초과정 40명, 심화과정 20명 (총 60명)"). Only a
-    single best value counts: two figures as well named leave the field empty."""
+    figures that hold most of them one after 총 / 계 is the total and beats the field's own label
+    ("모집인원: 기초과정 40명, 심화과정 20명 (총 60명)"). Only a single best value counts: two figures as well
+    named leave the field empty."""
     m = _COUNT_FIELD.fullmatch(name.replace(" ", "")) if kiwi is not None else None
     if m is None or re.search(r"(?:점|회|횟)$", m.group(1)):
         return []  # 점수, 횟수 count no things
@@ -368,9 +370,10 @@ _RANGE_DASH = re.compile(r"\s*(?:[~∼～–-]|부터)\s*")
 
 
 def _range_part(name: str, passages: list[Passage]) -> list[tuple[Found, str, bool, bool]]:
-    """(date, label, is the end, labelled by the stem) for a field that asks one end of a labelled date range. The label is the
-    field's stem with 기간 / 일정 / 일시 ("점검 기간: …"); failing that, a bare "기간:" that opens its line or
-    cell, only when the document has exactly one such range (a deadline, 신청기한, never takes a bare one)."""
+    """(date, label, is the end, labelled by the stem) for a field that asks one end of a labelled date range.
+    The label is the field's stem with 기간 / 일정 / 일시 ("점검 기간: …"); failing that, a bare "기간:" that opens
+    its line or cell, only when the document has exactly one such range (a deadline, 신청기한, never takes a
+    bare one)."""
     m = _RANGE_FIELD.fullmatch(name.replace(" ", ""))
     if m is None:
         return []
@@ -606,7 +609,8 @@ def _row_named(found: Found, text: str, hits: list[tuple[int, int, float]]) -> f
         return 0.0
     name_at = text.find(": ", start, first)
     name_at = name_at + 2 if name_at >= 0 else start
-    return max((strength * WEIGHTS.table_one_row for a, b, strength in hits if name_at <= a and b <= first), default=0.0)
+    return max((strength * WEIGHTS.table_one_row for a, b, strength in hits if name_at <= a and b <= first),
+               default=0.0)
 
 
 def _choose(scored, kind: str, is_array: bool, prop: dict, passages: list[Passage],
