@@ -1,7 +1,7 @@
 """Extraction without an LLM on the hand-labelled set (tests/data/extraction_gold.json): precision on the
 fields it fills and recall on the fields the documents state, per split (tune / holdout) and per kind.
 
-    python bench/extraction.py [--data ../shared/data] [--split tune|holdout|holdout2|holdout3|holdout4|holdout5|holdout6|holdout7|holdout8|holdout9|holdout10|holdout11|holdout12|holdout13] [--show]
+    python bench/extraction.py [--data ../shared/data] [--split tune|holdout|holdout2|…|holdout15] [--show]
 
 A document's files come from ../shared/data/docs ("shared:"), ingest/samples/files ("samples:") or
 tests/data ("data:"); "image:" texts are drawn as PNG images (NanumGothic) and read back through the
@@ -125,8 +125,7 @@ def run(documents: list[dict], data: Path | None, show: bool = False) -> dict[st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--split", choices=["tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout5",
-                                            "holdout6", "holdout7", "holdout8", "holdout9", "holdout10", "holdout11", "holdout12", "holdout13"],
+    parser.add_argument("--split", choices=sorted({d["split"] for d in load_set()}),
                         default=None)
     parser.add_argument("--show", action="store_true", help="one line per field: ok / MISS / WRONG")
     args = parser.parse_args()
