@@ -21,7 +21,7 @@ _NOT_PARTY = re.compile(r"계약|협약|용역|사업|규정|법|물품|업무|�
 # words that stand before a name as part of it: 서울특별시 (마포구), 한빛대학교 (산학협력단), 사단법인 (…)
 _NAME_HEAD = re.compile(r"(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|[도시군])|[가-힣]+대학교|[가-힣]*법인)$")
 # the lines right under the contract's date: the parties' signature block
-_SIGNATURE = re.compile(r"^\s*(?:[\"“]?[갑을병][\"”]?(?:\s|\(|:|$)|구분|상호|대표|주소|발주|수급|계약\s?상대)")
+_SIGNATURE = re.compile(r"^\s*(?:[\"“\[(]?[갑을병][\"”\])]?(?:\s|\(|:|$)|구분|상호|대표|주소|발주|수급|계약\s?상대|[^\n]{0,12}[(\[]\s?[갑을병]\s?[)\]])")
 
 
 # an organisation's kind written as a word after its name ("깨끗한내일 사회적협동조합")
@@ -116,3 +116,69 @@ def closing_date(passages: list[Passage]) -> Placed | None:
             date = dates[0]
             found = Placed(date.value, p, offset + date.start, offset + date.end)
     return found if found is not None and isinstance(found.value, KoreanDate) else None
+
+
+# a party's mark in the signature block: "(을)", "[을]", "계약상대자(을)", "을:" or "을" opening a line
+_PARTY_MARK = re.compile(r"[(\[]\s*([갑을병])\s*[)\]]|(?:^|(?<=\n)|(?<=: ))\s*[\"“]?([갑을병])[\"”]?(?=\s|:|$)", re.MULTILINE)
+# a name signed over a seal: "대표이사 채 윤 하 (인)", "이사장 조은결 (서명)"
+_SEALED = re.compile(r"(?:(?<=\s)|^)((?:[가-힣] ){1,3}[가-힣]|[가-힣]{2,4})\s*\((?:인|서명|직인|印)\)", re.MULTILINE)
+# failing a seal, the name after the head's title: "대표이사: 어 진 혁", "대 표 자 : 이사장 조 은 결"
+_HEAD_TITLE = re.compile(r"대\s?표\s?(?:이\s?사|자)?\s*(?:성\s?명)?\s*:?\s*(?:이사장|원장|회장|총장\s)?\s*"
+                         r"((?:[가-힣] ){1,3}[가-힣](?![가-힣])|[가-힣]{2,4}(?![가-힣]))")
+
+
+# the sentence that closes a contract above its signatures: "…작성하여 갑과 을이 기명날인한 후 각 1부씩 보관한다."
+_CLOSING = re.compile(r"(?:기명\s?날인|서명\s?날인|서명|날인)[^\n]{0,30}보관한다\.?")
+
+
+def _closing_formula(passages: list[Passage]) -> Placed | None:
+    last = None
+    for p, passage in enumerate(passages):
+        for m in _CLOSING.finditer(passage.text):
+            last = Placed(m.group(), p, m.start(), m.end())
+    return last
+
+
+_TITLES = re.compile(r"^(?:대표(?:이사|자)?|이사장|원장|회장|총장|[가-힣]{0,4}(?:시장|군수|구청장|청장|교육감|도지사))$")
+
+
+def _a_name(words: str) -> bool:
+    return _TITLES.match(words.replace(" ", "")) is None
+
+
+def representative(passages: list[Passage], party: str) -> Placed | None:
+    """The person who signs for a party ("갑", "을", "병") in the block under the contract's date: the name
+    over the party's seal, in the party's own block ("(을) 주식회사 … / 대표이사 모 리 안 (인)") or in the
+    party's column of a signature table ("발주기관 (갑): 계약상대자 (을)" over "… (직인): 대표이사 곽 민 결 (인)")."""
+    date = closing_date(passages) or _closing_formula(passages)
+    if date is None:
+        return None
+    p = date.passage
+    region_start = date.end
+    for q in range(p, len(passages)):
+        text = passages[q].text
+        start = region_start if q == p else 0
+        lines = [(m.start(), m.group()) for m in re.finditer(r"[^\n]+", text) if m.start() >= start]
+        for n, (at, line) in enumerate(lines):
+            marks = [m.group(1) or m.group(2) for m in _PARTY_MARK.finditer(line)]
+            if len(marks) >= 2 and party in marks:  # a signature table's header row: the party's column
+                column = marks.index(party)
+                for below_at, below in lines[n + 1:]:
+                    sealed = [m for m in _SEALED.finditer(below) if _a_name(m.group(1))]
+                    if len(sealed) == len(marks):
+                        m = sealed[column]
+                        return Placed(m.group(1).replace(" ", ""), q, below_at + m.start(1), below_at + m.end(1))
+                return None
+            if marks == [party]:  # the party's own block, to the next party's mark
+                block = [(at, line)]
+                for below_at, below in lines[n + 1:]:
+                    if _PARTY_MARK.search(below):
+                        break
+                    block.append((below_at, below))
+                for pattern in (_SEALED, _HEAD_TITLE):
+                    for block_at, block_line in block:
+                        m = next((m for m in pattern.finditer(block_line) if _a_name(m.group(1))), None)
+                        if m:
+                            return Placed(m.group(1).replace(" ", ""), q, block_at + m.start(1), block_at + m.end(1))
+                return None
+    return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agents.contract_terms import closing_date, parties
+from agents.contract_terms import closing_date, parties, representative
 from agents.extractive import Passage
 from agents.letterhead import Part, letterhead, role_of
 from agents.lexicons import alternation, lexicon
@@ -118,6 +118,12 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         if kind == "org" and isinstance(value, str):
             # "주식회사 맑은공조 (2개사 견적 비교 후 최저가 업체 선정)": a remark after the name, not part of it
             value = re.sub(r"\s+\([^)]*\s[^)]*\)$", "", value)
+        if kind == "percent" and isinstance(value, str):
+            fraction = _FRACTION.search(value)  # "1일 1,000분의 1.25": the rate is the fraction
+            value = fraction.group() if fraction else value
+        if kind == "text" and isinstance(value, str) and name.replace(" ", "").endswith("기간") \
+                and re.search(r"~|부터", value):
+            value = _PERIOD_REMARK.sub("", value)  # "2026. 5. 1. ~ 2029. 4. 30. (3년)": the remark restates it
         if isinstance(value, str) and name.endswith("번호"):
             # "고객번호 07-2231-0458 전자납부번호 41470-…": a number ends where another 번호 label starts
             value = re.split(r"\s+(?=[가-힣]{2,}\s?번호\s*[:：]?\s*[\w(])", value, maxsplit=1)[0]
@@ -220,6 +226,21 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                         at = Found(p, cell.start + found.start, cell.start + found.end, found.parsed)
                         placed[(p, at.start)] = f"표의 '{name}' 칸"
                         add(at, WEIGHTS.label_own_name * WEIGHTS.table_one_row, kind)
+    if kind == "percent" and item_type == "string" and not any(s[0] >= _LABELLED for s in scored):
+        for found in _article_rate(name, passages):  # "제5조(지체상금) … 계약금액의 1,000분의 0.75에 해당하는 …"
+            placed[(found.passage, found.start)] = "조문 제목이 이름인 조의 비율"
+            add(found, _LABELLED, "text")
+    if kind == "text" and name.replace(" ", "").endswith("기간") and not any(x[0] >= _LABELLED for x in scored):
+        for found in _period_sentence(name, passages):  # "계약기간은 2027. 4. 1.부터 2028. 3. 31.까지로 한다."
+            placed[(found.passage, found.start)] = "'…기간은 …부터 …까지' 문장"
+            add(found, _LABELLED, "text")
+    signer = _SIGNER_FIELD.fullmatch(name.strip()) if kind in ("person", "text") else None
+    if signer:  # "을 대표자": the name over 을's seal under the contract's date
+        found = representative(passages, signer.group(1))
+        if found is not None:
+            placed[(found.passage, found.start)] = f"계약서 서명란: {signer.group(1)}의 대표자"
+            # the party's own block names it as its own label would; a bare "대표자:" line may be either party's
+            add(Found(found.passage, found.start, found.end, found.value), WEIGHTS.label_own_name, "text")
     if kind == "date" and re.sub(r"\s", "", name) in _RECEIPT_DATE and passages \
             and not any(s[0] >= _LABELLED for s in scored) and _business_head(passages[0].text) is not None:
         dates = [f for p, passage in enumerate(passages) for f in find("date", passage.text, p)]
@@ -364,6 +385,49 @@ def _deadline_act(name: str) -> str | None:
 
 
 # 점검 시작일, 행사 종료일, 신청 마감일: one end of the range a "점검 기간: 2026. 9. 14. ~ 9. 18." line gives
+# a rate written as a fraction (지체상금률 "1,000분의 2.5")
+_FRACTION = re.compile(r"(?<![\d,.])(?:\d{1,3}(?:,\d{3})+|\d+)\s?분의\s?\d+(?:\.\d+)?")
+# a period's trailing remark, after a complete range: " (3년)", " (36개월)", " (2일간, 준비·철수 포함)"
+_PERIOD_REMARK = re.compile(r"(?<=[\d.)일지])\s+\([^()]*\)$")
+_ARTICLE = re.compile(r"^\s*제\s?\d+\s?조(?:의\s?\d+)?\s?\(([^)\n]{1,20})\)", re.MULTILINE)
+
+
+def _article_rate(name: str, passages: list[Passage]) -> list[Found]:
+    """A rate field's value in the article named for it ("제5조(지체상금)" for 지체상금률), when that article
+    states one rate."""
+    stem = re.sub(r"[율률]$", "", name.replace(" ", ""))
+    found: list[Found] = []
+    for p, passage in enumerate(passages):
+        text = passage.text
+        for article in _ARTICLE.finditer(text):
+            if article.group(1).replace(" ", "") != stem:
+                continue
+            following = _ARTICLE.search(text, article.end())
+            body_end = following.start() if following else len(text)
+            found += [Found(p, m.start(), m.end(), m.group()) for m in _FRACTION.finditer(text, article.end(), body_end)]
+    return found if len({re.sub(r"\s", "", f.parsed) for f in found}) == 1 else []
+
+
+_FULL_DATE = r"(?:\d{4}\s?년\s?\d{1,2}\s?월\s?\d{1,2}\s?일|(?:\d{4}|'\d{2})\.\s?\d{1,2}\.\s?\d{1,2}\.?)(?:\s?\([월화수목금토일]\))?"
+_END_DATE = r"(?:(?:\d{4}\s?년\s?)?\d{1,2}\s?월\s?\d{1,2}\s?일|(?:(?:\d{4}|'\d{2})\.\s?)?\d{1,2}\.\s?\d{1,2}\.?)(?:\s?\([월화수목금토일]\))?"
+_PERIOD_SAID = re.compile(rf"([가-힣]{{0,6}}\s?기\s?간)\s?(?:은|는|이|을|:)\s*({_FULL_DATE}\s?(?:부터|~)\s?{_END_DATE}(?:\s?까지)?)")
+
+
+def _period_sentence(name: str, passages: list[Passage]) -> list[Found]:
+    """A period stated in an article's sentence: "임차 기간은 2027. 5. 1.부터 2030. 4. 30.까지 36개월로 한다" for a
+    field that names that period (임차 기간, 임차기간) or a bare 기간."""
+    asked = name.replace(" ", "")
+    found = []
+    for p, passage in enumerate(passages):
+        for m in _PERIOD_SAID.finditer(passage.text):
+            label = m.group(1).replace(" ", "")
+            if asked == "기간" or label == asked or label.endswith(asked) or asked.endswith(label):
+                found.append(Found(p, m.start(2), m.end(2), m.group(2)))
+    return found
+
+
+# 을 대표자, 갑 대표, 을 대표이사: who signs for a party
+_SIGNER_FIELD = re.compile(r"([갑을병])\s*(?:측\s*)?(?:대\s?표(?:이사|자)?(?:\s?성명|명)?)")
 _RANGE_FIELD = re.compile(r"([가-힣]{0,6}?)(?:(시작일자?|개시일자?|첫날)|(종료일자?|만료일자?|마지막날|끝나는날|마감일?|기한))")
 _RANGE_LABELS = r"(?:기\s?간|일\s?정|일\s?시)"
 _RANGE_DASH = re.compile(r"\s*(?:[~∼～–-]|부터)\s*")

@@ -388,3 +388,45 @@ def test_a_generic_amount_label_names_no_sum_of_its_own(kiwi):
     terms = "계약 금액: 금 육천사백만원정 (₩64,000,000)\n지원 금액: 정원 1인당 금 삼만오천원"
     got = _values(_props(계약보증금=money, **{"1인당 지원단가": money}), terms, kiwi=kiwi)
     assert got == {"계약보증금": None, "1인당 지원단가": 35_000}
+
+
+# --- holdout13's generic fixes (contracts; tuned on holdout13 and the older splits after holdout13's blind run) ---
+
+def test_a_party_s_representative_is_the_name_over_its_seal(kiwi):
+    closing = "이 계약을 증명하기 위하여 계약서 2부를 작성하여 갑과 을이 기명날인한 후 각 1부씩 보관한다.\n"
+    blocks = closing + ("2027. 1. 22.\n(갑) 재단법인 미리벌관광재단\n주소: 단비도 미리벌시 관광로 12\n대표이사 소 하 늘 (인)\n"
+                        "(을) 주식회사 이음말랭귀지\n주소: 서울특별시 종로구 새문안로5길 19\n대표이사 모 리 안 (인)")
+    table = closing + ("2026. 9. 22.\n발주기관 (갑): 계약상대자 (을)\n윤슬시: 주식회사 바른차정비\n"
+                       "윤슬시장 성 다 현 (직인): 대표이사 곽 민 결 (인)")
+    labelled = closing + "2026. 5. 20.\n[갑]\n상 호 : 사단법인 미리내\n대 표 자 : 이사장 하 윤 슬 (인)\n" \
+                         "[을]\n상 호 : 깨끗한내일 사회적협동조합\n대 표 자 : 이사장 조 은 결"
+    schema = _props(**{"을 대표자": TEXT, "갑 대표자": TEXT, "계약일": DATE})
+    assert _values(schema, blocks, kiwi=kiwi) == {"을 대표자": "모리안", "갑 대표자": "소하늘", "계약일": "2027-01-22"}
+    assert _values(schema, table, kiwi=kiwi) == {"을 대표자": "곽민결", "갑 대표자": "성다현", "계약일": "2026-09-22"}
+    # "[갑]" under the date is a signature block too; a name with no seal is read after its head's title
+    assert _values(schema, labelled, kiwi=kiwi) == {"을 대표자": "조은결", "갑 대표자": "하윤슬", "계약일": "2026-05-20"}
+    # no signature block, no representative: the 대표 of a clause is not one
+    assert _values(_props(**{"을 대표자": TEXT}), "을은 대표이사 김 하 늘 (인)을 현장대리인으로 둔다.", kiwi=kiwi) == \
+        {"을 대표자": None}
+
+
+def test_a_contract_period_said_in_an_article_and_without_its_remark(kiwi):
+    text = ("제3조(임차 기간) 임차 기간은 2027. 5. 1.부터 2030. 4. 30.까지 36개월로 한다.\n"
+            "제4조(하자) 을은 인도일부터 1년 동안 하자를 보수한다.")
+    got = _values(_props(기간=TEXT, **{"임차 기간": TEXT, "하자보수기간": TEXT}), text, kiwi=kiwi)
+    assert got == {"기간": "2027. 5. 1.부터 2030. 4. 30.까지", "임차 기간": "2027. 5. 1.부터 2030. 4. 30.까지",
+                   "하자보수기간": None}
+    table = "계약 기간: 2026년 7월 1일 ~ 2029년 6월 30일 (36개월)\n사용 기간: 2026. 7. ~ 2027. 6.(1년)"
+    got = _values(_props(**{"계약기간": TEXT, "사용기간": TEXT}), table, kiwi=kiwi)
+    # the spaced remark restates the range; a bracket glued to the date stays with it
+    assert got == {"계약기간": "2026년 7월 1일 ~ 2029년 6월 30일", "사용기간": "2026. 7. ~ 2027. 6.(1년)"}
+
+
+def test_a_rate_is_the_fraction_in_its_label_s_line_or_its_own_article(kiwi):
+    article = ("제5조(지체상금) 을이 납품 기한을 지키지 못한 경우 지체일수 1일마다 계약금액의 1,000분의 0.75에 해당하는 "
+               "금액을 지체상금으로 갑에게 낸다.\n제6조(해지) 갑은 15일이 지나면 해지할 수 있다.")
+    assert _values(_props(지체상금률=TEXT), article, kiwi=kiwi) == {"지체상금률": "1,000분의 0.75"}
+    assert _values(_props(지체상금률=TEXT), "7. 지체상금률 : 1일 1,000분의 1.25", kiwi=kiwi) == \
+        {"지체상금률": "1,000분의 1.25"}
+    two = article.replace("0.75에 해당하는 금액을", "0.75에 해당하는 금액(하자는 1,000분의 1)을")
+    assert _values(_props(지체상금률=TEXT), two, kiwi=kiwi) == {"지체상금률": None}  # two rates: no guess
