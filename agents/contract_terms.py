@@ -21,7 +21,7 @@ _NOT_PARTY = re.compile(r"계약|협약|용역|사업|규정|법|물품|업무|�
 # words that stand before a name as part of it: 서울특별시 (마포구), 한빛대학교 (산학협력단), 사단법인 (…)
 _NAME_HEAD = re.compile(r"(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|[도시군])|[가-힣]+대학교|[가-힣]*법인)$")
 # the lines right under the contract's date: the parties' signature block
-_SIGNATURE = re.compile(r"^\s*(?:[\"“\[(]?[갑을병][\"”\])]?(?:\s|\(|:|$)|구분|상호|대표|주소|발주|수급|계약\s?상대|[^\n]{0,12}[(\[]\s?[갑을병]\s?[)\]])")
+_SIGNATURE = re.compile(r"^\s*(?:[\"“\[(]?[갑을병][\"”\])]?(?:\s|\(|:|$)|구\s?분|상\s?호|대\s?표|주\s?소|발\s?주|수\s?급|계약\s?상대|[^\n]{0,12}[(\[]\s?[갑을병]\s?[)\]])")
 
 
 # an organisation's kind written as a word after its name ("깨끗한내일 사회적협동조합")
@@ -153,6 +153,14 @@ def representative(passages: list[Passage], party: str) -> Placed | None:
     date = closing_date(passages) or _closing_formula(passages)
     if date is None:
         return None
+    if party not in ("갑", "을", "병"):  # a role ("계약상대자"): the party whose mark its signature line carries
+        role = re.compile(r"\s?".join(party))
+        marked = [m.group(1) or m.group(2) for q in range(date.passage, len(passages))
+                  for line in passages[q].text[date.end if q == date.passage else 0:].split("\n") if role.search(line)
+                  for m in _PARTY_MARK.finditer(line)]
+        if len(set(marked)) != 1:
+            return None
+        party = marked[0]
     p = date.passage
     region_start = date.end
     for q in range(p, len(passages)):

@@ -47,6 +47,7 @@ _DOC_NUMBER = re.compile(r"^[가-힣A-Za-z0-9·]+(?:\s?-\s?\d+)+$")
 _SPACED = re.compile(r"^(?:[가-힣]\s){2,}[가-힣]$")  # "서 울 특 별 시": letterhead letters spaced out
 # the head's title a 발신명의 ends with ("한국생활안전공단 이사장"): the sender is the body before it
 _HEADS = ("대표이사", "이사장", "위원장", "원장", "총장", "사장", "회장", "청장", "장")
+_HEAD_OF_PLACE = re.compile(r"(?<=군)수$|(?<=도)지사$")  # 다온군수 → 다온군, 늘봄도지사 → 늘봄도
 
 
 def _signer(name: str) -> str:
@@ -55,7 +56,8 @@ def _signer(name: str) -> str:
         body = name[:-len(head)].rstrip() if name.endswith(head) else ""
         if body and _ORG_END.search(body):
             return body
-    return ""
+    place = _HEAD_OF_PLACE.search(name)
+    return name[:place.start()].rstrip() if place and place.start() >= 2 else ""
 # "수신  수신자 참조": the recipients are listed on the "수신자" line under the 발신명의
 _SEE_LIST = re.compile(r"수신(?:자|처)\s*참조")
 # "접수  교육청소년과-8812 (2025. 9. 9.)" after the 시행 part; a bare "접수" is the receiving office's blank
@@ -282,7 +284,8 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
         if label and (":" in line or "：" in line or len(line) <= 80):
             role = _CELL_LABELS.get(re.sub(r"\s", "", label.group(1)), "via")
             value = label.group(2)
-            nxt = _NEXT_LABEL.search(value)
+            see = _SEE_LIST.match(value)  # "수신자 참조 참 조: 사무국장": the next label is after the phrase
+            nxt = _NEXT_LABEL.search(value, see.end() if see else 0)
             if nxt and not _SEE_LIST.fullmatch(value.strip()):
                 value = value[:nxt.start()].rstrip()  # "수 신 관내 작은도서관 운영자 참 조 프로그램 담당자"
             end = offset + label.start(2) + len(value)
@@ -291,6 +294,11 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
                     and _TITLE_GOES_ON.match(following[2]):
                 more = lines[n + 1][2].strip()  # "제목  … 참가 학교" / "      추천 요청": one title
                 value, end = f"{value} {more}", lines[n + 1][1] + lines[n + 1][2].index(more) + len(more)
+            if role == "recipient" and value.endswith(",") and following and following[2].strip() \
+                    and not _HEADER_LINE.match(following[2].strip()) and len(following[2].strip()) <= 60:
+                more = following[2].strip()  # "수 신 다온군수(…), 늘봄도…교육장(교육과장)," / "다온군어린이집연합회장"
+                value = f"{value} {more}"
+                end = following[1] + following[2].index(more) + len(more) if following[0] == p else end
             see_list = role == "recipient" and "recipient" in parts and _SEE_LIST.fullmatch(str(parts[role].value))
             put(role, value, p, offset + label.start(2), end, label.group(1), replace=bool(see_list))
         elif re.fullmatch(r"\s*(?:제\s{0,2}목|건\s{0,2}명)\s*[:：]?\s*", line) and n + 1 < len(lines):

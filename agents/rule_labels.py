@@ -91,6 +91,13 @@ def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]
         labels += [(word, w.label_own_name) for word in NAME_WORDS["contract_name"]]
     if re.fullmatch(r"[가-힣]{2,}[일액비율률자]", name):
         labels.append((name[:-1], w.label_stem))  # 시행일 → "2025년 1월 1일부터 시행한다"
+    compact = re.sub(r"\s", "", name)
+    for group in ("amount_due", "card_company"):  # 결제 금액 is printed "받을 금액" too, 카드사 "카드 종류"
+        words = NAME_WORDS[group]
+        if compact in {re.sub(r"\s", "", word) for word in words}:
+            labels += [(word, w.label_title) for word in words if re.sub(r"\s", "", word) != compact]
+    if compact in {re.sub(r"\s", "", word) for word in NAME_WORDS["total"]}:
+        labels += [(word, w.label_title) for word in NAME_WORDS["amount_due"]]  # under its own "합계" (1.0)
     role = role_of(name, prop.get("title", ""))
     if role:  # 수신자 is labelled "수신" too, 시행일자 "시행일"
         labels += [(word, w.label_own_name) for word in ROLES[role] if re.search(r"[가-힣]", word) and word != name]

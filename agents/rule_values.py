@@ -46,7 +46,10 @@ _ORG = re.compile(
 _NOT_ORG = re.compile(rf"{alternation(_WORDS['not_org'])}$")
 _PERSON_LABEL = re.compile(rf"(?:{alternation(_WORDS['person_label'], spaced=True)}"
                            # a receipt's "대표" opening its line or after the business number ("… 90357 대표정민규")
-                           r"|(?m:^)[ \t]*대[ \t]?표|(?<=\d )대표)"
+                           r"|(?m:^)[ \t]*대[ \t]?표|(?<=\d )대표"
+                           # "작성 주무관 기 다 원": 작성 (drafted by) names a person only before a job title
+                           rf"|작[ \t]?성(?=[ \t]*(?:{alternation(_WORDS['job_title'])})[ \t]))"
+                           r"(?:\((?:상호|한글|자필)\))?"  # a form's "성명(상호): 모 정 숙"
                            r"(?:[ \t]*[:：][ \t]*|[ \t]+"
                            r"|(?=[가-힣]{3}(?:\s|$)))"  # a receipt's OCR glues "대표정민규"
                            # "담당자 차장 민서진", "대표 약사: 맹지호": the title is skipped

@@ -45,6 +45,29 @@ class FieldMatch:
 # a head count field ("모집인원"): only a figure written with 명
 _PEOPLE = re.compile(alternation(NAME_WORDS["headcount"], spaced=True), re.IGNORECASE)
 # a figure with no unit, alone as a word: receipts and tax invoices print "합계금액 1,980,000"
+_INSTALMENTS = re.compile(r"할\s?부\s*(\d{1,2})\s*개월|(\d{1,2})\s*개월\s*할\s?부")
+_REPORT_DATE = re.compile(r"(?:보고|복명|작성|제출|신청)(?:일|일자|날짜)")
+# the line a report, 복명서 or application is signed on: its date stands alone on the line above
+_SIGNED_BY = re.compile(r"^\s*(?:복\s?명\s?자|보\s?고\s?자|작\s?성\s?자|신\s?청\s?인|신\s?청\s?자|제\s?출\s?자|보\s?고\s?인)")
+
+
+def _signed_date(passages: list[Passage]) -> list[Found]:
+    lines = [(p, m.start(), m.group()) for p, passage in enumerate(passages) for m in re.finditer(r"[^\n]+", passage.text)
+             if m.group().strip()]
+    out = []
+    for (p, at, line), following in zip(lines, lines[1:]):
+        dates = find("date", line, p)
+        if len(dates) == 1 and re.sub(r"[\s.]", "", line) == re.sub(r"[\s.]", "", line[dates[0].start:dates[0].end]) \
+                and _SIGNED_BY.match(following[2]):
+            d = dates[0]
+            out.append(Found(p, at + d.start, at + d.end, d.parsed))
+    return out
+
+
+_DISCOUNT = re.compile(r"할인|감액|차감")
+# a receipt's discount line ends in the amount taken off, printed negative: "회원 할인 (10%) -36,800"
+_DISCOUNT_LINE = re.compile(r"^[^\n]*?(?:할\s?인|감\s?액|차\s?감)[^\n\d\-]*(?:\([^)\n]*\))?[^\n\d\-]*"
+                            r"-\s?(\d{1,3}(?:,\d{3})+|\d+)\s*원?\s*$", re.MULTILINE)
 _BARE_FIGURE = re.compile(r"(?<![\w.,\-/:])\d{1,3}(?:,\d{3})+(?![\w.,\-/%:])|(?<![\w.,\-/:])\d{4,}(?![\w.,\-/%:])")
 
 
@@ -115,6 +138,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             return  # OCR's "A 태 윤" or "HAS" for a printed name: no name at all rather than a wrong one
         if kind in ("person", "text") and isinstance(value, str):
             value = re.sub(r"^([가-힣]{2,4})\s*\((?:0\d|내선)[^)]*\)$", r"\1", value)  # "장인숙(02-2110-2430)"
+        if kind == "org" and isinstance(value, str) and re.fullmatch(r"(?:[가-힣] ){2,}[가-힣]", value):
+            value = value.replace(" ", "")  # "다 온 군": a form's letter-spaced name
         if kind == "org" and isinstance(value, str):
             # "주식회사 맑은공조 (2개사 견적 비교 후 최저가 업체 선정)": a remark after the name, not part of it
             value = re.sub(r"\s+\([^)]*\s[^)]*\)$", "", value)
@@ -170,11 +195,14 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 add(found, _LABELLED, kind)
     for acts in ([act] if act else [], _REPLY_ACTS if act == "회신" else []):
         before = len(scored)
+        # the field's own act said with its date names it as its stem would ("명단을 … 6. 18.(금)까지 … 제출하여")
+        # over a noun of its name near another date ("최종 명단을 6. 25.에 안내"); a stand-in act only places it
+        strength = WEIGHTS.label_stem if acts == [act] else _LABELLED
         for p, passage in enumerate(passages):
             for asked in acts:
                 for found, said in _by_when(asked, passage.text, p):
                     placed[(p, found.start)] = f"'…까지 {said}' 문장"
-                    add(found, _LABELLED, kind)
+                    add(found, strength, kind)
         if len(scored) > before:
             break
     part = _RANGE_FIELD.fullmatch(name.replace(" ", "")) if kind == "date" else None
@@ -191,13 +219,30 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         for p, passage in enumerate(passages):
             taken = [(s[2].start, s[2].end) for s in scored if s[2].passage == p]
             cells = _column_cells(passage.text, p, labels[:1])
+            unit = _table_unit(passages, p)  # "(단위: 천원)" over or under the table the figure is in
             for m in _BARE_FIGURE.finditer(passage.text):
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
-                found = Found(p, m.start(), m.end(), float(m.group().replace(",", "")))
+                found = Found(p, m.start(), m.end(), float(m.group().replace(",", "")) * unit)
                 anchor = _anchor(found, passage.text, strong[p], cells)
                 if anchor >= _LABELLED:
                     add(found, anchor, kind)
+    if "할부" in name and json_type in ("integer", "number"):  # "국민카드 할부 03개월", "03개월 할부"
+        for p, passage in enumerate(passages):
+            for m in _INSTALMENTS.finditer(passage.text):
+                at = m.start(1) if m.group(1) else m.start(2)
+                placed[(p, at)] = "할부 개월 수"
+                add(Found(p, at, at + len(m.group(1) or m.group(2)), float(m.group(1) or m.group(2))), _LABELLED,
+                    "number")
+    if kind == "date" and _REPORT_DATE.fullmatch(name.replace(" ", "")):
+        for found in _signed_date(passages):  # "2027. 5. 10." over "복명자 … 주무관 채 하 온 (서명)"
+            placed[(found.passage, found.start)] = "보고자 서명 위 날짜"
+            add(found, _LABELLED, kind)
+    if kind == "money" and _DISCOUNT.search(name):
+        for p, passage in enumerate(passages):
+            for m in _DISCOUNT_LINE.finditer(passage.text):
+                placed[(p, m.start(1))] = "할인 줄의 음수 금액"
+                add(Found(p, m.start(1), m.end(1), float(m.group(1).replace(",", ""))), _LABELLED, kind)
     # The text after the field's own label: the value itself for free-text kinds; for a typed kind
     # (date, amount, phone...) only when the passages hold no such value and a plain string will do.
     if kind in FREE_KINDS or (not scored and item_type == "string" and not item.get("format")):
@@ -235,6 +280,9 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             placed[(found.passage, found.start)] = "'…기간은 …부터 …까지' 문장"
             add(found, _LABELLED, "text")
     signer = _SIGNER_FIELD.fullmatch(name.strip()) if kind in ("person", "text") else None
+    if signer is None and kind == "person" and re.fullmatch(r"대\s?표(?:이사|자)?(?:\s?성명|명)?", name.strip()):
+        # 대표자 "계약상대자 대표자 이름": the party its description names
+        signer = re.match(r"([가-힣]{1,6})\s?(?:의\s?)?대표", prop.get("description", ""))
     if signer:  # "을 대표자": the name over 을's seal under the contract's date
         found = representative(passages, signer.group(1))
         if found is not None:
@@ -252,6 +300,12 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         if head is not None:  # "하늘길셀프주유소" over "대표 : …" / "사업자번호 : …": the receipt's 상호
             placed[(0, head[0])] = "영수증 머리: 사업자 정보 위 첫 줄"
             add(Found(0, head[0], head[1], passages[0].text[head[0]:head[1]]), _LABELLED, "text")
+    if re.sub(r"\s", "", name) in _PAYMENT_FIELDS and passages and _business_head(passages[0].text) is not None:
+        paid = [(p, m) for p, passage in enumerate(passages) for m in _PAYMENT_WORD.finditer(passage.text)]
+        if len({m.group() for _, m in paid}) == 1:  # "카카오페이 32,000": the one way a receipt says it was paid
+            p, m = paid[0]
+            placed[(p, m.start())] = "영수증의 결제 수단"
+            add(Found(p, m.start(), m.end(), m.group()), _LABELLED, "text")
     named = kind == "text" and re.fullmatch(r"([가-힣]{2,})명", name)  # 협약명: the 협약서's title line
     if (kind == "title" or named) and passages and passages[0].text.strip():
         start, end = _first_line(passages[0].text)
@@ -324,11 +378,13 @@ _REPLY_ACTS = ("제출", "보내", "송부", "회송")
 
 
 # a count field ("대상 어린이집 수", "교육 정원", "상담 건수") and a figure with a counter ("132개소", "27곳", "3개 업소")
-_COUNT_FIELD = re.compile(r"(.+?)\s*(개수|건수|대수|인원|정원|명수|개소|수)$")
+_COUNT_FIELD = re.compile(r"(.+?)\s*(개수|건수|대수|인원|정원|명수|개소|수량|수)$")
 _COUNTED = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s*(개소|개교|개사|개|명|대|건|곳|팀|점|가구|세대|그루|마리|권)"
                       r"(?![가-힣])")
 # the counters a count word allows: 인원 is counted in 명, 대수 in 대 … ("참여 인원" is no "참여 셀러: 86팀")
 _COUNTERS = {"인원": ("명",), "정원": ("명",), "명수": ("명",), "대수": ("대",), "건수": ("건",), "개소": ("개소", "곳", "개")}
+_PER = re.compile(r"^([가-힣]{1,4}(?:별|당))")  # a count per unit: 학교별 추천 인원, 팀당 인원
+_PER_BEFORE = re.compile(r"([가-힣]{1,4}(?:별|당))\s?(?:로|으로)?\s?(?:[가-힣]{1,4}\s)?(?:최대|각)?\s?$")
 _TOTAL_BEFORE = re.compile(r"(?:총|합계|계)\s*$")
 
 
@@ -347,6 +403,7 @@ def _counted(name: str, passages: list[Passage], kiwi) -> list[tuple[Found, floa
              and t.form not in ("개수", "대수", "명수")}
     if not nouns:
         return []
+    per = _PER.search(name.replace(" ", ""))  # 학교별 추천 인원: the figure right after "학교별", nothing else
     scored: list[tuple[float, Found, bool]] = []
     for p, passage in enumerate(passages):
         text = passage.text
@@ -355,11 +412,21 @@ def _counted(name: str, passages: list[Passage], kiwi) -> list[tuple[Found, floa
                 continue
             line_start = text.rfind("\n", 0, c.start()) + 1
             before, after = text[line_start:c.start()], text[c.end():c.end() + 6].split("\n")[0]
+            shared = _PER_BEFORE.search(before)  # "(학교별 4명 이내 추천)": a share, not the count
+            if per or shared:
+                if per and shared and shared.group(1) == per.group(1):
+                    scored.append((len(nouns) + 1, Found(p, c.start(1), c.end(1), int(c.group(1).replace(",", ""))),
+                                   True))
+                continue
             named = any(re.match(rf"\s*{noun}", after) for noun in nouns)  # "6개 강좌": the counted thing itself
-            held = sum(1 for noun in nouns if noun in before[-60:] or re.match(rf"\s*{noun}", after)) + named
+            held = sum(1 for noun in nouns if re.search(r"\s?".join(noun), before[-60:])  # "출 장 자" too
+                       or re.match(rf"\s*{noun}", after)) + named
             if not held:
                 continue
-            bracketed = before.count("(") > before.count(")") and not named
+            # "출장자: 주무관 채하온, 농촌지도사 연도율 (2명)": a bracket that holds only the count and ends the line
+            # counts the list before it; any other bracket is a breakdown
+            tally = before.rstrip().endswith("(") and re.match(r"\)\s*$", text[c.end():].split("\n")[0]) is not None
+            bracketed = before.count("(") > before.count(")") and not named and not tally
             total = _TOTAL_BEFORE.search(before) is not None
             if bracketed and not total:
                 continue
@@ -372,19 +439,34 @@ def _counted(name: str, passages: list[Passage], kiwi) -> list[tuple[Found, floa
         return []
     best = pool[0]
     anchor = WEIGHTS.label_own_name if best[2] else _LABELLED
-    return [(best[1], anchor, "'총 …' 합계" if best[2] else "세는 대상을 말하는 줄의 개수")]
+    why = f"'{per.group(1)} …' 단위당 개수" if per else "'총 …' 합계" if best[2] else "세는 대상을 말하는 줄의 개수"
+    return [(best[1], anchor, why)]
 
 
 def _deadline_act(name: str) -> str | None:
     """The act a deadline field names: 제출기한 → 제출, "소화기 신청기한" → 신청 (its last word's)."""
-    for words in (name.replace(" ", ""), name.split()[-1] if name.split() else ""):
+    for words in (name.split()[-1] if name.split() else "", name.replace(" ", "")):  # "명단 제출기한": 제출
         m = _DEADLINE.fullmatch(words)
         if m:
             return m.group(1)
     return None
 
 
-# 점검 시작일, 행사 종료일, 신청 마감일: one end of the range a "점검 기간: 2026. 9. 14. ~ 9. 18." line gives
+_DOC_UNIT = re.compile(r"\(?\s*단\s?위\s*[:：]?\s*(천|백만|만|억)\s?원\s*\)?")
+
+
+def _table_unit(passages: list[Passage], p: int) -> int:
+    """The 원 unit a table's bare figures are in, stated in its passage or at the edge of the one before or
+    after it ("(단위: 천원)"); 1 when none or two different ones are stated."""
+    around = [passages[p].text]
+    if p > 0:
+        around.append(passages[p - 1].text[-80:])
+    if p + 1 < len(passages):
+        around.append(passages[p + 1].text[:80])
+    units = {m.group(1) for text in around for m in _DOC_UNIT.finditer(text)}
+    return {"천": 1_000, "만": 10_000, "백만": 1_000_000, "억": 100_000_000}[units.pop()] if len(units) == 1 else 1
+
+
 # a rate written as a fraction (지체상금률 "1,000분의 2.5")
 _FRACTION = re.compile(r"(?<![\d,.])(?:\d{1,3}(?:,\d{3})+|\d+)\s?분의\s?\d+(?:\.\d+)?")
 # a period's trailing remark, after a complete range: " (3년)", " (36개월)", " (2일간, 준비·철수 포함)"
@@ -428,6 +510,7 @@ def _period_sentence(name: str, passages: list[Passage]) -> list[Found]:
 
 # 을 대표자, 갑 대표, 을 대표이사: who signs for a party
 _SIGNER_FIELD = re.compile(r"([갑을병])\s*(?:측\s*)?(?:대\s?표(?:이사|자)?(?:\s?성명|명)?)")
+# 점검 시작일, 행사 종료일, 신청 마감일: one end of the range a "점검 기간: 2026. 9. 14. ~ 9. 18." line gives
 _RANGE_FIELD = re.compile(r"([가-힣]{0,6}?)(?:(시작일자?|개시일자?|첫날)|(종료일자?|만료일자?|마지막날|끝나는날|마감일?|기한))")
 _RANGE_LABELS = r"(?:기\s?간|일\s?정|일\s?시)"
 _RANGE_DASH = re.compile(r"\s*(?:[~∼～–-]|부터)\s*")
@@ -466,7 +549,8 @@ def _range_ends(passages: list[Passage], first: bool) -> set[tuple[int, int]]:
 def _ranges(label: str, passages: list[Passage], end: bool) -> list[tuple[Found, str, bool]]:
     """The first (or, with `end`, the last) date of each "A ~ B" range on a line that `label` ends right
     before A (a colon, a cell separator or a bracketed weekday between)."""
-    named = re.compile(rf"({label})\s*(?:\([^)\n]{{0,10}}\))?\s*(?:[:：]|·|\|)?\s*$")
+    # "점검 기간: A ~ B", "임대차기간은 A부터 B까지(24개월)로 한다"
+    named = re.compile(rf"({label})\s*(?:은|는|이)?\s*(?:\([^)\n]{{0,10}}\))?\s*(?:[:：]|·|\|)?\s*$")
     out = []
     for p, passage in enumerate(passages):
         text = passage.text
@@ -474,6 +558,9 @@ def _ranges(label: str, passages: list[Passage], end: bool) -> list[tuple[Found,
         for first, last in zip(dates, dates[1:]):
             line_start = text.rfind("\n", 0, first.start) + 1
             before = named.search(text[line_start:first.start])
+            if before is None and not text[line_start:first.start].strip() and line_start >= 2:
+                above = line_at(text, line_start - 2)  # a PDF cell read line by line: "신청 기간" / "2027. 5. 17. ~ …"
+                before = named.fullmatch(above.strip()) if len(above.strip()) <= 20 else None
             if before and _RANGE_DASH.fullmatch(text, first.end, last.start) and "\n" not in text[first.start:last.end]:
                 label_text = re.sub(r"^[\s:·|\-○◦▪•]*(?:[가-하]\.|\d+[.)])?\s*", "", before.group(1)).strip()
                 out.append((last if end else first, label_text, end))
@@ -551,6 +638,9 @@ _RECEIPT_GENRE = re.compile(r"^[\[(<]?\s*(?:[가-힣]{1,4}\s*){0,3}(?:영\s*수\
                             r"(?:\s*\([^)]{0,12}\))?$")  # "현금영수증 (소득 공제)"
 _BUSINESS_BLOCK = re.compile(r"대\s*표|사업자")
 # a receipt's own date asked by name: the date of the sale
+_PAYMENT_FIELDS = frozenset(w.replace(" ", "") for w in NAME_WORDS["payment_field"])
+# a payment word standing alone ("현금영수증" is a receipt's kind, "현금 영수증 승인" its approval, not the payment)
+_PAYMENT_WORD = re.compile(rf"(?<![가-힣]){alternation(NAME_WORDS['payment_word'])}(?![가-힣]|\s?영수증)")
 _RECEIPT_DATE = frozenset({"일자", "날짜", "거래일", "거래일자", "거래일시", "결제일", "결제일자", "결제일시", "구매일",
                            "구매일자", "판매일", "판매일자", "발행일", "발행일자", "영수일", "영수일자"})
 

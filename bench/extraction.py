@@ -118,7 +118,7 @@ def run(documents: list[dict], data: Path | None, show: bool = False) -> dict[st
                     mark = "ok" if _same(value, truth) or (value is None and truth is None) else \
                         ("MISS" if value is None else "WRONG")
                     why = result.fields[name].reason if value is None else result.fields[name].how
-                    print(f"{mark:5} {path.name} {name}: {value!r} (gold {truth!r}) {why or ''}")
+                    print(f"{mark:5} {document['split']} {path.name} {name}: {value!r} (gold {truth!r}) {why or ''}")
     return rows
 
 

@@ -8,6 +8,7 @@ from agents.rules import extract_fields
 
 DATE = {"type": ["string", "null"], "format": "date"}
 MONEY = {"type": ["integer", "null"]}
+INT = {"type": ["integer", "null"]}
 TEXT = {"type": ["string", "null"]}
 
 
@@ -430,3 +431,69 @@ def test_a_rate_is_the_fraction_in_its_label_s_line_or_its_own_article(kiwi):
         {"지체상금률": "1,000분의 1.25"}
     two = article.replace("0.75에 해당하는 금액을", "0.75에 해당하는 금액(하자는 1,000분의 1)을")
     assert _values(_props(지체상금률=TEXT), two, kiwi=kiwi) == {"지체상금률": None}  # two rates: no guess
+
+
+# --- holdout14's generic fixes (tuned on holdout14 after its first, blind run) ---
+
+def test_a_count_per_unit_and_a_list_s_count(kiwi):
+    text = "다. 대상: 관내 중학교 2학년 학생 60명 (학교별 4명 이내 추천)\n출 장 자: 주무관 채하온, 농촌지도사 연도율 (2명)"
+    got = _values(_props(**{"학교별 추천 인원": INT, "출장 인원": INT, "반별 인원": INT}), text, kiwi=kiwi)
+    # the per-unit count is the figure after "학교별"; a per-unit field never takes the total, nor one per another unit
+    assert got == {"학교별 추천 인원": 4, "출장 인원": 2, "반별 인원": None}
+
+
+def test_a_deadline_s_own_act_beats_a_noun_of_its_name_near_another_date(kiwi):
+    text = ("3. 각 학교에서는 추천 학생 명단을 작성하여 2027. 6. 18.(금)까지\n업무관리시스템 공문으로 제출하여 주시고, "
+            "보호자 동의서는 학교에서 보관하여 주시기 바랍니다. 4. 추천 인원이 많을 경우 인원을 조정하여 "
+            "2027. 6. 25.(금)에 최종 명단을 안내하겠습니다.")
+    assert _values(_props(**{"명단 제출기한": DATE}), text, kiwi=kiwi) == {"명단 제출기한": "2027-06-18"}
+
+
+def test_letter_header_lists_and_a_spaced_head_of_a_county(kiwi):
+    see = "하람문화재단\n수 신: 수신자 참조 참 조: 사무국장\n제 목 버스킹 협조 요청\n1. 본문\n하람문화재단 대표이사 온 세 경 (직인생략)\n" \
+          "수신자 : 한국음악협회 하람시지회장, 한국국악협회 하람시지회장"
+    assert _values(_props(수신자=TEXT), see, kiwi=kiwi) == {"수신자": "한국음악협회 하람시지회장, 한국국악협회 하람시지회장"}
+    wrapped = ["다 온 경 찰 서", "수 신 다온군수(안전건설과장), 늘봄도다온교육지원청교육장(교육과장),", "다온군어린이집연합회장",
+               "(경 유)\n제 목 캠페인 참여 협조 요청"]
+    assert _values(_props(수신=TEXT), *wrapped, kiwi=kiwi) == \
+        {"수신": "다온군수(안전건설과장), 늘봄도다온교육지원청교육장(교육과장), 다온군어린이집연합회장"}
+    notice = ["다온군 공고 제2027-318호", "2027년 다온군 빈집 정비 지원사업 대상자 모집 공고\n대상자를 다음과 같이 모집합니다. 2027년 5월 11일",
+              "다 온 군 수", "3. 신청 기간 및 방법\n신청 기간\n2027. 5. 17.(월) ~ 6. 11.(금) 09:00 ~\n18:00"]
+    got = _values(_props(공고일=DATE, **{"신청 시작일": DATE, "신청 마감일": DATE}), *notice, kiwi=kiwi)
+    assert got == {"공고일": "2027-05-11", "신청 시작일": "2027-05-17", "신청 마감일": "2027-06-11"}
+
+
+def test_a_contract_s_parties_in_a_form_table_and_a_representative_by_role(kiwi):
+    table = ("본 계약을 증명하기 위하여 각각 서명날인 후 1통씩 보관한다.\n2027년 5월 14일\n"
+             "구 분 · 성명(상호) · 전 화\n구 분: 임 대 인 · 성명(상호): 모 정 숙 (인) · 전 화: 010-4417-2308\n"
+             "구 분: 임 차 인 · 성명(상호): 권 나 율 (인) · 전 화: 010-2851-6740")
+    got = _values(_props(임대인={"type": ["string", "null"], "description": "임대인 이름"}, 계약일=DATE), table, kiwi=kiwi)
+    assert got == {"임대인": "모정숙", "계약일": "2027-05-14"}
+    signed = ("이 계약을 증명하기 위하여 계약서 2통을 작성하여 갑과 을이 기명날인한 후 각각 1통씩 보관한다.\n2027년 5월 12일\n"
+              "(갑) 발 주 기 관 : 다 온 군\n대 표 자 : 다온군수 조 은 겸 (인)\n(을) 계약상대자 : 주식회사 맑은숨테크\n"
+              "대 표 자 : 대표이사 류 서 한 (인)")
+    schema = _props(대표자={"type": ["string", "null"], "description": "계약상대자 대표자 이름"},
+                    발주기관={"type": ["string", "null"], "description": "발주기관 (갑)"})
+    assert _values(schema, signed, kiwi=kiwi) == {"대표자": "류서한", "발주기관": "다온군"}  # not the title, not 갑's
+
+
+def test_a_table_s_figures_in_its_stated_unit_and_a_report_s_signed_date(kiwi):
+    table = "구분 · 예산액 · 집행액\n구분: 행사장 조성 · 예산액: 120,000 · 집행액: 118,400\n구분: 합계 · 예산액: 320,000 · 집행액: 312,840"
+    got = _values(_props(예산액=MONEY), table, "(단위: 천원) ※ 재원: 군비 240,000", kiwi=kiwi)
+    assert got == {"예산액": 320000000}
+    assert _values(_props(예산액=MONEY), table, kiwi=kiwi) == {"예산액": 320000}  # no unit stated: as printed
+    report = "위와 같이 출장 결과를 복명합니다.\n2027. 5. 10.\n복명자 농업기술센터 주무관 채 하 온 (서명)"
+    assert _values(_props(보고일=DATE, 출장일=DATE), report, kiwi=kiwi) == {"보고일": "2027-05-10", "출장일": None}
+    deck = "다 온군 문화관광과 축제관광팀 | 작성 주무관 기 다 원\n작성 요령: 빈칸을 채운다"
+    assert _values(_props(작성자=TEXT), deck, kiwi=kiwi) == {"작성자": "기다원"}
+
+
+def test_a_receipt_s_amount_paid_discount_instalments_and_payment(kiwi):
+    receipt = ("밀과온기 베이커리\n사업자 512-27-90318 대표석하윤\n2027-05-16 15:06\n합계 금액 33,800\n쿠폰 할인 -1,800\n"
+               "받을 금액 32,000\n카카오페이 32,000\n삼성카드 03개월 할부")
+    schema = _props(**{"결제 금액": MONEY, "할인 금액": MONEY, "합계": MONEY, "결제수단": TEXT, "할부 개월": INT})
+    assert _values(schema, receipt, kiwi=kiwi) == {"결제 금액": 32000, "할인 금액": 1800, "합계": 33800,
+                                                   "결제수단": "카카오페이", "할부 개월": 3}
+    # 합계 with no label of its own is the amount paid; two ways of paying name no one method
+    other = "안경원\n사업자 번호 214-11-93075\n상품 합계 368,000\n회원 할인 (10%) -36,800\n결제 금액 331,200\n현금 100,000\n신용카드 231,200"
+    assert _values(_props(합계=MONEY, 결제수단=TEXT), other, kiwi=kiwi) == {"합계": 331200, "결제수단": None}
