@@ -17,7 +17,7 @@ from ingest.numbers import KoreanDate, find_dates
 # the contract itself ("본 계약", "용역")
 _DEFINED = re.compile(r"\(\s*이하\s*(?:[\"'“‘]?\s*(갑|을|병|정)\s*[\"'”’]?|[\"'“‘]\s*([가-힣]{1,6})\s*[\"'”’])"
                       r"\s*(?:이?라|라고)\s*(?:칭\s?)?(?:한다|함)\s*\)")
-_NOT_PARTY = re.compile(r"계약|협약|용역|사업|규정|법|물품|업무|과업|공사$|연구$")
+_NOT_PARTY = re.compile(r"계약(?!상대자|자)|협약|용역(?!자)|사업(?!주|자)|규정|법|물품|업무|과업|공사$|연구$")
 # words that stand before a name as part of it: 서울특별시 (마포구), 한빛대학교 (산학협력단), 사단법인 (…)
 _NAME_HEAD = re.compile(r"(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|[도시군])|[가-힣]+대학교|[가-힣]*법인)$")
 # the lines right under the contract's date: the parties' signature block
@@ -63,8 +63,14 @@ def parties(passages: list[Passage]) -> list[Placed]:
     return defined if len(defined) >= 2 else _table_parties(passages) or defined
 
 
-def _defined_parties(passages: list[Passage]) -> list[Placed]:
-    out: list[Placed] = []
+def defined_as(passages: list[Passage], role: str) -> Placed | None:
+    """The party a contract defines as `role` ('초롱군(이하 "발주자"라 한다)' for 발주자, or for 갑 / 을)."""
+    compact = re.sub(r"\s", "", role)
+    return next((placed for word, placed in _defined_parties(passages, roles=True) if word == compact), None)
+
+
+def _defined_parties(passages: list[Passage], roles: bool = False) -> list:
+    out: list = []
     seen: set[str] = set()
     for p, passage in enumerate(passages):
         text = passage.text
@@ -72,6 +78,14 @@ def _defined_parties(passages: list[Passage]) -> list[Placed]:
             if m.group(2) and _NOT_PARTY.search(m.group(2)):
                 continue
             before = text[:m.start()].rstrip()
+            spaced = re.search(r"(?<![가-힣])((?:[가-힣] ){1,3}[가-힣])$", before)
+            if spaced:  # a person's name spaced out: "백 서 윤(이하 "근로자"라 함)"
+                name = spaced.group(1).replace(" ", "")
+                if name not in seen:
+                    seen.add(name)
+                    placed = Placed(name, p, spaced.start(1), len(before))
+                    out.append((m.group(1) or m.group(2), placed) if roles else placed)
+                continue
             # the word before the formula, with its company word ("주식회사 한결건설", "대성레미콘 주식회사")
             word = _NAMED.search(before)
             if word is None:
@@ -91,7 +105,8 @@ def _defined_parties(passages: list[Passage]) -> list[Placed]:
             name = before[start:]
             if name and name not in seen:
                 seen.add(name)
-                out.append(Placed(name, p, start, len(before)))
+                placed = Placed(name, p, start, len(before))
+                out.append((m.group(1) or m.group(2), placed) if roles else placed)
     return out
 
 
@@ -153,11 +168,19 @@ def representative(passages: list[Passage], party: str) -> Placed | None:
     date = closing_date(passages) or _closing_formula(passages)
     if date is None:
         return None
+    defined = [word for word, _ in _defined_parties(passages, roles=True)]
+    if party in ("갑", "을", "병") and not _marked(passages, date) and "갑" not in defined and len(defined) >= 2:
+        # no (갑)/(을) marks and parties defined by their roles ("발주자", "계약상대자"): 을 is the second defined
+        index = "갑을병".index(party)
+        party = defined[index] if index < len(defined) else party
+        return _role_block(passages, date, party)
     if party not in ("갑", "을", "병"):  # a role ("계약상대자"): the party whose mark its signature line carries
         role = re.compile(r"\s?".join(party))
         marked = [m.group(1) or m.group(2) for q in range(date.passage, len(passages))
                   for line in passages[q].text[date.end if q == date.passage else 0:].split("\n") if role.search(line)
                   for m in _PARTY_MARK.finditer(line)]
+        if not marked and not _marked(passages, date):
+            return _role_block(passages, date, party)  # "계약상대자 주식회사 … 대표이사 마 준 호 (인)"
         if len(set(marked)) != 1:
             return None
         party = marked[0]
@@ -189,4 +212,29 @@ def representative(passages: list[Passage], party: str) -> Placed | None:
                         if m:
                             return Placed(m.group(1).replace(" ", ""), q, block_at + m.start(1), block_at + m.end(1))
                 return None
+    return None
+
+
+def _signature_lines(passages: list[Passage], date: Placed) -> list[tuple[int, int, str]]:
+    return [(q, m.start(), m.group()) for q in range(date.passage, len(passages))
+            for m in re.finditer(r"[^\n]+", passages[q].text) if q > date.passage or m.start() >= date.end]
+
+
+def _marked(passages: list[Passage], date: Placed) -> bool:
+    return any(_PARTY_MARK.search(line) for _, _, line in _signature_lines(passages, date))
+
+
+def _role_block(passages: list[Passage], date: Placed, role: str) -> Placed | None:
+    """The name over the seal in the block a signature line opens with the party's role ("계약상대자 …")."""
+    opens = re.compile(r"^\s*" + r"\s?".join(role))
+    lines = _signature_lines(passages, date)
+    start = next((n for n, (_, _, line) in enumerate(lines) if opens.match(line)), None)
+    if start is None:
+        return None
+    for n, (q, at, line) in enumerate(lines[start:start + 4]):
+        if n and re.match(r"^\s*(?:발\s?주|계\s?약\s?상\s?대|수\s?급|위\s?탁|수\s?탁|임\s?대|임\s?차|갑|을)", line):
+            break  # the next party's block
+        m = next((m for m in _SEALED.finditer(line) if _a_name(m.group(1))), None)
+        if m:
+            return Placed(m.group(1).replace(" ", ""), q, at + m.start(1), at + m.end(1))
     return None

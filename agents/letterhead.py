@@ -78,7 +78,7 @@ _UNFINISHED = re.compile(r"(?:\s및|\s또는|[·ㆍ,]|「[^」]*|\([^)]*)\s*$") 
 
 # the noun a Korean official title ends with: what the letter does ("… 지급 기준 안내", "… 채용 공고")
 _TITLE_END = r"(?:안내|알림|요청|공고|모집|계획|결과|협조|개최|제출|통보|회신|보고|공모|신청)"
-_TITLE_TAIL = re.compile(rf"^\s*[가-힣·\s]{{0,10}}{_TITLE_END}\s*$")
+_TITLE_TAIL = re.compile(rf"^\s*[가-힣·\s]{{0,30}}{_TITLE_END}\s*$")  # "신청 안내 및 단지 홍보 협조 요청"
 
 
 def _finish_title(parts: dict[str, Part], lines: list[tuple[int, int, str]]) -> None:
@@ -92,7 +92,7 @@ def _finish_title(parts: dict[str, Part], lines: list[tuple[int, int, str]]) -> 
     if n is None or n + 1 >= len(lines):
         return
     p, offset, line = lines[n + 1]
-    if _TITLE_TAIL.match(line) and not _HEADER_LINE.match(line.strip()):
+    if _TITLE_TAIL.match(line) and _TITLE_GOES_ON.match(line) and not _HEADER_LINE.match(line.strip()):
         more = line.strip()
         start = offset + line.index(more)
         end = start + len(more) if p == title.passage else title.end

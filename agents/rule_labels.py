@@ -83,6 +83,8 @@ def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]
         nouns = [t.form for t in kiwi.tokenize(name) if t.tag in ("NNG", "NNP") and len(t.form) >= 2]
         # (a period's head noun, 기간, names every period: "유지보수 기간" is no 하자보수기간)
         labels += [(noun, w.label_noun) for noun in nouns if noun != name and not (noun == "기간" and kind == "text")]
+        if kind == "date" and re.fullmatch(r"[가-힣]{2,}(?:일|일자)", name):  # a form's "착공년월일" for 착공일
+            labels.append((re.sub(r"(?:일|일자)$", "", name) + "년월일", w.label_own_name))
         if kind == "date":  # "마감일" of 입찰마감일 is printed "마감" in a schedule's row: "제출 마감 | 2026. 10. 5."
             labels += [(noun[:-1], w.label_noun) for noun in nouns if noun.endswith("일") and len(noun) >= 3]
     if kind == "text" and re.fullmatch(r"[가-힣]{2,}명", name):

