@@ -44,6 +44,8 @@ _ORG_END = re.compile(r"(?:특별자치시|특별자치도|특별시|광역시|[
 _NOTICE = re.compile(r"^\s*(?P<org>[가-힣 ]{2,30}?)\s*(?:공고|고시|훈령|예규|공문)\s*"
                      r"(?P<number>제\s*\d{4}\s*-\s*\d+\s*호)")
 _DOC_NUMBER = re.compile(r"^[가-힣A-Za-z0-9·]+(?:\s?-\s?\d+)+$")
+# a form's "-처" labels (지 급 처, 접 수 처, 연 락 처): the party or place a row names, not an office like 인사혁신처
+_FORM_PLACE = re.compile(r"(?:지급|접수|연락|문의|제출|거래|구입|납품|사용|신청|발급|소속)처")
 _SPACED = re.compile(r"^(?:[가-힣]\s){2,}[가-힣]$")  # "서 울 특 별 시": letterhead letters spaced out
 # the head's title a 발신명의 ends with ("한국생활안전공단 이사장"): the sender is the body before it
 _HEADS = ("대표이사", "이사장", "위원장", "원장", "총장", "사장", "회장", "청장", "장")
@@ -223,7 +225,7 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
         cells = _cells(line, offset) if "|" in line or " · " in line else []
         for i, (start, end, cell) in enumerate(cells):
             name = cell.replace(" ", "")
-            if _SPACED.match(cell) and _ORG_END.search(name):  # "| 서 울 특 별 시 |": the letterhead
+            if _SPACED.match(cell) and _ORG_END.search(name) and not _FORM_PLACE.fullmatch(name):  # "| 서 울 특 별 시 |"
                 put("sender", name, p, start, end, "머리")
             elif _SPACED.match(cell) and name.endswith("장") and _ORG_END.search(name[:-1]):
                 if signature is None:  # "| 서 울 특 별 시 장 |": 발신명의
@@ -311,7 +313,7 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
                 value, end = f"{value} {more}", following[1] + following[2].index(more) + len(more)
             if value and not re.match(r"\d+\.\s", value):
                 put("title", value, p1, offset1 + first.index(value.split()[0]), end, "제목")
-        issued = re.match(r"^\s*시행\s+(\S+)\s*(\(.*?\))?", line)
+        issued = re.match(r"^\s*시행(?:\s*[:：]\s*|\s+)(\S+)\s*(\(.*?\))?", line)  # "시행: 일자리경제과-5521 (…)"
         if issued and _DOC_NUMBER.match(issued.group(1)):  # "시행  복지정책과-8841 (2025. 11. 17.)   접수"
             put("doc_number", issued.group(1), p, offset + issued.start(1), offset + issued.end(1), "시행")
             dates = find_dates(issued.group(2) or "", partial=False)
@@ -349,7 +351,7 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
                             dates[-1].end >= len(tail) - 1 and re.search(r"[.다]\s*$", tail[:dates[-1].start]))):
                         d = dates[0] if len(previous[2].strip()) <= 20 else dates[-1]
                         put("date", d.value, previous[0], previous[1] + d.start, previous[1] + d.end, "공고일")
-            elif _ORG_END.search(name):
+            elif _ORG_END.search(name) and not _FORM_PLACE.fullmatch(name):
                 put("sender", name, p, start, start + len(stripped), "머리")
         previous = (p, offset, line) if stripped else previous
     if "title" in parts and isinstance(parts["title"].value, str):

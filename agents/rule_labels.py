@@ -48,8 +48,11 @@ def value_kind(name: str, prop: dict, json_type: str) -> str:
         return "percent"  # 수수료율, 영업이익률 (before "이익" makes it money)
     if re.search(r"[가-힣]기간$", name.replace(" ", "")) and json_type == "string":
         return "text"  # the compound's head decides: 하자보수기간 is a period, though 보수 is pay
+    numeric = json_type in ("integer", "number")
     for words in (name, text):  # the name first: "규정명" (규정 이름) is a title, not a person's 이름
         for kind, keys in _KIND_WORDS:
+            if numeric and kind not in ("money", "percent", "number"):
+                continue  # an integer "추천 기업 수" counts 기업; it is no organisation's name
             # English keys are whole words ("tel" is not in "hotel"); Korean keys may sit inside a compound.
             if any(k in english if k.isascii() else k in words for k in keys):
                 return kind
@@ -93,6 +96,8 @@ def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]
         labels += [(word, w.label_own_name) for word in NAME_WORDS["contract_name"]]
     if re.fullmatch(r"[가-힣]{2,}[일액비율률자]", name):
         labels.append((name[:-1], w.label_stem))  # 시행일 → "2025년 1월 1일부터 시행한다"
+    if re.sub(r"\s", "", name) in ("대표자", "대표자명", "대표자성명", "대표"):
+        labels.append(("대표이사", w.label_own_name))  # a company's 대표자 signs as 대표이사
     compact = re.sub(r"\s", "", name)
     for group in ("amount_due", "card_company"):  # 결제 금액 is printed "받을 금액" too, 카드사 "카드 종류"
         words = NAME_WORDS[group]
@@ -212,8 +217,11 @@ def whole(text: str, start: int, end: int, strength: float) -> bool:
     is not a label inside another compound ("계약" in "총 계약금액" does not name 계약보증금)."""
     if start and text[start - 1].isdigit():
         return False
-    if " " in text[start:end].strip() and re.match(r" [가-힣](?:\s|[:：]|$)", text[end:]):
-        return False  # "계 약" of a form's spaced "계 약 금:" is not the word 계약
+    run = re.match(r"(?:[ \t][가-힣](?![가-힣]))+", text[end:]) if " " in text[start:end].strip() else None
+    if run and len(run.group().split()) != 3:
+        # "계 약" of a form's spaced "계 약 금:" is not the word 계약, nor "보 도" of "보 도 자 료" 보도; but
+        # "성 명 표 하 윤" is 성명 before a three-syllable name spaced out like its label
+        return False
     if strength > WEIGHTS.label_noun:
         return True
     before = text[start - 1] if start else " "

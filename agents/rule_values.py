@@ -55,7 +55,8 @@ _PERSON_LABEL = re.compile(rf"(?:{alternation(_WORDS['person_label'], spaced=Tru
                            # "담당자 차장 민서진", "대표 약사: 맹지호": the title is skipped
                            rf"(?:(?:{alternation(_WORDS['job_title'])})[ \t]*[:：]?[ \t]+)?"
                            # the name, its letters spaced out or not ("대표 반 서 윤")
-                           r"([가-힣]{2,4}|[가-힣](?: [가-힣]){1,3}(?![ ]?[가-힣]))"
+                           # (a spaced name may run into the next word of a form row: "성 명 표 하 윤 생년월일")
+                           r"([가-힣]{2,4}|[가-힣](?: [가-힣]){1,3}(?![가-힣])(?! [가-힣](?![가-힣])))"
                            r"(?=[\s,.)(·/]|$|님|씨|[은는이가을를의에와과])")
 _NOT_NAME = re.compile(rf"{alternation(_WORDS['not_name'])}$|^(?:{alternation(_WORDS['job_title'])})$")
 # "label: value", "label | value", "수급자(을): value"; never across a line break (an empty form cell)

