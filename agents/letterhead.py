@@ -122,7 +122,7 @@ _POST = re.compile(r"^(?:[가-힣]{0,10}(?:장|관|주임|대리|사원|교사|�
                    r"|(?:" + "|".join(map(re.escape, lexicon("document_words")["job_title"])) + r"))$")
 _PERSON = re.compile(r"^[가-힣]{2,4}$")
 _POSTED_NAME = re.compile(r"^\s*(\S+)\s+((?:[가-힣] ){1,3}[가-힣]|[가-힣]{2,4})(?=\s|$)")
-_APPROVAL_END = re.compile(r"^\s*(?:협\s?조\s?자|시\s?행|접\s?수|우\s?\d|우편번호)(?:\s|$)")
+_APPROVAL_END = re.compile(r"^\s*(?:협\s?조(?:\s?자)?|시\s?행|접\s?수|우\s?\d|우편번호)(?:\s|$|[:：])")
 
 
 def _drafter(lines: list[tuple[int, int, str]], after: int) -> tuple[int, int, int, str] | None:

@@ -68,6 +68,19 @@ def value_kind(name: str, prop: dict, json_type: str) -> str:
 _FAX = re.compile(r"팩스|전송|fax", re.IGNORECASE)
 
 
+_SYNONYM_GROUPS = ("amount_due", "card_company", "release_date")
+
+
+def synonyms_of(name: str) -> list[str]:
+    """The other words forms print for a field named one of a synonym group's words (결제 금액: "받을 금액")."""
+    compact = re.sub(r"\s", "", name)
+    for group in _SYNONYM_GROUPS:
+        words = NAME_WORDS[group]
+        if compact in {re.sub(r"\s", "", word) for word in words}:
+            return [word for word in words if re.sub(r"\s", "", word) != compact]
+    return []
+
+
 def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]:
     """Strings that, written in a document before a value, say the value is this field's."""
     labels: list[tuple[str, float]] = []
@@ -99,10 +112,7 @@ def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]
     if re.sub(r"\s", "", name) in ("대표자", "대표자명", "대표자성명", "대표"):
         labels.append(("대표이사", w.label_own_name))  # a company's 대표자 signs as 대표이사
     compact = re.sub(r"\s", "", name)
-    for group in ("amount_due", "card_company"):  # 결제 금액 is printed "받을 금액" too, 카드사 "카드 종류"
-        words = NAME_WORDS[group]
-        if compact in {re.sub(r"\s", "", word) for word in words}:
-            labels += [(word, w.label_title) for word in words if re.sub(r"\s", "", word) != compact]
+    labels += [(word, w.label_title) for word in synonyms_of(name)]  # 결제 금액 is "받을 금액" too, 보도일 "보도시점"
     if compact in {re.sub(r"\s", "", word) for word in NAME_WORDS["total"]}:
         labels += [(word, w.label_title) for word in NAME_WORDS["amount_due"]]  # under its own "합계" (1.0)
     role = role_of(name, prop.get("title", ""))

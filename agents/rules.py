@@ -13,7 +13,7 @@ from agents.extractive import Passage
 from agents.letterhead import Part, letterhead, role_of
 from agents.lexicons import alternation, lexicon
 from agents.rule_labels import (NAME_WORDS, anchor_of, label_pattern, labels_of, names_another_word, other_occasion,
-                                schema_type, split_compound, value_kind, whole)
+                                schema_type, split_compound, synonyms_of, value_kind, whole)
 from agents.rule_values import (FREE_KINDS, Found, find, in_column, labelled_values, line_at, rendered_row,
                                 table_column, typed)
 from agents.weights import WEIGHTS
@@ -64,6 +64,8 @@ def _signed_date(passages: list[Passage]) -> list[Found]:
     return out
 
 
+_JOB_ONLY = re.compile(rf"{alternation(lexicon('document_words')['job_title'])}")
+_NEXT_CELL_NAME = re.compile(r"\s*(?:\||·|:)\s*((?:[가-힣] ){1,3}[가-힣](?![가-힣])|[가-힣]{2,4}(?![가-힣]))")
 _CALENDAR = re.compile(r"\s?(?:월|년|개월)")
 _CALENDAR_FIELD = re.compile(r"월|년|개월|연도")
 _HEAD_AFTER_ORG = re.compile(r"\s+(?:대표이사|대표자?|이사장|회장|원장|총장|사장|관장)"
@@ -128,6 +130,7 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     enum = prop.get("enum") or item.get("enum")
     kind = "enum" if enum else value_kind(name, {**item, **prop}, item_type)
     labels = [(label_pattern(label), strength) for label, strength in labels_of(name, prop, kind, kiwi)]
+    synonyms = {re.sub(r"\s", "", word) for word in synonyms_of(name)}
     shape = next((i for i, (pattern, _) in enumerate(_ID_FORMATS) if pattern.search(name.replace(" ", ""))), None)
     if shape is not None:  # a registration number under any of the labels forms print it with
         labels += [(label_pattern(label), WEIGHTS.label_own_name) for label in _ID_LABELS[shape]]
@@ -161,6 +164,16 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             # "대리 우은별 (3명)") is not part of it
             value = ", ".join(_untitled(re.sub(r"\s*\([^()]*\)$", "", part)) for part in _split_list(value)) \
                 if is_array else _untitled(re.sub(r"\s*\([^()]*\)$", "", value))
+        if kind == "person" and isinstance(value, str) and _JOB_ONLY.fullmatch(value.replace(" ", "")):
+            # "| 담당자 | 주무관 | 피 소 연 |", "책임자: 과 장 · 엄 기 석": the name is in the next cell
+            after = _NEXT_CELL_NAME.match(passages[found.passage].text, found.end)
+            if after is None:
+                return
+            found = Found(found.passage, after.start(1), after.end(1), after.group(1))
+            value = after.group(1).replace(" ", "")
+        if kind in ("text", "org") and isinstance(value, str) and _JOB_ONLY.fullmatch(value.replace(" ", "")) \
+                and not re.search(r"직위|직급|직책|직함|직명", name):
+            return  # "작성: 주무관 도 은 결" gives no 작성부서
         if kind == "person" and isinstance(value, str) and _SPLIT_NAME.fullmatch(value):
             value = value.replace(" ", "")  # "장 은 비", "윤 재 호": a name OCR or letter-spacing split
         if kind == "person" and isinstance(value, str) and _GARBLED_NAME.search(value):
@@ -218,10 +231,13 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                         continue  # one row of a table listing the choices ("등급: 극비" of four rows) settles nothing
                     scored.append((anchor_of(found, passage.text, hits[p]), len(scored), found, value))
         return _choose(scored, kind, is_array, prop, passages, why)
+    # the column headers that name the field: its own name, and its synonyms ("보도시점" for 보도일)
+    headers = labels[:1] + [(pattern, strength) for pattern, strength in labels[1:] if strength >= WEIGHTS.label_title
+                            and pattern.pattern.replace("\\s*", "") in synonyms]
     people = _PEOPLE.search(" ".join([name, prop.get("description", "")])) is not None
     for p, passage in enumerate(passages):
         text = passage.text
-        cells = _column_cells(text, p, labels[:1])
+        cells = _column_cells(text, p, headers)
         for found in find(kind, text, p):
             if kind == "number" and people and not text.startswith("명", found.end):
                 continue  # a head count is written "45명"
@@ -261,15 +277,20 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         strong = [[h for h in hit if h[2] >= WEIGHTS.label_number_floor] for hit in hits]
         for p, passage in enumerate(passages):
             taken = [(s[2].start, s[2].end) for s in scored if s[2].passage == p]
-            cells = _column_cells(passage.text, p, labels[:1])
+            cells = _column_cells(passage.text, p, headers)
             unit = _table_unit(passages, p)  # "(단위: 천원)" over or under the table the figure is in
             for m in _BARE_FIGURE.finditer(passage.text):
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
-                found = Found(p, m.start(), m.end(), float(m.group().replace(",", "")) * unit)
+                scale = _header_unit(passage.text, m.start()) or unit  # "금액(천원): 620,000"
+                found = Found(p, m.start(), m.end(), float(m.group().replace(",", "")) * scale)
                 anchor = _anchor(found, passage.text, strong[p], cells)
                 if anchor >= _LABELLED:
                     add(found, anchor, kind)
+            for start, end, strength in strong[p]:  # "거스름돈 770": a small sum right after its own label
+                m = _SMALL_SUM.match(passage.text, end)
+                if m and not any(a < m.end(1) and m.start(1) < b for a, b in taken):
+                    add(Found(p, m.start(1), m.end(1), float(m.group(1))), strength, kind)
     if kind == "phone" and "담당" in name + prop.get("description", "") + prop.get("title", ""):
         for p, passage in enumerate(passages):  # "담당 : 체육사업팀 대리 예하늘 (☎ 033-769-5132, …)": the 담당자's own
             for line in _OWNER_LINE.finditer(passage.text):
@@ -307,7 +328,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
     # The text after the field's own label: the value itself for free-text kinds; for a typed kind
     # (date, amount, phone...) only when the passages hold no such value and a plain string will do.
     # (a rate asked as text, "1,000분의 0.5", is read after its label even when the text has "50%" elsewhere)
-    if kind in FREE_KINDS or (item_type == "string" and not item.get("format") and (not scored or kind == "percent")):
+    if kind in FREE_KINDS or (item_type == "string" and not item.get("format") and kind not in ("email", "url")
+                              and (not scored or kind == "percent")):  # (an e-mail field never takes "주무관")
         for p, passage in enumerate(passages):
             for found, anchor in labelled_values(passage.text, p, hits[p]):
                 # "작성자: 윤태호 선임": the name the person pattern found beats the whole line
@@ -373,7 +395,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         head = _business_head(passages[0].text)
         if head is not None:  # "하늘길셀프주유소" over "대표 : …" / "사업자번호 : …": the receipt's 상호
             placed[(0, head[0])] = "영수증 머리: 사업자 정보 위 첫 줄"
-            add(Found(0, head[0], head[1], passages[0].text[head[0]:head[1]]), _LABELLED, "text")
+            shop = re.sub(r"^[\[【<]\s*|\s*[\]】>]$", "", passages[0].text[head[0]:head[1]])  # "[ 여울강 별빛펜션 ]"
+            add(Found(0, head[0], head[1], shop), _LABELLED, "text")
     receipt = bool(passages) and _business_head(passages[0].text) is not None
     for words, pattern, why_here in ((_PAYMENT_FIELDS, _PAYMENT_WORD, "영수증의 결제 수단"),
                                      (_CARD_FIELDS, _CARD_ISSUER, "영수증의 카드사")):
@@ -384,6 +407,11 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 placed[(p, m.start())] = why_here
                 add(Found(p, m.start(), m.end(), re.sub(r"\s", "", m.group())), _LABELLED, "text")
     named = kind == "text" and re.fullmatch(r"([가-힣]{2,})명", name)  # 협약명: the 협약서's title line
+    if kind == "title" and passages and _genre_near_top(passages):
+        headline = _headline(passages)  # "함께 여는 미래…" (a slogan) / "보도자료" / header / the headline over "- …"
+        if headline is not None:
+            placed[(headline.passage, headline.start)] = "보도자료 제목 (부제 위 줄)"
+            add(headline, WEIGHTS.title_first_line + _LABELLED, "text")
     if (kind == "title" or named) and passages and passages[0].text.strip():
         start, end = _first_line(passages[0].text)
         if _no_title(passages[0].text[start:end]) or (named and named.group(1) not in passages[0].text[start:end]):
@@ -542,6 +570,17 @@ def _deadline_act(name: str) -> str | None:
         if m:
             return m.group(1)
     return None
+
+
+_SMALL_SUM = re.compile(r"[ \t]*[:：]?[ \t]*(\d{1,3})[ \t]*원?[ \t]*$", re.MULTILINE)
+_HEADER_UNIT = re.compile(r"\((천|백만|만|억)\s?원\)\s*:\s*$")
+
+
+def _header_unit(text: str, start: int) -> int:
+    """A rendered cell's header that states its unit: "금액(천원): 192,000" is 192,000,000 원."""
+    cell = re.split(r" · |\n", text[max(0, start - 40):start])[-1]
+    m = _HEADER_UNIT.search(cell)
+    return {"천": 1_000, "만": 10_000, "백만": 1_000_000, "억": 100_000_000}[m.group(1)] if m else 0
 
 
 _DOC_UNIT = re.compile(r"\(?\s*단\s?위\s*[:：]?\s*(천|백만|만|억)\s?원\s*\)?")
@@ -793,6 +832,12 @@ _CONTINUES = re.compile(r"(?:및|또는|와|과|의|에|관한|위한|대한|[·
 
 _SUBTITLE = re.compile(r"^\s*[-–—]\s?\S.{4,}$")
 _HEADLINE = re.compile(r"^(?![^\n]{0,12}[:：|])(?!.*\s·\s)[^\n]{8,80}(?<![다요]\.)$")
+
+
+def _genre_near_top(passages: list[Passage]) -> bool:
+    """A genre heading ("보도자료", "보 도 자 료") among the document's first three lines."""
+    lines = [m.group() for passage in passages for m in re.finditer(r"[^\n]+", passage.text) if m.group().strip()][:3]
+    return any(_no_title(line) and any(g in re.sub(r"\s", "", line) for g in _GENRES) for line in lines)
 
 
 def _headline(passages: list[Passage]) -> Found | None:

@@ -593,3 +593,33 @@ def test_a_card_slip_s_issuer_payment_approval_and_timed_date(kiwi):
     schema = _props(카드사=TEXT, 결제수단=TEXT, 승인번호=TEXT, 일자=DATE)
     assert _values(schema, slip, kiwi=kiwi) == {"카드사": "신한카드", "결제수단": "신용카드", "승인번호": "71529046",
                                                 "일자": "2027-06-05"}
+
+
+# --- holdout17's generic fixes (tuned on holdout17 after its first, blind run) ---
+
+def test_a_contact_table_s_name_after_a_job_title_cell_and_a_cooperation_line(kiwi):
+    table = "담당 부서: 농업정책과 · 책임자: 과 장 · 엄 기 석: 063-280-4310\n농촌복지팀 | 담당자 | 주무관 | 피 소 연 | 063-280-4318"
+    email = {"type": ["string", "null"], "description": "담당자 전자우편"}
+    got = _values(_props(책임자=TEXT, 담당자=TEXT, **{"담당자 전자우편": email}), table, kiwi=kiwi)
+    assert got == {"책임자": "엄기석", "담당자": "피소연", "담당자 전자우편": None}  # a job title is no name, nor an e-mail
+    letter = ["온빛도시공사\n수신 여울군수(건설교통과장)\n(경유)\n제목 도로 통제 협의 요청", "온빛도시공사사장",
+              "대리 | 산단조성부장 | 산단개발처장\n맹 하 윤 | 백 승 재 | 전결 8/19", "협조 안전관리부장 인 주 호",
+              "시행: 산단개발처-1093 (2027. 8. 19.)\n접수"]
+    assert _values(_props(기관=TEXT, 담당자=TEXT), *letter, kiwi=kiwi) == {"기관": "온빛도시공사", "담당자": "맹하윤"}
+    deck = "2027 여울군 DRT 시범운영 사업계획\n작성: 주무관 도 은 결 검토: 대중교통팀장 성 하 람"
+    assert _values(_props(작성부서=TEXT), deck, kiwi=kiwi) == {"작성부서": None}
+
+
+def test_a_slogan_over_a_press_release_a_synonym_column_and_a_receipt_s_small_sums(kiwi):
+    release = ["함께 여는 미래, 새로운 한누리", "보도자료",
+               "보도시점: 2027. 9. 2.(목) 11:00 이후 · 배포: 2027. 9. 2.(목) 09:00",
+               "한누리도 농촌 왕진버스, 9월 6일부터 가을 운행\n- 회당 어르신 150명 진료 목표\n한누리도는 농촌 왕진버스를 운행한다고 2일 밝혔다."]
+    assert _values(_props(제목=TEXT, 보도일=DATE), *release, kiwi=kiwi) == {
+        "제목": "한누리도 농촌 왕진버스, 9월 6일부터 가을 운행", "보도일": "2027-09-02"}
+    receipt = "[ 여울강 별빛펜션 ]\n사업자 번호: 418-24-70386\n부가세 182\n합계 69,230\n받은 금액 (현금) 70,000\n거스름돈 770"
+    got = _values(_props(상호=TEXT, 부가세=MONEY, 거스름돈=MONEY), receipt, kiwi=kiwi)
+    assert got == {"상호": "여울강 별빛펜션", "부가세": 182, "거스름돈": 770}
+    budget = "구분 · 금액(천원) · 산출 근거\n구분: 합계 · 금액(천원): 620,000 · 산출 근거: 4대"
+    assert _values(_props(금액=MONEY), budget, kiwi=kiwi) == {"금액": 620000000}  # the header's (천원)
+    assert _values(_props(계약명=TEXT), "물 품 구 매 계 약 서\n품 명: 2027년 겨울철 제설장비 구매", kiwi=kiwi) == \
+        {"계약명": "2027년 겨울철 제설장비 구매"}
