@@ -43,6 +43,9 @@ _ORG_END = re.compile(r"(?:특별자치시|특별자치도|특별시|광역시|[
                       r"|(?:소방|경찰|세무)서|(?:보건|사업|연구|출장|관리|사무)소)$")  # 윤슬소방서, 맑은물사업소
 _NOTICE = re.compile(r"^\s*(?P<org>[가-힣 ]{2,30}?)\s*(?:공고|고시|훈령|예규|공문)\s*"
                      r"(?P<number>제\s*\d{4}\s*-\s*\d+\s*호)")
+_NUMBERED_LINE = re.compile(r"^\s*(?P<head>[가-힣](?:\s?[가-힣]){1,11})\s+(?P<number>제\s?\d{2,4}\s?-\s?\d+\s?호)"
+                            r"(?:\s+(?P<rest>.*?))?\s*$")
+_NUMBERED_GENRES = frozenset({"가정통신문", "학부모통신문", "통신문", "안내문", "알림장"})
 _DOC_NUMBER = re.compile(r"^[가-힣A-Za-z0-9·]+(?:\s?-\s?\d+)+$")
 # a form's "-처" labels (지 급 처, 접 수 처, 연 락 처): the party or place a row names, not an office like 인사혁신처
 _FORM_PLACE = re.compile(r"(?:지급|접수|연락|문의|제출|거래|구입|납품|사용|신청|발급|소속)처")
@@ -271,6 +274,24 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             previous = None
             continue
         stripped = line.strip()
+        numbered = _NUMBERED_LINE.match(line) if n < 8 else None
+        if numbered and not _NOTICE.match(line):
+            # "가 정 통 신 문 제2027-87호" (a genre heading and its number), "다솜건축 제2027-214호 2027년 10월 18일"
+            # (an association's number and date under its letterhead)
+            head = re.sub(r"\s", "", numbered.group("head"))
+            number = re.sub(r"\s+", "", numbered.group("number"))
+            rest = numbered.group("rest") or ""
+            dates = find_dates(rest, partial=False)
+            alone = len(dates) == 1 and not re.sub(r"[\s.]", "", rest[:dates[0].start] + rest[dates[0].end:]).strip("()월화수목금토일")
+            if head in _NUMBERED_GENRES:
+                put("doc_number", number, p, offset + numbered.start("number"), offset + numbered.end("number"), head)
+            elif alone and len(head) <= 10:
+                value = f"{head} {number}"
+                put("doc_number", value, p, offset + numbered.start("head"), offset + numbered.end("number"), "문서번호")
+            if alone and (head in _NUMBERED_GENRES or len(head) <= 10):
+                d = dates[0]
+                at = offset + numbered.start("rest")
+                put("date", d.value, p, at + d.start, at + d.end, "시행")
         notice = _NOTICE.match(line)
         if notice:
             org = re.sub(r"^((?:사단|재단|사회복지|학교|의료)법인)(?=[가-힣])", r"\1 ", notice.group("org").replace(" ", ""))

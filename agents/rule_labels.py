@@ -42,12 +42,16 @@ def value_kind(name: str, prop: dict, json_type: str) -> str:
         return "date"
     if fmt in ("email", "idn-email", "uri", "url", "iri"):
         return "email" if "email" in fmt else "url"
+    if name.strip() in ("갑", "을", "병", "정") and json_type == "string":
+        return "org"  # a contract's party, whatever its description says of it ("을 (투자 기업)")
     text = " ".join([name, prop.get("title", ""), prop.get("description", "")])
     english = {w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", re.sub(r"([a-z])([A-Z])", r"\1 \2", text))}
     if re.search(r"[가-힣](?:율|률)$", name):
         return "percent"  # 수수료율, 영업이익률 (before "이익" makes it money)
     if re.search(r"[가-힣]기간$", name.replace(" ", "")) and json_type == "string":
         return "text"  # the compound's head decides: 하자보수기간 is a period, though 보수 is pay
+    if json_type == "string" and re.search(r"[가-힣](?:\s?)(?:지역|장소|위치|소재지|방법|내용|목적|사유|주기|대상|분야)$", name):
+        return "text"  # 투자 지역 is a place, though 투자 is money
     numeric = json_type in ("integer", "number")
     for words in (name, text):  # the name first: "규정명" (규정 이름) is a title, not a person's 이름
         for kind, keys in _KIND_WORDS:
@@ -81,6 +85,10 @@ def synonyms_of(name: str) -> list[str]:
     return []
 
 
+# words that qualify any amount or date ("연간 위탁운영비", "차기 회의일"): no label of their own
+_QUALIFIER = re.compile(r"연간|월간|총|전체|최대|최소|평균|차기|다음|지난|이전|직전|향후|금년|올해|내년|전년")
+
+
 def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]:
     """Strings that, written in a document before a value, say the value is this field's."""
     labels: list[tuple[str, float]] = []
@@ -103,6 +111,11 @@ def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]
             labels.append((re.sub(r"(?:일|일자)$", "", name) + "년월일", w.label_own_name))
         if kind == "date":  # "마감일" of 입찰마감일 is printed "마감" in a schedule's row: "제출 마감 | 2026. 10. 5."
             labels += [(noun[:-1], w.label_noun) for noun in nouns if noun.endswith("일") and len(noun) >= 3]
+    have = {label for label, _ in labels}
+    # a word the user wrote in the name ("비회원" of "비회원 교육비") names it better than its nouns ("회원")
+    if kind not in ("phone", "email", "url", "person", "org"):
+        labels += [(word, w.label_stem) for word in name.split()[:-1] if re.fullmatch(r"[가-힣]{2,}", word)
+                   and word not in have and not _QUALIFIER.fullmatch(word)]
     if kind == "text" and re.fullmatch(r"[가-힣]{2,}명", name):
         labels.append((name[:-1] + "건명", w.label_own_name))  # 계약명 is written "계약건명" (건명: a matter's name)
     if re.sub(r"\s", "", name) in ("계약명", "계약건명"):  # a service contract prints it "용 역 명 : …"

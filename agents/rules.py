@@ -64,6 +64,8 @@ def _signed_date(passages: list[Passage]) -> list[Found]:
     return out
 
 
+_BARE_AMOUNT = re.compile(r"(?:약\s?|총\s?)?[\d,.]+\s?(?:억|만|천)?\s?(?:[\d,.]+\s?(?:만|천)?\s?)?(?:원|%|명|개|건|㎡)")
+_AMOUNT_NAME = re.compile(r"금액|액$|비$|료$|수$|율$|률$|규모|면적|인원|예산|가격|단가")
 _JOB_ONLY = re.compile(rf"{alternation(lexicon('document_words')['job_title'])}")
 _NEXT_CELL_NAME = re.compile(r"\s*(?:\||·|:)\s*((?:[가-힣] ){1,3}[가-힣](?![가-힣])|[가-힣]{2,4}(?![가-힣]))")
 _CALENDAR = re.compile(r"\s?(?:월|년|개월)")
@@ -164,6 +166,10 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             # "대리 우은별 (3명)") is not part of it
             value = ", ".join(_untitled(re.sub(r"\s*\([^()]*\)$", "", part)) for part in _split_list(value)) \
                 if is_array else _untitled(re.sub(r"\s*\([^()]*\)$", "", value))
+        if isinstance(value, str) and re.sub(r"\s", "", value) in others:
+            return  # "도 급 인: 수 급 인": the next header, another field's name, is no value
+        if kind == "text" and isinstance(value, str) and _BARE_AMOUNT.fullmatch(value) and not _AMOUNT_NAME.search(name):
+            return  # "285억 원" is no 투자 지역
         if kind == "person" and isinstance(value, str) and _JOB_ONLY.fullmatch(value.replace(" ", "")):
             # "| 담당자 | 주무관 | 피 소 연 |", "책임자: 과 장 · 엄 기 석": the name is in the next cell
             after = _NEXT_CELL_NAME.match(passages[found.passage].text, found.end)
@@ -407,6 +413,11 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 placed[(p, m.start())] = why_here
                 add(Found(p, m.start(), m.end(), re.sub(r"\s", "", m.group())), _LABELLED, "text")
     named = kind == "text" and re.fullmatch(r"([가-힣]{2,})명", name)  # 협약명: the 협약서's title line
+    if kind == "title" and passages and _no_title(_line_of(passages[0].text)):
+        greeted = _above_greeting(passages)  # a letter to parents: its title stands over "학부모님, 안녕하십니까?"
+        if greeted is not None:
+            placed[(greeted.passage, greeted.start)] = "인사말 위 줄 (제목 자리)"
+            add(greeted, WEIGHTS.title_first_line + _LABELLED, "text")
     if kind == "title" and passages and _genre_near_top(passages):
         headline = _headline(passages)  # "함께 여는 미래…" (a slogan) / "보도자료" / header / the headline over "- …"
         if headline is not None:
@@ -815,7 +826,7 @@ def _business_head(text: str) -> tuple[int, int] | None:
 def _no_title(line: str) -> bool:
     """A first line that is a genre ("보 도 자 료", "서울 마포구 보도자료") or the sender's letterhead
     ("한국생활안전공단"), not what the document is about."""
-    bare = re.sub(r"\s", "", line)
+    bare = re.sub(r"\s", "", re.sub(r"\s*제\s?\d{2,4}\s?-\s?\d+\s?호\s*$", "", line))  # "가 정 통 신 문 제2027-87호"
     if any(re.match(rf"{re.escape(g)}[:：|]", bare) for g in _GENRES):
         return True  # "보 도 자 료: 새별시": the genre and its sender
     genre = next((g for g in _GENRES if bare.endswith(g)), None)
@@ -832,6 +843,26 @@ _CONTINUES = re.compile(r"(?:및|또는|와|과|의|에|관한|위한|대한|[·
 
 _SUBTITLE = re.compile(r"^\s*[-–—]\s?\S.{4,}$")
 _HEADLINE = re.compile(r"^(?![^\n]{0,12}[:：|])(?!.*\s·\s)[^\n]{8,80}(?<![다요]\.)$")
+
+
+_GREETING = re.compile(r"^\s*(?:[가-힣 ]{0,12}(?:님|여러분)\s*[,，]?\s*)?안녕하십니까")
+
+
+def _line_of(text: str) -> str:
+    start, end = _first_line(text)
+    return text[start:end]
+
+
+def _above_greeting(passages: list[Passage]) -> Found | None:
+    """The line right above a letter's greeting ("학부모님, 안녕하십니까?") among its first lines."""
+    lines = [(p, m.start(), m.group()) for p, passage in enumerate(passages)
+             for m in re.finditer(r"[^\n]+", passage.text) if m.group().strip()][:10]
+    for (p, at, line), (_, _, below) in zip(lines, lines[1:]):
+        if _GREETING.match(below) and _HEADLINE.match(line.strip()) and not find("date", line, p):
+            stripped = line.strip()
+            start = at + line.index(stripped)
+            return Found(p, start, start + len(stripped), stripped)
+    return None
 
 
 def _genre_near_top(passages: list[Passage]) -> bool:

