@@ -78,7 +78,7 @@ def _defined_parties(passages: list[Passage], roles: bool = False) -> list:
             if m.group(2) and _NOT_PARTY.search(m.group(2)):
                 continue
             before = text[:m.start()].rstrip()
-            spaced = re.search(r"(?<![가-힣])((?:[가-힣] ){1,3}[가-힣])$", before)
+            spaced = re.search(r"(?<!\S)((?:[가-힣] ){1,3}[가-힣])$", before)
             if spaced:  # a person's name spaced out: "백 서 윤(이하 "근로자"라 함)"
                 name = spaced.group(1).replace(" ", "")
                 if name not in seen:
@@ -99,7 +99,8 @@ def _defined_parties(passages: list[Passage], roles: bool = False) -> list:
                 if head is None or not _NAME_HEAD.search(head.group(1)):
                     break
                 if not head.group(1).endswith("법인") and _NAME_HEAD.search(before[start:]) is None \
-                        and not re.search(r"[구군시]$|산학협력단$|연구소$|연구원$|재단$|협회$", before[start:]):
+                        and not re.search(r"[구군시]$|산학협력단$|연구소$|연구원$|재단$|협회$|[관원소회단]$|센터$",
+                                          before[start:]):  # "이든군 평생학습관"
                     break  # a legal form (사단법인, 재단법인) always heads the name after it
                 start = head.start(1)
             name = before[start:]

@@ -40,7 +40,8 @@ _CELL_LABELS = {"수신": "recipient", "수신자": "recipient", "(경유)": "vi
 _STOP_CELLS = {"접수", "우", "전화", "/전송", "전송", "공개", "비공개", "협조자"}
 _ORG_END = re.compile(r"(?:특별자치시|특별자치도|특별시|광역시|[시도군구부처청원실국관읍면]|위원회|공단|공사|재단|센터|학교|법원"
                       r"|협회|연합회|조합|학회|체육회|협의회"
-                      r"|(?:소방|경찰|세무)서|(?:보건|사업|연구|출장|관리|사무)소)$")  # 윤슬소방서, 맑은물사업소
+                      r"|(?:소방|경찰|세무)서|(?:보건|사업|연구|출장|관리|사무)소"
+                      r"|주식회사|\(주\)|㈜|유한회사)$")  # 윤슬소방서, 맑은물사업소, "라온여객 주식회사" (대표이사)
 _NOTICE = re.compile(r"^\s*(?P<org>[가-힣 ]{2,30}?)\s*(?:공고|고시|훈령|예규|공문)\s*"
                      r"(?P<number>제\s*\d{4}\s*-\s*\d+\s*호)")
 _NUMBERED_LINE = re.compile(r"^\s*(?P<head>[가-힣](?:\s?[가-힣]){1,11})\s+(?P<number>제\s?\d{2,4}\s?-\s?\d+\s?호)"
@@ -61,6 +62,8 @@ def _signer(name: str) -> str:
         body = name[:-len(head)].rstrip() if name.endswith(head) else ""
         if body and _ORG_END.search(body):
             return body
+    if name.endswith("교육감") and len(name) > 4:
+        return name[:-3] + "교육청"  # "푸름도교육감" signs for 푸름도교육청
     place = _HEAD_OF_PLACE.search(name)
     return name[:place.start()].rstrip() if place and place.start() >= 2 else ""
 # "수신  수신자 참조": the recipients are listed on the "수신자" line under the 발신명의
@@ -121,7 +124,7 @@ def _line_signer(line: str) -> str:
 
 # the 결재 line under the 발신명의: posts and names, the drafter (기안자, the letter's 담당자) first —
 # "주무관 모다인 맞춤형복지팀장 어지훈 …", or a table "주임 | 숲길사업팀장 | …" over "변하율 | 한소망 | …"
-_POST = re.compile(r"^(?:[가-힣]{0,10}(?:장|관|주임|대리|사원|교사|사서|간사|연구원|연구사)|소방[사교장위경령정]|경[사위감정]|순경"
+_POST = re.compile(r"^(?:[가-힣]{0,10}(?:장|관|주임|대리|사원|교사|사서|간사|연구원|연구사|장학사|간호사)|소방[사교장위경령정]|경[사위감정]|순경"
                    r"|(?:" + "|".join(map(re.escape, lexicon("document_words")["job_title"])) + r"))$")
 _PERSON = re.compile(r"^[가-힣]{2,4}$")
 _POSTED_NAME = re.compile(r"^\s*(\S+)\s+((?:[가-힣] ){1,3}[가-힣]|[가-힣]{2,4})(?=\s|$)")
@@ -142,6 +145,7 @@ def _drafter(lines: list[tuple[int, int, str]], after: int) -> tuple[int, int, i
                 start, end, name = names[0]
                 return lines[n + 1][0], start, end, name.replace(" ", "")
             continue
+        line = re.sub(r"^(\s*)기\s?안(?:자)?\s+", r"\1", line)  # "기안 과장 구하린 검토 사무국장 왕재석 …"
         first = _POSTED_NAME.match(line)  # "주무관 모다인 …", "경위 예 지 안 여성청소년계장 …"
         posts = sum(1 for w in line.split() if _POST.match(w))
         if first and posts >= 2 and _POST.match(first.group(1)) and not _POST.match(first.group(2).replace(" ", "")):

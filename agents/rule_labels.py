@@ -137,6 +137,8 @@ def labels_of(name: str, prop: dict, kind: str, kiwi) -> list[tuple[str, float]]
         labels += [(word, w.label_own_name) for word in ("팩스", "전송", "FAX", "Fax")]
     if kind == "date" and not any(word in name for word in generic):
         generic = ()  # "일시" (an event's time) does not name 신청기한 or 계약일; it names 일자, 거래일시
+    if kind == "person" and "담당" not in name:  # "담당자:" names the person in charge, not a 대표자 or 작성자
+        generic = tuple(g for g in generic if g != "담당자")
     if role not in ("sender", "recipient", "via"):  # "기관명" names some organisation, not the 수신
         labels += [(label, w.label_noun) for label in generic]
     # one-character labels ("명", "일") occur inside every other word
@@ -211,10 +213,15 @@ def split_compound(text: str, start: int, end: int, strength: float, others: set
 OTHER_OCCASION = re.compile(r"(?:다음|차기|지난|이전|직전|향후)\s*$")
 
 
+# "차기 축제 개막: 2029. 1. 5.": one word between still makes it the other occasion's
+_OTHER_OCCASION_WORD = re.compile(r"(?:다음|차기|지난|이전|직전|향후)\s+[가-힣]{1,6}\s*$")
+
+
 def other_occasion(text: str, start: int, name: str) -> bool:
     """The label at `start` is preceded by 다음/차기/지난…, and the field's own name has no such word: "다음 회의:
     2026. 1. 27." is another meeting's date, not this one's 회의일 (but it is 차기 회의일's)."""
-    return (OTHER_OCCASION.search(text, max(0, start - 6), start) is not None
+    return ((OTHER_OCCASION.search(text, max(0, start - 6), start) is not None
+             or _OTHER_OCCASION_WORD.search(text, max(0, start - 14), start) is not None)
             and re.search(r"다음|차기|지난|이전|직전|향후", name) is None)
 
 

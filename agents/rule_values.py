@@ -53,11 +53,18 @@ _PERSON_LABEL = re.compile(rf"(?:{alternation(_WORDS['person_label'], spaced=Tru
                            r"(?:[ \t]*[:：][ \t]*|[ \t]+"
                            r"|(?=[가-힣]{3}(?:\s|$)))"  # a receipt's OCR glues "대표정민규"
                            # "담당자 차장 민서진", "대표 약사: 맹지호": the title is skipped
+                           # "담당자 : 사무국 과장 구하린": a unit before the title is skipped with it
+                           rf"(?:[가-힣]{{2,10}}(?:국|과|팀|실|부|처|센터|본부)[ \t]+(?=(?:{alternation(_WORDS['job_title'])})[ \t]))?"
                            rf"(?:(?:{alternation(_WORDS['job_title'])})[ \t]*[:：]?[ \t]+)?"
                            # the name, its letters spaced out or not ("대표 반 서 윤")
                            # (a spaced name may run into the next word of a form row: "성 명 표 하 윤 생년월일")
                            r"([가-힣]{2,4}|[가-힣](?: [가-힣]){1,3}(?![가-힣])(?! [가-힣](?![가-힣])))"
                            r"(?=[\s,.)(·/]|$|님|씨|[은는이가을를의에와과])")
+def not_a_name(word: str) -> bool:
+    """A role, title or office word ("검토자", "과장", "성명") where a person's name should be."""
+    return _NOT_NAME.search(word.replace(" ", "")) is not None
+
+
 _NOT_NAME = re.compile(rf"{alternation(_WORDS['not_name'])}$|^(?:{alternation(_WORDS['job_title'])})$")
 # "label: value", "label | value", "수급자(을): value"; never across a line break (an empty form cell)
 _SEPARATOR = re.compile(r"(?:[ \t]*\([^()\n]{1,6}\))?[ \t]*(?:[:：]|\s\|\s?|\|)[ \t]*")

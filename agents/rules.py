@@ -14,7 +14,7 @@ from agents.letterhead import Part, letterhead, role_of
 from agents.lexicons import alternation, lexicon
 from agents.rule_labels import (NAME_WORDS, anchor_of, label_pattern, labels_of, names_another_word, other_occasion,
                                 schema_type, split_compound, synonyms_of, value_kind, whole)
-from agents.rule_values import (FREE_KINDS, Found, find, in_column, labelled_values, line_at, rendered_row,
+from agents.rule_values import (FREE_KINDS, Found, find, in_column, labelled_values, line_at, not_a_name, rendered_row,
                                 table_column, typed)
 from agents.weights import WEIGHTS
 from ingest.numbers import KoreanDate
@@ -90,7 +90,9 @@ _MAIN_LINE = re.compile(r"대표\s?$")
 # "담당 : 체육사업팀 대리 예하늘 (☎ …)", "노인복지팀 | 담당자 | 주무관 표하윤 (…)"; not "담당 부서: …"
 _OWNER_LINE = re.compile(r"(?:^[ \t]*|\|[ \t]*)담\s?당(?:\s?자)?[ \t]*(?:[:：|][ \t]*|[ \t]+(?!부\s?서))[^\n]*", re.MULTILINE)
 _PER_MONEY = re.compile(r"^1?([가-힣]{1,3})당(?=[가-힣])")  # 개소당 지원한도, 1대당 지원 한도, 시간당 강사료
-_DISCOUNT = re.compile(r"할인|감액|차감")
+_DISCOUNT = re.compile(r"(?:할인|감액|차감)(?:\s?금액|액)?$")
+# an office, not a person: "사무국", "교무실", "기획예산팀" (a name of 2–4 syllables rarely ends like a 4-syllable unit)
+_UNIT_WORD = re.compile(r"^(?:사무국|사무처|사무실|교무실|행정실|총무과|총무팀|민원실)$|^[가-힣]{3,}(?:팀|과|실|국|부|처|센터|본부)$")
 # a receipt's discount line ends in the amount taken off, printed negative: "회원 할인 (10%) -36,800"
 _DISCOUNT_LINE = re.compile(r"^[^\n]*?(?:할\s?인|감\s?액|차\s?감)[^\n\d\-]*(?:\([^)\n]*\))?[^\n\d\-]*"
                             r"-\s?(\d{1,3}(?:,\d{3})+|\d+)\s*원?\s*$", re.MULTILINE)
@@ -170,6 +172,11 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             return  # "도 급 인: 수 급 인": the next header, another field's name, is no value
         if kind == "text" and isinstance(value, str) and _BARE_AMOUNT.fullmatch(value) and not _AMOUNT_NAME.search(name):
             return  # "285억 원" is no 투자 지역
+        if kind == "person" and isinstance(value, str):  # "실장 계민호 010-3391-7026 / gabiad@…": the contact goes
+            value = re.split(r"\s+(?=0\d{1,2}-\d|\(?0\d{1,2}\)|☎|/|[\w.]+@|(?:전화|팩스|전송|TEL|Tel)\b)", value)[0]
+            value = _untitled(value) if " " in value else value
+        if kind == "person" and isinstance(value, str) and _UNIT_WORD.search(value) and not _SPLIT_NAME.fullmatch(value):
+            return  # "사무국", "교무실": a unit is no person
         if kind == "person" and isinstance(value, str) and _JOB_ONLY.fullmatch(value.replace(" ", "")):
             # "| 담당자 | 주무관 | 피 소 연 |", "책임자: 과 장 · 엄 기 석": the name is in the next cell
             after = _NEXT_CELL_NAME.match(passages[found.passage].text, found.end)
@@ -177,6 +184,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 return
             found = Found(found.passage, after.start(1), after.end(1), after.group(1))
             value = after.group(1).replace(" ", "")
+        if kind == "person" and isinstance(value, str) and value.split() and all(not_a_name(w) for w in value.split()):
+            return  # "검토자 결재권자": the 결재 block's headers, no name
         if kind in ("text", "org") and isinstance(value, str) and _JOB_ONLY.fullmatch(value.replace(" ", "")) \
                 and not re.search(r"직위|직급|직책|직함|직명", name):
             return  # "작성: 주무관 도 은 결" gives no 작성부서
@@ -196,7 +205,7 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         if kind == "percent" and isinstance(value, str):
             fraction = _FRACTION.search(value)  # "1일 1,000분의 1.25": the rate is the fraction
             value = fraction.group() if fraction else value
-        if kind == "text" and isinstance(value, str) and name.replace(" ", "").endswith("기간") \
+        if kind == "text" and isinstance(value, str) and re.search(r"(?:기간|시간)$", name.replace(" ", "")) \
                 and re.search(r"~|부터", value):
             value = _PERIOD_REMARK.sub("", value)  # "2026. 5. 1. ~ 2029. 4. 30. (3년)": the remark restates it
         if isinstance(value, str) and name.endswith("번호"):
@@ -326,7 +335,7 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                     at = Found(p, m.end() + a.start, m.end() + a.end, a.parsed)
                     placed[(p, at.start)] = f"'{per_unit.group(1)}당 …' 금액"
                     add(at, WEIGHTS.label_own_name, kind)
-    if kind == "money" and _DISCOUNT.search(name):
+    if kind == "money" and _DISCOUNT.search(name) and "전" not in name.split():  # not "할인 전 합계"
         for p, passage in enumerate(passages):
             for m in _DISCOUNT_LINE.finditer(passage.text):
                 placed[(p, m.start(1))] = "할인 줄의 음수 금액"
@@ -782,7 +791,7 @@ _GENRES = frozenset(lexicon("document_words")["genre_heading"])
 
 # a receipt's genre line above its 상호 ("[영수증]", "카드매출전표", "간이 영수증")
 # ("택시 승차 영수증", "현금 영수증"): up to three words before the genre word
-_RECEIPT_GENRE = re.compile(r"^[\[(<]?\s*(?:[가-힣]{1,4}\s*){0,3}(?:영\s*수\s*증|매\s*출\s*전\s*표|전\s*표)\s*[\])>]?"
+_RECEIPT_GENRE = re.compile(r"^[\[(<]?\s*(?:[가-힣]{1,4}[\])>]?\s*){0,3}(?:영\s*수\s*증|매\s*출\s*전\s*표|전\s*표)\s*[\])>]?"
                             r"(?:\s*\([^)]{0,12}\))?$")  # "현금영수증 (소득 공제)"
 _BUSINESS_BLOCK = re.compile(r"대\s*표|사업자")
 # a receipt's own date asked by name: the date of the sale

@@ -649,3 +649,31 @@ def test_a_qualifier_word_of_the_name_a_party_named_by_its_letter_and_a_place_fi
     assert _values(schema, mou, kiwi=kiwi) == {"을": "주식회사 새솔바이오", "투자 지역": None}
     table = "도 급 인: 수 급 인\n기관명: 벼리시: 상 호: 주식회사 초록그라운드"  # a two-column table flattened
     assert _values(_props(도급인=TEXT, 수급인=TEXT), table, kiwi=kiwi)["도급인"] is None  # not the next header
+
+
+# --- holdout19's and holdout20's generic fixes (tuned on both after their first, blind runs) ---
+
+def test_approval_blocks_units_and_contacts_are_not_names(kiwi):
+    block = ["푸 름 도 교 육 감", "기안자 검토자 결재권자\n장학사 탁은결 미래과학교육팀장 연하준\n미래교육과장 (전결) 염지오"]
+    assert _values(_props(담당자=TEXT), *block, kiwi=kiwi) == {"담당자": "탁은결"}
+    letter = ("사단법인 푸름도관광협회장 예 민 호 (직인)\n기안 과장 구하린 검토 사무국장 왕재석 결재 회장 예민호\n"
+              "담당자 : 사무국 과장 구하린 (전화 033-254-7104 / 전자우편 harin.koo@purumtour.example.or.kr)")
+    got = _values(_props(담당자=TEXT, 대표자=TEXT), letter, kiwi=kiwi)
+    assert got["담당자"] == "구하린" and got["대표자"] != "구하린"  # "담당자:" names no 대표자
+    quote = "담당 : 실장 계민호 010-3391-7026 / gabiad@example.co.kr\n담당자 : 시민대학팀 주임 국다온 전화 055-760-3318"
+    assert _values(_props(담당자=TEXT), quote.split("\n")[0], kiwi=kiwi) == {"담당자": "계민호"}
+    assert _values(_props(담당자=TEXT), quote.split("\n")[1], kiwi=kiwi) == {"담당자": "국다온"}
+
+
+def test_other_occasions_notes_on_amounts_and_names_heads(kiwi):
+    deck = "축제 개막: 2028. 1. 7.(금)\n차기 축제 개막: 2029. 1. 5.(금) 예정"
+    assert _values(_props(개막일=DATE), deck, kiwi=kiwi) == {"개막일": "2028-01-07"}
+    slip = "[배달] 주문 영수증\n바삭한집 치킨 한솔중앙점\n사업자 409-12-66013 대표 소라온\n할인 전 합계 52,000\n쿠폰 할인 -3,500"
+    got = _values(_props(상호=TEXT, **{"할인 전 합계": MONEY, "할인 금액": MONEY}), slip, kiwi=kiwi)
+    assert got == {"상호": "바삭한집 치킨 한솔중앙점", "할인 전 합계": 52000, "할인 금액": 3500}
+    letter = "발 신: 라온여객 주식회사 대표이사\n수 신: 라온시장\n제 목: 노선 우회 운행 협조 요청"
+    assert _values(_props(기관=TEXT), letter, kiwi=kiwi) == {"기관": "라온여객 주식회사"}
+    contract = "이든군 평생학습관(이하 \"위촉기관\"이라 한다)과 서 윤 재(이하 \"강사\"라 한다)는 다음과 같이 계약한다."
+    assert _values(_props(위촉기관=TEXT, 강사=TEXT), contract, kiwi=kiwi) == {"위촉기관": "이든군 평생학습관", "강사": "서윤재"}
+    hours = "사용 시간: 19:00 ~ 22:00 (1회 3시간)"
+    assert _values(_props(**{"사용 시간": TEXT}), hours, kiwi=kiwi) == {"사용 시간": "19:00 ~ 22:00"}
