@@ -145,6 +145,13 @@ def _drafter(lines: list[tuple[int, int, str]], after: int) -> tuple[int, int, i
                 start, end, name = names[0]
                 return lines[n + 1][0], start, end, name.replace(" ", "")
             continue
+        words = line.split()
+        below = lines[n + 1][2] if n + 1 < len(lines) else ""
+        named = _POSTED_NAME.match("x " + below)  # "전문관 현장실습지원센터장 산학협력단장" over "은가람 여도윤 (전결) …"
+        if len(words) >= 2 and all(_POST.match(w) for w in words) and named \
+                and _PERSON.match(named.group(2).replace(" ", "")) and not _POST.match(named.group(2).replace(" ", "")):
+            p1, offset1 = lines[n + 1][0], lines[n + 1][1]
+            return p1, offset1 + named.start(2) - 2, offset1 + named.end(2) - 2, named.group(2).replace(" ", "")
         line = re.sub(r"^(\s*)기\s?안(?:자)?\s+", r"\1", line)  # "기안 과장 구하린 검토 사무국장 왕재석 …"
         first = _POSTED_NAME.match(line)  # "주무관 모다인 …", "경위 예 지 안 여성청소년계장 …"
         posts = sum(1 for w in line.split() if _POST.match(w))

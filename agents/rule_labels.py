@@ -50,6 +50,8 @@ def value_kind(name: str, prop: dict, json_type: str) -> str:
         return "percent"  # 수수료율, 영업이익률 (before "이익" makes it money)
     if re.search(r"[가-힣]기간$", name.replace(" ", "")) and json_type == "string":
         return "text"  # the compound's head decides: 하자보수기간 is a period, though 보수 is pay
+    if json_type == "string" and re.fullmatch(r"[가-힣 ]*[가-힣][^자인성주]명", name):
+        return "text"  # 계약명, 사업명 (described "용역 이름"): a thing's name, not a person's (성명, 대표자명, 예금주명)
     if json_type == "string" and re.search(r"[가-힣](?:\s?)(?:지역|장소|위치|소재지|방법|내용|목적|사유|주기|대상|분야)$", name):
         return "text"  # 투자 지역 is a place, though 투자 is money
     numeric = json_type in ("integer", "number")

@@ -384,6 +384,9 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             add(found, _LABELLED, "text")
     if kind in ("org", "text", "person") and not is_array:
         party = defined_as(passages, name)  # '초롱군(이하 "발주자"라 한다)' for 발주자
+        side = _PARTY_SIDE.get(re.sub(r"\s", "", name))
+        if party is None and side:  # 발주자 of a contract that defines its parties as 갑 and 을: 갑
+            party = defined_as(passages, side)
         if party is not None:
             placed[(party.passage, party.start)] = f"계약서: (이하 \"{name.strip()}\") 정의"
             add(Found(party.passage, party.start, party.end, party.value), WEIGHTS.label_own_name, "text")
@@ -421,6 +424,11 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
                 p, m = paid[0]
                 placed[(p, m.start())] = why_here
                 add(Found(p, m.start(), m.end(), re.sub(r"\s", "", m.group())), _LABELLED, "text")
+    if re.sub(r"\s", "", name) in ("계약명", "계약건명", "용역명", "사업명", "공사명") and kind in ("text", "title"):
+        for p, passage in enumerate(passages):  # "「2028년 … 구축 용역」(이하 "용역"이라 한다)": what the contract is for
+            for m in _DEFINED_WORK.finditer(passage.text):
+                placed[(p, m.start(1))] = "계약서: (이하 \"용역\") 정의"
+                add(Found(p, m.start(1), m.end(1), m.group(1)), WEIGHTS.label_own_name, "text")
     named = kind == "text" and re.fullmatch(r"([가-힣]{2,})명", name)  # 협약명: the 협약서's title line
     if kind == "title" and passages and _no_title(_line_of(passages[0].text)):
         greeted = _above_greeting(passages)  # a letter to parents: its title stands over "학부모님, 안녕하십니까?"
@@ -434,7 +442,10 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             add(headline, WEIGHTS.title_first_line + _LABELLED, "text")
     if (kind == "title" or named) and passages and passages[0].text.strip():
         start, end = _first_line(passages[0].text)
-        if _no_title(passages[0].text[start:end]) or (named and named.group(1) not in passages[0].text[start:end]):
+        # (a field named X명 takes the first line only when that line is the X(서) itself: 협약명 from "…업무협약서",
+        # 규정명 from "복리후생비 지급 규정"; never 사업명 from "… 지원사업 신청서")
+        if _no_title(passages[0].text[start:end]) or (named and not re.sub(r"\s", "", passages[0].text[start:end])
+                                                      .endswith((named.group(1), named.group(1) + "서"))):
             headline = _headline(passages) if kind == "title" and _no_title(passages[0].text[start:end]) else None
             if headline is not None:  # a press release's headline: its first line over a "- … -" subtitle
                 placed[(headline.passage, headline.start)] = "보도자료 제목 (부제 위 줄)"
@@ -666,6 +677,9 @@ def _period_sentence(name: str, passages: list[Passage]) -> list[Found]:
 
 
 # 을 대표자, 갑 대표, 을 대표이사: who signs for a party
+# a public contract's sides (국가계약법 서식): the orderer is 갑, the contractor 을
+_PARTY_SIDE = {"발주자": "갑", "발주기관": "갑", "발주처": "갑", "계약상대자": "을", "수급인": "을", "수급자": "을"}
+_DEFINED_WORK = re.compile(r"「([^」\n]{4,80})」\s*\(\s*이하\s*[\"'“‘]\s*(?:용역|사업|공사|물품|과업)\s*[\"'”’]")
 _SIGNER_FIELD = re.compile(r"([갑을병])\s*(?:측\s*)?(?:대\s?표(?:이사|자)?(?:\s?성명|명)?)")
 # 점검 시작일, 행사 종료일, 신청 마감일: one end of the range a "점검 기간: 2026. 9. 14. ~ 9. 18." line gives
 _RANGE_FIELD = re.compile(r"([가-힣]{0,6}?)(?:(시작일자?|개시일자?|첫날)|(종료일자?|만료일자?|마지막날|끝나는날|마감일?|기한))")

@@ -677,3 +677,17 @@ def test_other_occasions_notes_on_amounts_and_names_heads(kiwi):
     assert _values(_props(위촉기관=TEXT, 강사=TEXT), contract, kiwi=kiwi) == {"위촉기관": "이든군 평생학습관", "강사": "서윤재"}
     hours = "사용 시간: 19:00 ~ 22:00 (1회 3시간)"
     assert _values(_props(**{"사용 시간": TEXT}), hours, kiwi=kiwi) == {"사용 시간": "19:00 ~ 22:00"}
+
+
+def test_a_contract_s_work_defined_in_brackets_its_sides_and_a_header_row_over_names(kiwi):
+    contract = ("사단법인 푸름도사회복지협의회(이하 \"갑\"이라 한다)와 주식회사 새김웹(이하 \"을\"이라 한다)은 "
+                "「2028년 누리집 개편 및 구축 용역」(이하 \"용역\"이라 한다)에 관하여 다음과 같이 계약을 체결한다.")
+    name = {"type": ["string", "null"], "description": "용역 이름"}  # "이름" in a thing's description is no person's
+    got = _values(_props(계약명=name, 발주자=TEXT, 계약상대자=TEXT), contract, kiwi=kiwi)
+    assert got == {"계약명": "2028년 누리집 개편 및 구축 용역", "발주자": "사단법인 푸름도사회복지협의회",
+                   "계약상대자": "주식회사 새김웹"}
+    deck = "2028 이든 얼음골 송어축제 운영 결과 보고\n보고일: 2028. 2. 10."
+    assert _values(_props(축제명=TEXT), deck, kiwi=kiwi) == {"축제명": None}  # a report's title is no 축제명
+    letter = ["라 온 대 학 교", "수신 라온상공회의소회장\n제목 참여기업 모집 안내", "라 온 대 학 교 총 장\n"
+              "전문관 현장실습지원센터장 산학협력단장\n은가람 여도윤 (전결) 2028. 1. 31.\n협조자 학생처장 국재희"]
+    assert _values(_props(담당자=TEXT), *letter, kiwi=kiwi) == {"담당자": "은가람"}
