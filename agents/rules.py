@@ -199,6 +199,10 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             value = value.replace(" ", "")  # "다 온 군": a form's letter-spaced name
         if kind in ("org", "text") and isinstance(value, str):
             value = _HEAD_AFTER_ORG.sub("", value)  # "주식회사 달내종합건설 대표이사 마 준 호": the head signs for it
+        if kind in ("org", "text") and isinstance(value, str):
+            value = re.sub(r"\s*\((?:전화|TEL|Tel|☎|연락처|팩스)[^)]*\)$", "", value)  # "… 제과점 (전화 : 061-…)"
+        if kind == "text" and isinstance(value, str) and re.fullmatch(r"[가-힣 ]*[가-힣][^자인성주]명", name):
+            value = re.sub(r"\s+\([^)]*[,\d][^)]*\)$", "", value)  # 시설명 "… 물놀이장 (보람시 둔치로 55, …)"
         if kind == "org" and isinstance(value, str):
             # "주식회사 맑은공조 (2개사 견적 비교 후 최저가 업체 선정)": a remark after the name, not part of it
             value = re.sub(r"\s+\([^)]*\s[^)]*\)$", "", value)
@@ -256,6 +260,9 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         for found in find(kind, text, p):
             if kind == "number" and people and not text.startswith("명", found.end):
                 continue  # a head count is written "45명"
+            if kind == "number" and text[max(0, found.start - 1):found.start] == "제" \
+                    and re.match(r"\s?(?:조|항|호|차|회|기)", text[found.end:]):
+                continue  # "제7조": an article's number, not a count
             if kind == "number" and _CALENDAR.match(text, found.end) and not _CALENDAR_FIELD.search(name):
                 continue  # "9월분", "2027년": a month or a year, not the figure a count field asks
             if kind == "money" and _CHANGE.match(text, found.end):
@@ -297,6 +304,8 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
             for m in _BARE_FIGURE.finditer(passage.text):
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
+                if re.fullmatch(r"(?:19[5-9]|20\d)\d", m.group()):
+                    continue  # "2028 | 8 | 29": a year, not a sum
                 scale = _header_unit(passage.text, m.start()) or unit  # "금액(천원): 620,000"
                 found = Found(p, m.start(), m.end(), float(m.group().replace(",", "")) * scale)
                 anchor = _anchor(found, passage.text, strong[p], cells)
@@ -413,7 +422,7 @@ def _field(name: str, prop: dict, passages: list[Passage], kiwi, header: dict[st
         head = _business_head(passages[0].text)
         if head is not None:  # "하늘길셀프주유소" over "대표 : …" / "사업자번호 : …": the receipt's 상호
             placed[(0, head[0])] = "영수증 머리: 사업자 정보 위 첫 줄"
-            shop = re.sub(r"^[\[【<]\s*|\s*[\]】>]$", "", passages[0].text[head[0]:head[1]])  # "[ 여울강 별빛펜션 ]"
+            shop = re.sub(r"^[\[【<*=\s]+|[\]】>*=\s]+$", "", passages[0].text[head[0]:head[1]])  # "[ 여울강 별빛펜션 ]"
             add(Found(0, head[0], head[1], shop), _LABELLED, "text")
     receipt = bool(passages) and _business_head(passages[0].text) is not None
     for words, pattern, why_here in ((_PAYMENT_FIELDS, _PAYMENT_WORD, "영수증의 결제 수단"),
