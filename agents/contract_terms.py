@@ -21,7 +21,8 @@ _NOT_PARTY = re.compile(r"계약(?!상대자|자)|협약|용역(?!자)|사업(?!
 # words that stand before a name as part of it: 서울특별시 (마포구), 한빛대학교 (산학협력단), 사단법인 (…)
 _NAME_HEAD = re.compile(r"(?:[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|[도시군])|[가-힣]+대학교|[가-힣]*법인)$")
 # the lines right under the contract's date: the parties' signature block
-_SIGNATURE = re.compile(r"^\s*(?:[\"“\[(]?[갑을병][\"”\])]?(?:\s|\(|:|$)|구\s?분|상\s?호|대\s?표|주\s?소|발\s?주|수\s?급|계약\s?상대|[^\n]{0,12}[(\[]\s?[갑을병]\s?[)\]])")
+_SIGNATURE = re.compile(r"^\s*(?:[\"“\[(]?[갑을병][\"”\])]?(?:\s|\(|:|$)|구\s?분|상\s?호|대\s?표|주\s?소|발\s?주|수\s?급"
+                        r"|계약\s?상대|[^\n]{0,12}[(\[]\s?[갑을병]\s?[)\]])")  # "임차인 (갑): 임대인 (을)"
 
 
 # an organisation's kind written as a word after its name ("깨끗한내일 사회적협동조합")

@@ -293,7 +293,8 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
             number = re.sub(r"\s+", "", numbered.group("number"))
             rest = numbered.group("rest") or ""
             dates = find_dates(rest, partial=False)
-            alone = len(dates) == 1 and not re.sub(r"[\s.]", "", rest[:dates[0].start] + rest[dates[0].end:]).strip("()월화수목금토일")
+            around = rest[:dates[0].start] + rest[dates[0].end:] if dates else rest
+            alone = len(dates) == 1 and not re.sub(r"[\s.]", "", around).strip("()월화수목금토일")
             if head in _NUMBERED_GENRES:
                 put("doc_number", number, p, offset + numbered.start("number"), offset + numbered.end("number"), head)
             elif alone and len(head) <= 10:

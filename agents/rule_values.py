@@ -54,7 +54,8 @@ _PERSON_LABEL = re.compile(rf"(?:{alternation(_WORDS['person_label'], spaced=Tru
                            r"|(?=[가-힣]{3}(?:\s|$)))"  # a receipt's OCR glues "대표정민규"
                            # "담당자 차장 민서진", "대표 약사: 맹지호": the title is skipped
                            # "담당자 : 사무국 과장 구하린": a unit before the title is skipped with it
-                           rf"(?:[가-힣]{{2,10}}(?:국|과|팀|실|부|처|센터|본부)[ \t]+(?=(?:{alternation(_WORDS['job_title'])})[ \t]))?"
+                           rf"(?:[가-힣]{{2,10}}(?:국|과|팀|실|부|처|센터|본부)[ \t]+"
+                           rf"(?=(?:{alternation(_WORDS['job_title'])})[ \t]))?"
                            rf"(?:(?:{alternation(_WORDS['job_title'])})[ \t]*[:：]?[ \t]+)?"
                            # the name, its letters spaced out or not ("대표 반 서 윤")
                            # (a spaced name may run into the next word of a form row: "성 명 표 하 윤 생년월일")
