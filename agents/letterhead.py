@@ -52,7 +52,7 @@ _DOC_NUMBER = re.compile(r"^[가-힣A-Za-z0-9·]+(?:\s?-\s?\d+)+$")
 _FORM_PLACE = re.compile(r"(?:지급|접수|연락|문의|제출|거래|구입|납품|사용|신청|발급|소속)처")
 _SPACED = re.compile(r"^(?:[가-힣]\s){2,}[가-힣]$")  # "서 울 특 별 시": letterhead letters spaced out
 # the head's title a 발신명의 ends with ("한국생활안전공단 이사장"): the sender is the body before it
-_HEADS = ("대표이사", "이사장", "위원장", "원장", "총장", "사장", "회장", "청장", "장")
+_HEADS = ("대표이사", "이사장", "위원장", "원장", "총장", "사장", "회장", "청장", "교육장", "장")
 _HEAD_OF_PLACE = re.compile(r"(?<=군)수$|(?<=도)지사$")  # 다온군수 → 다온군, 늘봄도지사 → 늘봄도
 
 
@@ -113,8 +113,10 @@ def _line_signer(line: str) -> str:
     recipient's head, not the letter's 발신명의)."""
     if _HEADER_LINE.match(line) or _APPROVAL_END.match(line):
         return ""  # nor is a "협조자 경영기획부장 남도경" line
+    if len(line.split()) >= 2 and all(_POST.match(word) for word in line.split()):
+        return ""  # nor a 결재 block's row of posts ("입학사정관 입학홍보팀장 입학처장")
     # "사단법인 한국캠핑장협회 회장 봉 다 겸 (직인생략)": the head's name and the seal remark are not the 기관's
-    line = re.sub(r"\s*\((?:직인\s?생략|인|서명|印)\)\s*$", "", line)
+    line = re.sub(r"\s*[(\[](?:직인\s?생략|직인|인|서명|印)[)\]]\s*$", "", line)
     named = re.sub(r"\s+(?:[가-힣](?: [가-힣]){1,3}|[가-힣]{2,4})$", "", line)
     spaced = _SPACED.match(line) is not None
     # (the 기관 and its head in at most three words: a 결재 line "주무관 모다인 … 산들면장 노승배" is no 발신명의)
@@ -124,9 +126,10 @@ def _line_signer(line: str) -> str:
 
 # the 결재 line under the 발신명의: posts and names, the drafter (기안자, the letter's 담당자) first —
 # "주무관 모다인 맞춤형복지팀장 어지훈 …", or a table "주임 | 숲길사업팀장 | …" over "변하율 | 한소망 | …"
-_POST = re.compile(r"^(?:[가-힣]{0,10}(?:장|관|주임|대리|사원|교사|사서|간사|연구원|연구사|장학사|간호사)|소방[사교장위경령정]|경[사위감정]|순경"
+_POST = re.compile(r"^(?:[가-힣]{0,10}(?:장|관|주임|대리|사원|교사|사서|간사|연구원|연구사|장학사|간호사|주사보?|서기보?|복지사)|소방[사교장위경령정]|경[사위감정]|순경"
                    r"|(?:" + "|".join(map(re.escape, lexicon("document_words")["job_title"])) + r"))$")
 _PERSON = re.compile(r"^[가-힣]{2,4}$")
+_DRAFTING = re.compile(r"담당(?:자)?|기안(?:자)?")  # a 결재 table's first column: "담당 | 팀장 | 실장"
 _POSTED_NAME = re.compile(r"^\s*(\S+)\s+((?:[가-힣] ){1,3}[가-힣]|[가-힣]{2,4})(?=\s|$)")
 _APPROVAL_END = re.compile(r"^\s*(?:협\s?조(?:\s?자)?|시\s?행|접\s?수|우\s?\d|우편번호)(?:\s|$|[:：])")
 
@@ -140,7 +143,8 @@ def _drafter(lines: list[tuple[int, int, str]], after: int) -> tuple[int, int, i
         if "|" in line:
             posts = [c[2] for c in _cells(line, offset)]
             names = _cells(lines[n + 1][2], lines[n + 1][1]) if n + 1 < len(lines) else []
-            if len(posts) >= 2 and all(_POST.match(c.replace(" ", "")) for c in posts) and names \
+            if len(posts) >= 2 and all(_POST.match(c.replace(" ", "")) or _DRAFTING.fullmatch(c.replace(" ", ""))
+                                       for c in posts) and names \
                     and _PERSON.match(names[0][2].replace(" ", "")) and not _POST.match(names[0][2].replace(" ", "")):
                 start, end, name = names[0]
                 return lines[n + 1][0], start, end, name.replace(" ", "")
@@ -152,7 +156,7 @@ def _drafter(lines: list[tuple[int, int, str]], after: int) -> tuple[int, int, i
                 and _PERSON.match(named.group(2).replace(" ", "")) and not _POST.match(named.group(2).replace(" ", "")):
             p1, offset1 = lines[n + 1][0], lines[n + 1][1]
             return p1, offset1 + named.start(2) - 2, offset1 + named.end(2) - 2, named.group(2).replace(" ", "")
-        line = re.sub(r"^(\s*)기\s?안(?:자)?\s+", r"\1", line)  # "기안 과장 구하린 검토 사무국장 왕재석 …"
+        line = re.sub(r"^(\s*)(?:기\s?안|담\s?당)(?:자)?\s+", r"\1", line)  # "기안 과장 구하린 검토 사무국장 …"
         first = _POSTED_NAME.match(line)  # "주무관 모다인 …", "경위 예 지 안 여성청소년계장 …"
         posts = sum(1 for w in line.split() if _POST.match(w))
         if first and posts >= 2 and _POST.match(first.group(1)) and not _POST.match(first.group(2).replace(" ", "")):

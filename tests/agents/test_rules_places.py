@@ -707,3 +707,18 @@ def test_remarks_decorations_article_numbers_and_years_are_not_values(kiwi):
     invoice = "작성일자 | 공급가액 | 세액\n2028 | 8 | 29 | 1587000 | 158700"
     # the row's cells no longer line up under their headers (a paper form's 3-cell date): no value, and no year
     assert _values(_props(세액=MONEY), invoice, kiwi=kiwi) == {"세액": None}
+
+
+def test_more_approval_lines_under_a_signature(kiwi):
+    cases = [
+        (["보 람 대 학 교 총 장", "입학사정관 입학홍보팀장 입학처장", "한보미 주승택 (전결) 5/22"], "한보미", "보람대학교"),
+        (["사회복지법인 보람복지회\n보 람 시 노 인 복 지 관 장 [직인]\n"
+          "담당 사회복지사 공새롬 (내선 213) 사무국장 여태준 관장 권미령"], "공새롬", "보람시노인복지관"),
+        (["빛가람도아름교육지원청교육장\n장학사 초등교육과장\n경서후 (전결) 모태림"], "경서후", "빛가람도아름교육지원청"),
+        (["아 름 대 학 교 병 원 장 [직인생략]", "담당 | 팀장 | 실장\n여해솔 | 부진혁 | 전결 7/12"], "여해솔", "아름대학교병원"),
+        (["새 길 군 보 건 소 장", "수신자 새길읍장, 한울면장", "간호주사보 석다인 건강증진팀장 노은결 보건사업과장 전결 05/10"],
+         "석다인", "새길군보건소"),
+    ]
+    for blocks, drafter, sender in cases:
+        letter = ["수신 수신자 참조\n(경유)\n제목 협조 요청\n1. 본문입니다. 끝.", *blocks]
+        assert _values(_props(담당자=TEXT, 기관=TEXT), *letter, kiwi=kiwi) == {"담당자": drafter, "기관": sender}, blocks
