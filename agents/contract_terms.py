@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agents.extractive import Passage
+from agents.sentences import Passage, passage_lines
 from ingest.numbers import KoreanDate, find_dates
 
 # X(이하 "갑"이라 한다), X(이하 '을'이라 함), X (이하 “병”이라 칭한다)
@@ -114,13 +114,7 @@ def _defined_parties(passages: list[Passage], roles: bool = False) -> list:
 
 def closing_date(passages: list[Passage]) -> Placed | None:
     """The date on a line of its own right above the signature block, or ending the contract (the last such)."""
-    lines = []
-    for p, passage in enumerate(passages):
-        offset = 0
-        for line in passage.text.split("\n"):
-            if line.strip():
-                lines.append((p, offset, line))
-            offset += len(line) + 1
+    lines = passage_lines(passages)
     found = None
     for n, (p, offset, line) in enumerate(lines):
         dates = find_dates(line, partial=False)
@@ -218,8 +212,8 @@ def representative(passages: list[Passage], party: str) -> Placed | None:
 
 
 def _signature_lines(passages: list[Passage], date: Placed) -> list[tuple[int, int, str]]:
-    return [(q, m.start(), m.group()) for q in range(date.passage, len(passages))
-            for m in re.finditer(r"[^\n]+", passages[q].text) if q > date.passage or m.start() >= date.end]
+    return [(q, at, line) for q, at, line in passage_lines(passages)
+            if q > date.passage or (q == date.passage and at >= date.end)]
 
 
 def _marked(passages: list[Passage], date: Placed) -> bool:

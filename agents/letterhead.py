@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from agents.extractive import Passage
+from agents.sentences import Passage, passage_lines
 from agents.lexicons import lexicon
 from ingest.numbers import KoreanDate, find_dates
 
@@ -170,15 +170,6 @@ def _clean(cell: str) -> str:
     return "" if re.fullmatch(r"[\W_]*", text) else text
 
 
-def _lines(passages: list[Passage]):
-    """(passage index, line start offset, line text) for every line of every passage."""
-    for p, passage in enumerate(passages):
-        offset = 0
-        for line in passage.text.split("\n"):
-            yield p, offset, line
-            offset += len(line) + 1
-
-
 _CELL_SEPARATOR = re.compile(r"\||\s·\s")  # "a | b" rows, and the structure's "a · b" (ingest/structure_tables.py)
 
 
@@ -227,7 +218,7 @@ def letterhead(passages: list[Passage]) -> dict[str, Part]:
     signed_at = -1  # the line of the last 발신명의
     previous: tuple[int, int, str] | None = None
     after_notice = False
-    lines = list(_lines(passages))
+    lines = passage_lines(passages, blank=True)
     for n, (p, offset, line) in enumerate(lines):
         stripped = line.strip()
         if after_notice and stripped:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from agents.extractive import Passage
+from agents.sentences import Passage, passage_lines
 from agents.rule_labels import NAME_WORDS
 from agents.rule_values import Found, find
 from agents.weights import WEIGHTS
@@ -25,9 +25,7 @@ _SIGNED_BY = re.compile(r"^\s*(?:복\s?명\s?자|보\s?고\s?자|작\s?성\s?자
 
 
 def _signed_date(passages: list[Passage]) -> list[Found]:
-    lines = [(p, m.start(), m.group()) for p, passage in enumerate(passages)
-             for m in re.finditer(r"[^\n]+", passage.text)
-             if m.group().strip()]
+    lines = passage_lines(passages)
     out = []
     for (p, at, line), following in zip(lines, lines[1:]):
         dates = find("date", line, p)
@@ -255,26 +253,25 @@ _HEADLINE = re.compile(r"^(?![^\n]{0,12}[:：|])(?!.*\s·\s)[^\n]{8,80}(?<![다�
 _GREETING = re.compile(r"^\s*(?:[가-힣 ]{0,12}(?:님|여러분)\s*[,，]?\s*)?안녕하십니까")
 
 
-def _above_greeting(passages: list[Passage]) -> Found | None:
-    """The line right above a letter's greeting ("학부모님, 안녕하십니까?") among its first lines."""
-    lines = [(p, m.start(), m.group()) for p, passage in enumerate(passages)
-             for m in re.finditer(r"[^\n]+", passage.text) if m.group().strip()][:10]
-    for (p, at, line), (_, _, below) in zip(lines, lines[1:]):
-        if _GREETING.match(below) and _HEADLINE.match(line.strip()) and not find("date", line, p):
+def _title_over(passages: list[Passage], below: re.Pattern, lines: int, first: int = 0,
+                dateless: bool = False) -> Found | None:
+    """The first title-like line (short, no label, not a sentence; with `dateless` no date either) among the
+    document's first `lines` lines, from line `first` on, that stands right over a line `below` matches."""
+    head = passage_lines(passages)[:lines]
+    for (p, at, line), (_, _, under) in zip(head[first:], head[first + 1:]):
+        if below.match(under) and _HEADLINE.match(line.strip()) and not (dateless and find("date", line, p)):
             stripped = line.strip()
             start = at + line.index(stripped)
             return Found(p, start, start + len(stripped), stripped)
     return None
+
+
+def _above_greeting(passages: list[Passage]) -> Found | None:
+    """The line right above a letter's greeting ("학부모님, 안녕하십니까?") among its first lines."""
+    return _title_over(passages, _GREETING, 10, dateless=True)  # not the "2027. 11. 15." line
 
 
 def _headline(passages: list[Passage]) -> Found | None:
     """Under a genre heading ("보 도 자 료") and its labelled lines (보도일시, 담당부서), the headline is the first
     line that stands over a "- … -" subtitle."""
-    lines = [(p, m.start(), m.group()) for p, passage in enumerate(passages)
-             for m in re.finditer(r"[^\n]+", passage.text) if m.group().strip()][:12]
-    for (p, at, line), (_, _, below) in zip(lines[1:], lines[2:]):
-        if _SUBTITLE.match(below) and _HEADLINE.match(line.strip()):
-            stripped = line.strip()
-            start = at + line.index(stripped)
-            return Found(p, start, start + len(stripped), stripped)
-    return None
+    return _title_over(passages, _SUBTITLE, 12, first=1)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from agents.contract_terms import closing_date, defined_as, parties, representative
-from agents.extractive import Passage
+from agents.sentences import Passage, passage_lines
 from agents.letterhead import Part, letterhead, role_of
 from agents.lexicons import alternation, lexicon
 from agents.rule_places import (_above_greeting, _article_rate, _CARD_FIELDS, _CARD_ISSUER, _CLOCK, _counted,
@@ -736,7 +736,7 @@ def _line_of(text: str) -> str:
 
 def _genre_near_top(passages: list[Passage]) -> bool:
     """A genre heading ("보도자료", "보 도 자 료") among the document's first three lines."""
-    lines = [m.group() for passage in passages for m in re.finditer(r"[^\n]+", passage.text) if m.group().strip()][:3]
+    lines = [line for _, _, line in passage_lines(passages)[:3]]
     return any(_no_title(line) and any(g in re.sub(r"\s", "", line) for g in _GENRES) for line in lines)
 
 

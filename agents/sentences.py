@@ -24,6 +24,19 @@ class Passage:
     kind: str = "text"  # the block kind of its chunk (`block_kind`): forms and notes rank below body text
 
 
+def passage_lines(passages: list[Passage], blank: bool = False) -> list[tuple[int, int, str]]:
+    """(passage index, line start offset, line) for every line of the passages in order; blank lines only
+    when asked for."""
+    out = []
+    for p, passage in enumerate(passages):
+        offset = 0
+        for line in passage.text.split("\n"):
+            if blank or line.strip():
+                out.append((p, offset, line))
+            offset += len(line) + 1
+    return out
+
+
 # Block kinds whose sentences repeat a regulation's words without ruling anything: fill-in forms, notes,
 # annexes (별지), page headers and footers. Issue 15 gives chunks these kinds; until then every chunk is
 # "text" or "table" and this only matters once that lands.
